@@ -1,0 +1,260 @@
+/**
+ * The public client: one connection to one libvirt URI, a typed method per procedure
+ * (generated), `call(name, args)` for the same by name, and volume upload/download streams.
+ */
+import type { Readable, Writable } from "node:stream";
+import type { CallOptions } from "./call-options";
+import { type ConnectionOptions, RpcConnection } from "./connection";
+import type { ConnectionError } from "./errors";
+import {
+    REMOTE_PROCEDURES,
+    REMOTE_PROGRAM,
+    REMOTE_PROTOCOL_VERSION,
+    type RemoteNonnullStorageVol,
+    RemoteProcedureMethods,
+    type RemoteProcedureArgs,
+    type RemoteProcedureName,
+    type RemoteProcedureRet,
+    RemoteStorageVolDownloadArgs,
+    RemoteStorageVolUploadArgs,
+    VirStorageVolDownloadFlags,
+    VirStorageVolUploadFlags,
+} from "./generated";
+import { performHandshake, type SessionInfo } from "./handshake";
+import { type DownloadOptions, runDownload, runUpload, type StreamProcedure, type UploadOptions } from "./stream";
+import { openTransport } from "./transports";
+import type { Transport } from "./transports/transport";
+import { type LibvirtUri, parseLibvirtUri } from "./uri";
+import { decodeXdr, XdrReader } from "./xdr";
+
+export interface ConnectOptions extends ConnectionOptions {
+    /** Give up connecting (transport and handshake) after this many milliseconds (default 30 s). */
+    readonly connectTimeoutMs?: number;
+    readonly signal?: AbortSignal;
+    /** Open the connection read-only (`VIR_CONNECT_RO`). */
+    readonly readOnly?: boolean;
+    /** Environment to read `LIBVIRT_DEFAULT_URI` from (default `process.env`). */
+    readonly env?: NodeJS.ProcessEnv;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+/** Where in a volume a transfer starts and how much it moves. */
+export interface VolumeRange {
+    /** Byte offset into the volume (default 0). */
+    readonly offset?: bigint | number;
+    /** Bytes to move; 0 or absent means "to the end of the volume". */
+    readonly length?: bigint | number;
+}
+
+function connectSignal(timeoutMs: number, signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs);
+}
+
+function streamProcedure(name: "STORAGE_VOL_UPLOAD" | "STORAGE_VOL_DOWNLOAD"): StreamProcedure {
+    const info = REMOTE_PROCEDURES[name];
+    return { program: info.program, version: info.version, number: info.number, name };
+}
+
+export class LibvirtClient extends RemoteProcedureMethods {
+    private constructor(
+        private readonly connection: RpcConnection,
+        /** The URI this client was opened with, parsed. */
+        readonly uri: LibvirtUri,
+        /** What the handshake learned about the daemon. */
+        readonly session: SessionInfo,
+    ) {
+        super();
+    }
+
+    /** Opens a transport for `uri` and runs the connect sequence. */
+    static async connect(uri?: string, options: ConnectOptions = {}): Promise<LibvirtClient> {
+        const parsed = parseLibvirtUri(uri, options.env);
+        const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+        const signal = connectSignal(timeoutMs, options.signal);
+        const transport = await openTransport(parsed, { connectTimeoutMs: timeoutMs, signal });
+        return LibvirtClient.open(transport, parsed, { ...options, signal });
+    }
+
+    /**
+     * Runs the connect sequence over an already open transport (a custom tunnel, or a test
+     * double). The transport belongs to the client from here on.
+     */
+    static async open(
+        transport: Transport,
+        uri: LibvirtUri | string,
+        options: ConnectOptions = {},
+    ): Promise<LibvirtClient> {
+        const parsed = typeof uri === "string" ? parseLibvirtUri(uri, options.env) : uri;
+        const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+        const signal = connectSignal(timeoutMs, options.signal);
+        const connection = new RpcConnection(transport, options);
+        const caller = <N extends RemoteProcedureName>(
+            name: N,
+            args: RemoteProcedureArgs[N],
+            callOptions?: CallOptions,
+        ) => callOn(connection, name, args, callOptions);
+        try {
+            const session = await performHandshake(caller, parsed, { signal, readOnly: options.readOnly });
+            return new LibvirtClient(connection, parsed, session);
+        } catch (error) {
+            connection.close("connect sequence failed");
+            if (signal.aborted && !options.signal?.aborted) {
+                throw new Error(
+                    `${parsed.original}: connecting timed out after ${timeoutMs} ms (${transport.description})`,
+                    {
+                        cause: error,
+                    },
+                );
+            }
+            throw error;
+        }
+    }
+
+    /** True until the connection is closed or dies. */
+    get isOpen(): boolean {
+        return this.connection.isOpen;
+    }
+
+    /** Why the connection died, once it has. */
+    get closedBecause(): ConnectionError | undefined {
+        return this.connection.error;
+    }
+
+    /** Calls waiting for a reply right now. */
+    get pendingCalls(): number {
+        return this.connection.pendingCalls;
+    }
+
+    /** Listens for the end of this connection (closed by us, the daemon, or a failure). */
+    onClose(listener: (error: ConnectionError) => void): () => void {
+        return this.connection.onClose(listener);
+    }
+
+    /**
+     * Calls a procedure by its protocol name without the `REMOTE_PROC_` prefix, e.g.
+     * `call("DOMAIN_LOOKUP_BY_NAME", { name: "vm1" })`.
+     */
+    call<N extends RemoteProcedureName>(
+        name: N,
+        args: RemoteProcedureArgs[N],
+        options?: CallOptions,
+    ): Promise<RemoteProcedureRet[N]> {
+        if (name === "NETWORK_UPDATE" && !this.session.networkUpdateHasCorrectOrder) {
+            // Daemons before the upstream fix read `section` where `command` belongs and vice versa.
+            const update = args as RemoteProcedureArgs["NETWORK_UPDATE"];
+            args = { ...update, command: update.section, section: update.command } as RemoteProcedureArgs[N];
+        }
+        return callOn(this.connection, name, args, options);
+    }
+
+    protected callProcedure<N extends RemoteProcedureName>(
+        name: N,
+        args: RemoteProcedureArgs[N],
+        options?: CallOptions,
+    ): Promise<RemoteProcedureRet[N]> {
+        return this.call(name, args, options);
+    }
+
+    /**
+     * Uploads `source` into a volume (STORAGE_VOL_UPLOAD) with backpressure. With `sparse`,
+     * all-zero chunks travel as holes: use it only on a volume that already reads as zeros.
+     * Resolves with the number of bytes sent.
+     */
+    upload(
+        vol: RemoteNonnullStorageVol,
+        source: Readable | AsyncIterable<Uint8Array>,
+        options: UploadOptions & VolumeRange = {},
+    ): Promise<number> {
+        const args = {
+            vol,
+            offset: BigInt(options.offset ?? 0),
+            length: BigInt(options.length ?? 0),
+            flags: options.sparse ? VirStorageVolUploadFlags.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0,
+        };
+        return runUpload(
+            this.connection,
+            streamProcedure("STORAGE_VOL_UPLOAD"),
+            (w) => RemoteStorageVolUploadArgs.encode(w, args),
+            source,
+            options,
+        );
+    }
+
+    /**
+     * Downloads a volume (STORAGE_VOL_DOWNLOAD) into `destination`. With `sparse`, the daemon
+     * sends holes, passed to `onHole` or written as zeros. Resolves with the bytes received.
+     */
+    download(
+        vol: RemoteNonnullStorageVol,
+        destination: Writable,
+        options: DownloadOptions & VolumeRange & { readonly sparse?: boolean } = {},
+    ): Promise<number> {
+        const args = {
+            vol,
+            offset: BigInt(options.offset ?? 0),
+            length: BigInt(options.length ?? 0),
+            flags: options.sparse ? VirStorageVolDownloadFlags.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM : 0,
+        };
+        return runDownload(
+            this.connection,
+            streamProcedure("STORAGE_VOL_DOWNLOAD"),
+            (w) => RemoteStorageVolDownloadArgs.encode(w, args),
+            destination,
+            options,
+        );
+    }
+
+    /**
+     * Receives event messages of one procedure (e.g. `DOMAIN_EVENT_CALLBACK_LIFECYCLE`), decoded.
+     * Registering interest with the daemon is a separate call (e.g. `connectDomainEventCallbackRegisterAny`).
+     */
+    onEvent<N extends RemoteProcedureName>(name: N, handler: (message: unknown) => void): () => void {
+        const info = REMOTE_PROCEDURES[name];
+        if (!info.message) throw new TypeError(`${name} is not an event message procedure`);
+        const codec = info.message;
+        return this.connection.onMessage(REMOTE_PROGRAM, info.number, (packet) => {
+            handler(codec.decode(new XdrReader(packet.payload)));
+        });
+    }
+
+    /** Says goodbye to the daemon (CONNECT_CLOSE) and closes the transport. */
+    async close(options: CallOptions = { timeoutMs: 5000 }): Promise<void> {
+        if (!this.connection.isOpen) return;
+        try {
+            await this.call("CONNECT_CLOSE", undefined, options);
+        } catch {
+            // Closing anyway: a daemon that cannot answer a goodbye is one we are leaving.
+        } finally {
+            this.connection.close();
+        }
+    }
+}
+
+/** Encodes the arguments with the procedure's codec, sends the call, decodes the reply. */
+async function callOn<N extends RemoteProcedureName>(
+    connection: RpcConnection,
+    name: N,
+    args: RemoteProcedureArgs[N],
+    options?: CallOptions,
+): Promise<RemoteProcedureRet[N]> {
+    const info = REMOTE_PROCEDURES[name];
+    if (info === undefined) throw new TypeError(`unknown libvirt procedure ${String(name)}`);
+    if (info.stream !== null) throw new TypeError(`${name} carries a data stream: use upload() or download()`);
+    const argsCodec = info.args as { encode(w: import("./xdr").XdrWriter, v: unknown): void } | null;
+    const payload = await connection.call(
+        REMOTE_PROGRAM,
+        REMOTE_PROTOCOL_VERSION,
+        info.number,
+        name,
+        argsCodec ? (w) => argsCodec.encode(w, args) : undefined,
+        options,
+    );
+    if (!info.ret) return undefined as RemoteProcedureRet[N];
+    return decodeXdr(info.ret as import("./xdr").XdrCodec<RemoteProcedureRet[N]>, payload, `${name} reply`);
+}
+
+/** Opens a client for `uri` (default: `LIBVIRT_DEFAULT_URI`, then `qemu:///system`). */
+export function connect(uri?: string, options?: ConnectOptions): Promise<LibvirtClient> {
+    return LibvirtClient.connect(uri, options);
+}

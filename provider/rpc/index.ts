@@ -1,0 +1,25 @@
+/**
+ * `pulumi-libvirt/rpc`: a pure-TypeScript client of libvirt's remote protocol.
+ *
+ * ```ts
+ * import { connect } from "pulumi-libvirt/rpc";
+ * const client = await connect("qemu:///system");
+ * const { dom } = await client.domainLookupByName({ name: "vm1" });
+ * const { xml } = await client.domainGetXmlDesc({ dom });
+ * await client.close();
+ * ```
+ */
+export type { CallOptions } from "./call-options";
+export { type ConnectOptions, connect, LibvirtClient, type VolumeRange } from "./client";
+export { type ConnectionOptions, RpcConnection } from "./connection";
+export { DriverFeature } from "./driver-features";
+export { CallTimeoutError, type ConnectionFailure, ConnectionError, LibvirtError } from "./errors";
+export { FrameDecoder, FrameError } from "./frame-decoder";
+export * from "./generated";
+export { type SessionInfo, UnsupportedAuthError } from "./handshake";
+export { decodePacket, encodePacket, type Packet, type PacketHeader } from "./packet";
+export { ConnectionPool, defaultPool, type PoolOptions } from "./pool";
+export type { DownloadOptions, TransferProgress, UploadOptions } from "./stream";
+export { TransportError } from "./transports/transport-error";
+export { type LibvirtUri, parseLibvirtUri } from "./uri";
+export { XdrError, XdrReader, XdrWriter, type XdrCodec } from "./xdr";

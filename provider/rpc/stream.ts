@@ -1,0 +1,300 @@
+/**
+ * Data streams of a call (STORAGE_VOL_UPLOAD, STORAGE_VOL_DOWNLOAD), as libvirt 9.0 runs them:
+ * the CALL gets a REPLY, then STREAM packets with the call's serial flow one way, the sender
+ * marks the end (an empty CONTINUE from the daemon; a STREAM/OK from us), and the other side
+ * confirms with STREAM/OK, or reports STREAM/ERROR at any point. Either side aborts with an
+ * empty STREAM/ERROR.
+ */
+import type { Readable, Writable } from "node:stream";
+import type { CallOptions } from "./call-options";
+import { decodeRemoteError, type RpcConnection, type StreamSink } from "./connection";
+import {
+    VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX,
+    VirNetMessageStatus,
+    VirNetMessageType,
+    VirNetStreamHole,
+} from "./generated";
+import type { Packet } from "./packet";
+import { decodeXdr, encodeXdr, type XdrWriter } from "./xdr";
+
+/** Progress of a transfer, reported after every chunk. */
+export interface TransferProgress {
+    /** Bytes moved so far, holes included. */
+    readonly bytes: number;
+    /** Expected total, when known. */
+    readonly total: number | undefined;
+}
+
+export interface TransferOptions extends CallOptions {
+    /** Expected size, passed back in progress reports. */
+    readonly total?: number;
+    readonly onProgress?: (progress: TransferProgress) => void;
+}
+
+/** The procedure a stream belongs to. */
+export interface StreamProcedure {
+    readonly program: number;
+    readonly version: number;
+    readonly number: number;
+    readonly name: string;
+}
+
+/**
+ * libvirt's own client and daemon use this chunk size; staying at it keeps replies and
+ * keepalives interleavable with the data and works with old daemons.
+ */
+export const STREAM_CHUNK_BYTES = VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX;
+
+/** How long to wait for the daemon's acknowledgement of our abort before giving up on it. */
+const ABORT_ACK_TIMEOUT_MS = 5000;
+
+/**
+ * Collects the stream packets of one call into promise-friendly events. The daemon's final
+ * packet (STREAM/OK or STREAM/ERROR) and a local failure are tracked apart: after a local
+ * failure we still owe the daemon an abort, and must know whether it already ended the stream.
+ */
+class StreamState implements StreamSink {
+    /** The daemon sent its final packet, or the connection died: nothing more will arrive. */
+    remoteDone = false;
+    private remoteError: Error | undefined;
+    private localError: Error | undefined;
+    private waiters: Array<() => void> = [];
+    onData: ((packet: Packet) => void) | undefined;
+
+    constructor(private readonly procedure: string) {}
+
+    packet(packet: Packet): void {
+        const { type, status } = packet.header;
+        if (this.remoteDone) return; // stray packets after the end are ignored, as the daemon does
+        if (status === VirNetMessageStatus.VIR_NET_ERROR) {
+            this.remoteError = decodeRemoteError(packet.payload, this.procedure);
+            this.remoteDone = true;
+            this.wake();
+        } else if (status === VirNetMessageStatus.VIR_NET_OK && type === VirNetMessageType.VIR_NET_STREAM) {
+            this.remoteDone = true;
+            this.wake();
+        } else if (!this.localError) {
+            this.onData?.(packet);
+        }
+    }
+
+    /** The connection died. */
+    fail(error: Error): void {
+        if (this.remoteDone) return;
+        this.remoteError = error;
+        this.remoteDone = true;
+        this.wake();
+    }
+
+    /** Something on our side failed (destination error, abort). */
+    failLocal(error: Error): void {
+        this.localError ??= error;
+        this.wake();
+    }
+
+    /** The first error seen, if any. */
+    get error(): Error | undefined {
+        return this.localError ?? this.remoteError;
+    }
+
+    /** Resolves when the daemon confirmed the end; rejects on any error. */
+    settled(): Promise<void> {
+        return new Promise((resolve, reject) => {
+            const check = () => {
+                if (this.error) reject(this.error);
+                else if (this.remoteDone) resolve();
+                else this.waiters.push(check);
+            };
+            check();
+        });
+    }
+
+    /** Resolves when the daemon has sent its final packet, whatever it was. */
+    remoteSettled(): Promise<void> {
+        return new Promise((resolve) => {
+            const check = () => (this.remoteDone ? resolve() : this.waiters.push(check));
+            check();
+        });
+    }
+
+    private wake(): void {
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const w of waiters) w();
+    }
+}
+
+function streamHeader(
+    proc: StreamProcedure,
+    serial: number,
+    status: VirNetMessageStatus,
+    type = VirNetMessageType.VIR_NET_STREAM,
+) {
+    return { prog: proc.program, vers: proc.version, proc: proc.number, type, serial, status };
+}
+
+/** Sends our abort and waits briefly for the daemon's acknowledgement so the connection stays clean. */
+async function abortStream(connection: RpcConnection, proc: StreamProcedure, serial: number, state: StreamState) {
+    if (!connection.isOpen || state.remoteDone) return;
+    connection.send(streamHeader(proc, serial, VirNetMessageStatus.VIR_NET_ERROR));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+        state.remoteSettled(),
+        new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, ABORT_ACK_TIMEOUT_MS);
+        }),
+    ]);
+    clearTimeout(timer);
+}
+
+function isAllZero(chunk: Buffer): boolean {
+    // Compare 8 bytes at a time where alignment allows; most data chunks fail on the first word.
+    let i = 0;
+    for (; i + 8 <= chunk.length; i += 8) if (chunk.readBigUInt64LE(i) !== 0n) return false;
+    for (; i < chunk.length; i++) if (chunk[i] !== 0) return false;
+    return true;
+}
+
+export interface UploadOptions extends TransferOptions {
+    /**
+     * Send all-zero chunks as holes. The daemon skips holes instead of writing zeros, so this is
+     * only correct on a volume that reads as zeros (a freshly created sparse volume), and only
+     * when the call was made with the sparse-stream flag.
+     */
+    readonly sparse?: boolean;
+}
+
+/**
+ * Runs an upload call: sends the CALL (encoded by `body`), then streams `source` to the daemon
+ * with transport backpressure, then the finish handshake. Resolves with the bytes sent.
+ */
+export async function runUpload(
+    connection: RpcConnection,
+    proc: StreamProcedure,
+    body: (w: XdrWriter) => void,
+    source: Readable | AsyncIterable<Uint8Array>,
+    options: UploadOptions = {},
+): Promise<number> {
+    const serial = connection.allocateSerial();
+    const state = new StreamState(proc.name);
+    connection.registerStream(serial, state);
+    let bytes = 0;
+    try {
+        await connection.call(proc.program, proc.version, proc.number, proc.name, body, options, serial);
+        for await (const input of source) {
+            const data = Buffer.isBuffer(input) ? input : Buffer.from(input);
+            for (let at = 0; at < data.length; at += STREAM_CHUNK_BYTES) {
+                if (state.error) throw state.error;
+                if (options.signal?.aborted) throw options.signal.reason;
+                const chunk = data.subarray(at, at + STREAM_CHUNK_BYTES);
+                const writable =
+                    options.sparse && isAllZero(chunk)
+                        ? connection.send(
+                              streamHeader(
+                                  proc,
+                                  serial,
+                                  VirNetMessageStatus.VIR_NET_CONTINUE,
+                                  VirNetMessageType.VIR_NET_STREAM_HOLE,
+                              ),
+                              encodeXdr(VirNetStreamHole, { length: BigInt(chunk.length), flags: 0 }),
+                          )
+                        : connection.send(streamHeader(proc, serial, VirNetMessageStatus.VIR_NET_CONTINUE), chunk);
+                bytes += chunk.length;
+                options.onProgress?.({ bytes, total: options.total });
+                if (!writable) await connection.drained();
+            }
+        }
+        if (state.error) throw state.error;
+        connection.send(streamHeader(proc, serial, VirNetMessageStatus.VIR_NET_OK));
+        await state.settled();
+        return bytes;
+    } catch (error) {
+        await abortStream(connection, proc, serial, state);
+        throw error;
+    } finally {
+        connection.unregisterStream(serial);
+    }
+}
+
+export interface DownloadOptions extends TransferOptions {
+    /**
+     * Called for each hole of a sparse download (call made with the sparse-stream flag). Without
+     * it, holes are written to the destination as zeros.
+     */
+    readonly onHole?: (length: number) => void;
+    /** End the destination when the download completes (default true). */
+    readonly end?: boolean;
+}
+
+const ZERO_CHUNK = Buffer.alloc(STREAM_CHUNK_BYTES);
+
+/**
+ * Runs a download call: sends the CALL, writes every data packet to `destination`, pausing the
+ * connection while the destination is full, and completes the finish handshake.
+ */
+export async function runDownload(
+    connection: RpcConnection,
+    proc: StreamProcedure,
+    body: (w: XdrWriter) => void,
+    destination: Writable,
+    options: DownloadOptions = {},
+): Promise<number> {
+    const serial = connection.allocateSerial();
+    const state = new StreamState(proc.name);
+    let bytes = 0;
+    const onDestinationError = (error: Error) => state.failLocal(error);
+    destination.on("error", onDestinationError);
+
+    const write = (data: Buffer) => {
+        if (!destination.write(data) && connection.isOpen) {
+            // Reading nothing more until the destination drains is the only flow control the
+            // protocol has: the daemon waits for its socket, exactly as with libvirt's client.
+            connection.pauseReading();
+            destination.once("drain", () => connection.resumeReading());
+        }
+    };
+    state.onData = (packet) => {
+        if (packet.header.type === VirNetMessageType.VIR_NET_STREAM_HOLE) {
+            const hole = Number(decodeXdr(VirNetStreamHole, packet.payload, "stream hole").length);
+            if (options.onHole) options.onHole(hole);
+            else
+                for (let left = hole; left > 0; left -= STREAM_CHUNK_BYTES)
+                    write(ZERO_CHUNK.subarray(0, Math.min(left, STREAM_CHUNK_BYTES)));
+            bytes += hole;
+        } else if (packet.payload.length === 0) {
+            // End of data is an empty CONTINUE; we answer with our finish and await the daemon's.
+            connection.send(streamHeader(proc, serial, VirNetMessageStatus.VIR_NET_OK));
+            return;
+        } else {
+            write(packet.payload);
+            bytes += packet.payload.length;
+        }
+        options.onProgress?.({ bytes, total: options.total });
+    };
+    connection.registerStream(serial, state);
+
+    const onAbort = () => {
+        state.failLocal(options.signal!.reason);
+    };
+    try {
+        await connection.call(proc.program, proc.version, proc.number, proc.name, body, options, serial);
+        options.signal?.addEventListener("abort", onAbort, { once: true });
+        if (options.signal?.aborted) onAbort();
+        await state.settled();
+        if (options.end !== false) {
+            await new Promise<void>((resolve, reject) => {
+                destination.end(() => resolve());
+                destination.once("error", reject);
+            });
+        }
+        return bytes;
+    } catch (error) {
+        await abortStream(connection, proc, serial, state);
+        throw error;
+    } finally {
+        options.signal?.removeEventListener("abort", onAbort);
+        destination.off("error", onDestinationError);
+        connection.resumeReading();
+        connection.unregisterStream(serial);
+    }
+}

@@ -1,0 +1,151 @@
+/**
+ * The libvirt test host that scripts/setup-test-host.sh prepares: where to reach its libvirtd over
+ * each transport, its credentials, the tiny guest, and the script's libvirtd subcommands (for the
+ * reconnection tests).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+function findProjectRoot(start: string): string {
+    let folder = start;
+    while (!existsSync(join(folder, "package.json"))) {
+        const parent = dirname(folder);
+        if (parent === folder) throw new Error(`no package.json in any folder above ${start}`);
+        folder = parent;
+    }
+    return folder;
+}
+
+/** The repository root: the nearest folder above this file holding package.json (works from dist too). */
+export const PROJECT_ROOT = findProjectRoot(__dirname);
+/** The read-only reference folder checked out beside the repository. */
+export const SHARED_DIR = join(PROJECT_ROOT, "..", "shared");
+
+/** The private folder the setup script keeps everything in. */
+export const TEST_HOST_DIR = "/var/lib/pulumi-libvirt-testhost";
+export const HOST_JSON_PATH = join(TEST_HOST_DIR, "host.json");
+export const SETUP_SCRIPT = join(PROJECT_ROOT, "scripts", "setup-test-host.sh");
+
+const NOT_SET_UP = "test host is not set up: run `sudo bash scripts/setup-test-host.sh` (npm test does this)";
+
+/** host.json as written by scripts/setup-test-host.sh. */
+export interface TestHost {
+    /** qemu:///system over the UNIX socket. */
+    unixUri: string;
+    unixSocket: string;
+    /** Plain TCP on 127.0.0.1:16509, auth none. */
+    tcpUri: string;
+    /** TLS on 127.0.0.1:16514 with `?pkipath=` pointing at `pkiPath`. */
+    tlsUri: string;
+    /** Holds cacert.pem, clientcert.pem and clientkey.pem. */
+    pkiPath: string;
+    /**
+     * qemu+ssh:// to the loopback sshd, with `keyfile=` and `known_hosts=`. libvirt's own plain
+     * ssh transport ignores `known_hosts=`; for virsh append `&command=` + `sshCommand`.
+     */
+    sshUri: string;
+    sshPort: number;
+    /** ed25519 private key without passphrase, authorised for root. */
+    sshKey: string;
+    /** known_hosts with the sshd's host key for [127.0.0.1]:sshPort and [localhost]:sshPort. */
+    knownHosts: string;
+    /** An ssh wrapper pinned to knownHosts, for libvirt's `?command=` (virsh cross-checks). */
+    sshCommand: string;
+    libvirtdConf: string;
+    libvirtdPidFile: string;
+    libvirtdLog: string;
+    /** False when a libvirtd not started by the script was running: then restarts are refused. */
+    libvirtdManaged: boolean;
+    /** Direct-boot kernel and initramfs of the tiny guest (DHCP on eth0, prints its address to ttyS0). */
+    guestKernel: string;
+    guestInitrd: string;
+    /** Whether /dev/kvm exists and answers; guests that must boot should use type='qemu' anyway. */
+    kvm: boolean;
+}
+
+const STRING_FIELDS = [
+    "unixUri",
+    "unixSocket",
+    "tcpUri",
+    "tlsUri",
+    "pkiPath",
+    "sshUri",
+    "sshKey",
+    "knownHosts",
+    "sshCommand",
+    "libvirtdConf",
+    "libvirtdPidFile",
+    "libvirtdLog",
+    "guestKernel",
+    "guestInitrd",
+] as const;
+const BOOLEAN_FIELDS = ["libvirtdManaged", "kvm"] as const;
+
+/** Reads host.json; throws a message saying how to set the host up when it is missing or incomplete. */
+export function loadTestHost(): TestHost {
+    let text: string;
+    try {
+        text = readFileSync(HOST_JSON_PATH, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") throw new Error(`${NOT_SET_UP} (${HOST_JSON_PATH} is missing)`);
+        if (code === "EACCES") throw new Error(`cannot read ${HOST_JSON_PATH}: the tests run as root (sudo npm test)`);
+        throw error;
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch (error) {
+        throw new Error(`${NOT_SET_UP} (${HOST_JSON_PATH} is not valid JSON: ${(error as Error).message})`);
+    }
+    if (typeof parsed !== "object" || parsed === null)
+        throw new Error(`${NOT_SET_UP} (${HOST_JSON_PATH} is not an object)`);
+    const record = parsed as Record<string, unknown>;
+    // An older or half-written host.json would otherwise surface as a confusing failure deep in a test.
+    const wrong = [
+        ...STRING_FIELDS.filter((key) => typeof record[key] !== "string"),
+        ...BOOLEAN_FIELDS.filter((key) => typeof record[key] !== "boolean"),
+        ...(Number.isInteger(record.sshPort) ? [] : ["sshPort"]),
+    ];
+    if (wrong.length > 0) throw new Error(`${NOT_SET_UP} (${HOST_JSON_PATH} lacks or mistypes: ${wrong.join(", ")})`);
+    return record as unknown as TestHost;
+}
+
+/** Runs one subcommand of the setup script and returns its output; throws with that output on failure. */
+function runSetupScript(subcommand: string): string {
+    try {
+        return execFileSync("bash", [SETUP_SCRIPT, subcommand], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+            // The first libvirtd start probes QEMU (seconds); the script itself gives up after ~100 s.
+            timeout: 180_000,
+        });
+    } catch (error) {
+        const e = error as {
+            status?: number | null;
+            signal?: string | null;
+            stdout?: string;
+            stderr?: string;
+            message: string;
+        };
+        const how = e.signal ? `killed by ${e.signal}` : `exit ${e.status ?? "?"}`;
+        const output = `${e.stdout ?? ""}${e.stderr ?? ""}`.trim() || e.message;
+        throw new Error(`scripts/setup-test-host.sh ${subcommand} failed (${how}):\n${output}`);
+    }
+}
+
+/** Stops the libvirtd the setup script started and starts it again the same way, waiting until it answers. */
+export function restartLibvirtd(): string {
+    return runSetupScript("restart-libvirtd");
+}
+
+/** Stops the libvirtd the setup script started (guests keep running; a restarted libvirtd reattaches). */
+export function stopLibvirtd(): string {
+    return runSetupScript("stop-libvirtd");
+}
+
+/** Starts the setup script's libvirtd again, waiting until UNIX, TCP and TLS answer. */
+export function startLibvirtd(): string {
+    return runSetupScript("start-libvirtd");
+}

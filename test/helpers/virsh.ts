@@ -1,0 +1,66 @@
+/**
+ * virsh, libvirt's own command-line client: an independent check of what our client did.
+ */
+import { execFileSync } from "node:child_process";
+
+/** Runs `virsh -c URI ARGS...` and returns its standard output; throws with its stderr on failure. */
+export function virsh(args: readonly string[], uri = "qemu:///system"): string {
+    try {
+        return execFileSync("virsh", ["-q", "-c", uri, ...args], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+    } catch (error) {
+        const e = error as { stderr?: string; message: string };
+        throw new Error(`virsh ${args.join(" ")} failed: ${e.stderr?.trim() || e.message}`);
+    }
+}
+
+/** Like `virsh` but returns undefined instead of throwing (for cleanup and existence checks). */
+export function virshMaybe(args: readonly string[], uri = "qemu:///system"): string | undefined {
+    try {
+        return virsh(args, uri);
+    } catch {
+        return undefined;
+    }
+}
+
+/** Names of libvirt objects of one kind that start with `prefix`. */
+export function listNames(kind: "domain" | "network" | "pool", prefix: string): string[] {
+    const command = {
+        domain: ["list", "--all", "--name"],
+        network: ["net-list", "--all", "--name"],
+        pool: ["pool-list", "--all", "--name"],
+    }[kind];
+    return virsh(command)
+        .split("\n")
+        .map((s) => s.trim())
+        .filter((s) => s.startsWith(prefix));
+}
+
+/**
+ * Removes every domain, network and pool (with its volumes) whose name starts with `prefix`.
+ * Tests call it before and after themselves so a failed run leaves nothing behind; the prefix
+ * always starts with "pltest-", so nothing else on the host is touched.
+ */
+export function removeTestObjects(prefix: string): void {
+    if (!prefix.startsWith("pltest-")) throw new Error(`refusing to clean up objects outside pltest-*: ${prefix}`);
+    for (const name of listNames("domain", prefix)) {
+        virshMaybe(["destroy", name]);
+        virshMaybe(["undefine", name, "--nvram", "--managed-save", "--snapshots-metadata"]);
+    }
+    for (const name of listNames("network", prefix)) {
+        virshMaybe(["net-destroy", name]);
+        virshMaybe(["net-undefine", name]);
+    }
+    for (const name of listNames("pool", prefix)) {
+        const volumes = (virshMaybe(["vol-list", name]) ?? "")
+            .split("\n")
+            .map((l) => l.trim().split(/\s+/)[0])
+            .filter((v): v is string => Boolean(v));
+        for (const vol of volumes) virshMaybe(["vol-delete", vol, "--pool", name]);
+        virshMaybe(["pool-destroy", name]);
+        virshMaybe(["pool-delete", name]);
+        virshMaybe(["pool-undefine", name]);
+    }
+}
