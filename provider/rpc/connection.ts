@@ -32,6 +32,9 @@ export interface ConnectionOptions {
 export const DEFAULT_KEEPALIVE_INTERVAL_MS = 5000;
 export const DEFAULT_KEEPALIVE_COUNT = 5;
 
+/** Bytes of stream data we let queue in the transport before waiting for it to drain. */
+export const DATA_WINDOW_BYTES = 4 * 1024 * 1024;
+
 /** Receives the STREAM and STREAM_HOLE packets of one call. */
 export interface StreamSink {
     packet(packet: Packet): void;
@@ -205,6 +208,24 @@ export class RpcConnection {
     send(header: PacketHeader, body?: Buffer): boolean {
         if (this.failure) throw this.failure;
         return this.transport.stream.write(encodePacket(header, body));
+    }
+
+    /**
+     * Writes one stream data packet without copying the payload: the header and the payload go
+     * out together as one vectored write. Returns false when more than `DATA_WINDOW_BYTES` are
+     * queued; the writer should then wait for `drained()`. A deeper window than the socket's own
+     * high-water mark keeps the daemon busy while we read the next chunk of the source.
+     */
+    sendData(header: PacketHeader, payload: Buffer): boolean {
+        if (this.failure) throw this.failure;
+        const stream = this.transport.stream;
+        const head = encodePacket(header);
+        head.writeUInt32BE(head.length + payload.length, 0);
+        stream.cork();
+        stream.write(head);
+        stream.write(payload);
+        stream.uncork();
+        return stream.writableLength < DATA_WINDOW_BYTES;
     }
 
     /** Resolves when the transport can take more data, or rejects when the connection dies. */

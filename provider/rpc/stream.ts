@@ -155,6 +155,45 @@ function isAllZero(chunk: Buffer): boolean {
     return true;
 }
 
+/** Regroups a sequence of buffers into chunks of exactly `size` bytes (the last may be shorter). */
+export class ChunkGatherer {
+    private parts: Buffer[] = [];
+    private length = 0;
+
+    constructor(private readonly size: number) {}
+
+    /** Adds data; returns the full chunks it completes. */
+    add(data: Buffer): Buffer[] {
+        const out: Buffer[] = [];
+        let at = 0;
+        // Whole chunks inside a large input go out without being copied.
+        if (this.length === 0) {
+            for (; data.length - at >= this.size; at += this.size) out.push(data.subarray(at, at + this.size));
+        }
+        while (at < data.length) {
+            const take = Math.min(this.size - this.length, data.length - at);
+            // Copied: a source may reuse its buffer for the next chunk while we still hold this part.
+            this.parts.push(Buffer.from(data.subarray(at, at + take)));
+            this.length += take;
+            at += take;
+            if (this.length === this.size) {
+                const full = this.flush();
+                if (full) out.push(full);
+            }
+        }
+        return out;
+    }
+
+    /** Whatever is left, or undefined. */
+    flush(): Buffer | undefined {
+        if (this.length === 0) return undefined;
+        const chunk = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length);
+        this.parts = [];
+        this.length = 0;
+        return chunk;
+    }
+}
+
 export interface UploadOptions extends TransferOptions {
     /**
      * Send all-zero chunks as holes. The daemon skips holes instead of writing zeros, so this is
@@ -181,29 +220,34 @@ export async function runUpload(
     let bytes = 0;
     try {
         await connection.call(proc.program, proc.version, proc.number, proc.name, body, options, serial);
+        const sendChunk = async (chunk: Buffer) => {
+            if (state.error) throw state.error;
+            if (options.signal?.aborted) throw options.signal.reason;
+            const writable =
+                options.sparse && isAllZero(chunk)
+                    ? connection.send(
+                          streamHeader(
+                              proc,
+                              serial,
+                              VirNetMessageStatus.VIR_NET_CONTINUE,
+                              VirNetMessageType.VIR_NET_STREAM_HOLE,
+                          ),
+                          encodeXdr(VirNetStreamHole, { length: BigInt(chunk.length), flags: 0 }),
+                      )
+                    : connection.sendData(streamHeader(proc, serial, VirNetMessageStatus.VIR_NET_CONTINUE), chunk);
+            bytes += chunk.length;
+            options.onProgress?.({ bytes, total: options.total });
+            if (!writable) await connection.drained();
+        };
+        // Sources deliver chunks of any size (files: 64 KiB); packets of libvirt's own chunk size
+        // mean fewer packets for the daemon to handle, so small chunks are gathered first.
+        const gathered = new ChunkGatherer(STREAM_CHUNK_BYTES);
         for await (const input of source) {
-            const data = Buffer.isBuffer(input) ? input : Buffer.from(input);
-            for (let at = 0; at < data.length; at += STREAM_CHUNK_BYTES) {
-                if (state.error) throw state.error;
-                if (options.signal?.aborted) throw options.signal.reason;
-                const chunk = data.subarray(at, at + STREAM_CHUNK_BYTES);
-                const writable =
-                    options.sparse && isAllZero(chunk)
-                        ? connection.send(
-                              streamHeader(
-                                  proc,
-                                  serial,
-                                  VirNetMessageStatus.VIR_NET_CONTINUE,
-                                  VirNetMessageType.VIR_NET_STREAM_HOLE,
-                              ),
-                              encodeXdr(VirNetStreamHole, { length: BigInt(chunk.length), flags: 0 }),
-                          )
-                        : connection.send(streamHeader(proc, serial, VirNetMessageStatus.VIR_NET_CONTINUE), chunk);
-                bytes += chunk.length;
-                options.onProgress?.({ bytes, total: options.total });
-                if (!writable) await connection.drained();
-            }
+            for (const chunk of gathered.add(Buffer.isBuffer(input) ? input : Buffer.from(input)))
+                await sendChunk(chunk);
         }
+        const last = gathered.flush();
+        if (last) await sendChunk(last);
         if (state.error) throw state.error;
         connection.send(streamHeader(proc, serial, VirNetMessageStatus.VIR_NET_OK));
         await state.settled();

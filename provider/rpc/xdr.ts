@@ -184,8 +184,16 @@ export class XdrWriter {
         this.buffer.fill(0, at + bytes.length, at + bytes.length + pad);
     }
 
-    /** The bytes written, as a Buffer that does not share memory with the writer. */
+    /** The bytes written, as a Buffer that does not share memory with the writer; ends the writer. */
     finish(): Buffer {
+        // A writer sized exactly for its content hands its buffer over instead of copying it:
+        // stream packets are sized up front, and this saves a copy of every data chunk.
+        if (this.position === this.buffer.length) {
+            const exact = this.buffer;
+            this.buffer = Buffer.alloc(0);
+            this.position = 0;
+            return exact;
+        }
         return Buffer.from(this.buffer.subarray(0, this.position));
     }
 }
