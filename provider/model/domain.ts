@@ -1,0 +1,94 @@
+/**
+ * The Domain model: what users type for a virtual machine, validated and turned into the exact
+ * values the XML layer writes. `DomainArgs` is the friendly input, `Domain` the exact output.
+ */
+import { z } from "zod";
+import { validate } from "./common";
+import { type DomainVcpu, domainCpuSchema, domainCputuneSchema, domainVcpuSchema } from "./domain-cpu";
+import { checkDomainConsistency } from "./domain-checks";
+import { domainDevicesSchema } from "./domain-devices";
+import { memorySize, objectName, uuidSchema } from "./domain-fields";
+import { domainMaxMemorySchema, domainMemoryBackingSchema, domainNumatuneSchema } from "./domain-memory";
+import {
+    domainClockSchema,
+    domainFeaturesSchema,
+    domainOsSchema,
+    onCrashSchema,
+    onPoweroffSchema,
+    onRebootSchema,
+} from "./domain-os";
+
+/** A vCPU count alone is the maximum with every vCPU online. */
+const vcpuField = z.preprocess(
+    (value) => (typeof value === "number" ? { maximum: value } : value),
+    domainVcpuSchema,
+) as unknown as z.ZodType<DomainVcpu, number | z.input<typeof domainVcpuSchema>>;
+
+export const domainFieldsSchema = z.strictObject({
+    /** `<name>`: the domain's name, unique on the host. */
+    name: objectName,
+    /** The `type` of `<domain>`: kvm (hardware virtualisation) or qemu (software emulation). */
+    type: z.enum(["kvm", "qemu"]).default("kvm"),
+    /** `<uuid>`: fixed by libvirt when left out; kept across updates either way. */
+    uuid: uuidSchema.optional(),
+    /** `<title>`: a short one-line description. */
+    title: z
+        .string()
+        .refine((t) => !/[\r\n]/.test(t), "a title must fit on one line (libvirt refuses newlines)")
+        .optional(),
+    /** `<description>`: free text for humans; any characters, escaped in the XML. */
+    description: z.string().optional(),
+    /** `<memory>`: the boot-time memory size (MiB as a number, or "2GiB"). */
+    memory: memorySize,
+    /** `<currentMemory>`: the balloon target, at most `memory`; changes live. */
+    currentMemory: memorySize.optional(),
+    /** `<maxMemory>`: the hot-plug ceiling and slot count. */
+    maxMemory: domainMaxMemorySchema.optional(),
+    /** `<vcpu>`: a count, or maximum, current, placement and cpuset. */
+    vcpu: vcpuField.default({ maximum: 1 }),
+    /** `<cputune>`: vCPU and emulator pinning. */
+    cputune: domainCputuneSchema.optional(),
+    /** `<cpu>`: the CPU model and topology. */
+    cpu: domainCpuSchema.optional(),
+    /** `<numatune>`: host NUMA memory policy. */
+    numatune: domainNumatuneSchema.optional(),
+    /** `<memoryBacking>`: huge pages, KSM opt-out, locking and memory source. */
+    memoryBacking: domainMemoryBackingSchema.optional(),
+    /** `<features>`: ACPI, APIC, PAE, vmport, SMM, Hyper-V and KVM flags. */
+    features: domainFeaturesSchema.optional(),
+    /** `<clock>`: offset and timers. */
+    clock: domainClockSchema.optional(),
+    /** `<os>`: machine type, firmware, boot order and direct kernel boot. */
+    os: domainOsSchema.default({}),
+    /** `<on_poweroff>`: the action when the guest powers off. */
+    onPoweroff: onPoweroffSchema.optional(),
+    /** `<on_reboot>`: the action when the guest reboots. */
+    onReboot: onRebootSchema.optional(),
+    /** `<on_crash>`: the action when the guest crashes. */
+    onCrash: onCrashSchema.optional(),
+    /** `<devices>`: disks, NICs, consoles and the rest. */
+    devices: domainDevicesSchema.default({}),
+    /** Start the domain when libvirtd starts (not part of the XML; set through the API). */
+    autostart: z.boolean().optional(),
+    /** The desired power state: true keeps it running, false keeps it shut off (not part of the XML). */
+    running: z.boolean().optional(),
+});
+
+/** The domain schema: the fields plus the checks that span several of them. */
+export const domainSchema = domainFieldsSchema.superRefine((domain, ctx) => checkDomainConsistency(domain, ctx), {
+    // Run the cross-field checks even when a field is wrong, so that every problem is reported at once.
+    when: () => true,
+});
+
+/** The fields before the cross-field checks (used by the checks themselves). */
+export type DomainFields = z.output<typeof domainFieldsSchema>;
+
+/** What users write (sizes in MiB or with units, shortcuts allowed). */
+export type DomainArgs = z.input<typeof domainSchema>;
+/** The exact model (sizes in bytes, canonical cpusets) that the XML layer reads and writes. */
+export type Domain = z.output<typeof domainSchema>;
+
+/** Validates resource arguments: the exact model, or every failure as `{ property, reason }` with its full path. */
+export function validateDomain(input: unknown) {
+    return validate(domainSchema, input);
+}

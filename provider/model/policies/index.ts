@@ -1,0 +1,23 @@
+/**
+ * Every kind's change-policy table, by kind. Add a kind by writing its table in this folder and
+ * adding one line here.
+ */
+import type { ChangePolicyTable } from "../change-policy-format";
+import { dhcpHostPolicy } from "./dhcp-host";
+import { dnsHostPolicy } from "./dns-host";
+import { domainPolicy } from "./domain";
+import { networkPolicy } from "./network";
+import { storagePoolPolicy } from "./storage-pool";
+import { volumePolicy } from "./volume";
+
+export const changePolicyTables = {
+    network: networkPolicy,
+    storagePool: storagePoolPolicy,
+    volume: volumePolicy,
+    dhcpHost: dhcpHostPolicy,
+    dnsHost: dnsHostPolicy,
+    domain: domainPolicy,
+} satisfies Record<string, ChangePolicyTable>;
+
+/** The kinds of resource that have a change-policy table. */
+export type PolicyKind = keyof typeof changePolicyTables;

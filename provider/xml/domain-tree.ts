@@ -1,0 +1,203 @@
+/**
+ * An order-preserving element tree for domain documents.
+ *
+ * The keyed reader of `common.ts` is convenient for reading values, but merging a desired model into
+ * the document libvirt holds needs more: element order, comments, namespaced metadata and every
+ * attribute we do not model must come back out exactly, so that nothing the user (or libvirt) put
+ * there is lost when we define the merged document. This small tree keeps all of that.
+ */
+import { XMLParser } from "fast-xml-parser";
+import { create } from "xmlbuilder2";
+
+/** An XML element with its attributes in document order and its child nodes. */
+export interface XElement {
+    name: string;
+    attrs: Record<string, string>;
+    children: XNode[];
+}
+
+/** Character data, a comment or a CDATA section (kept so that re-emitting loses nothing). */
+export type XLeaf = { text: string } | { comment: string } | { cdata: string };
+export type XNode = XElement | XLeaf;
+
+export function isElement(node: XNode): node is XElement {
+    return (node as XElement).name !== undefined;
+}
+
+const parser = new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: "",
+    // libvirt values such as "0x0a", "08" or "yes" must stay strings; the model converts them.
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: false,
+    processEntities: true,
+    htmlEntities: false,
+    commentPropName: "#comment",
+    cdataPropName: "#cdata",
+});
+
+type OrderedEntry = Record<string, unknown> & { ":@"?: Record<string, string> };
+
+function leafText(entries: unknown): string {
+    const list = entries as Array<{ "#text"?: unknown }>;
+    return list.map((e) => String(e["#text"] ?? "")).join("");
+}
+
+function toNodes(entries: OrderedEntry[]): XNode[] {
+    const nodes: XNode[] = [];
+    for (const entry of entries) {
+        const key = Object.keys(entry).find((k) => k !== ":@");
+        if (key === undefined) continue;
+        const value = entry[key];
+        if (key === "#text") {
+            const text = String(value);
+            // Indentation between elements is not content; libvirt never uses mixed content.
+            if (text.trim() !== "") nodes.push({ text });
+        } else if (key === "#comment") {
+            nodes.push({ comment: leafText(value) });
+        } else if (key === "#cdata") {
+            nodes.push({ cdata: leafText(value) });
+        } else if (!key.startsWith("?")) {
+            const attrs: Record<string, string> = {};
+            for (const [name, v] of Object.entries(entry[":@"] ?? {})) attrs[name] = String(v);
+            nodes.push({ name: key, attrs, children: toNodes(value as OrderedEntry[]) });
+        }
+    }
+    return nodes;
+}
+
+/** Parses a document and returns its root element; throws with a reason when there is none. */
+export function parseTree(xml: string, expectedRoot: string): XElement {
+    const nodes = toNodes(parser.parse(xml) as OrderedEntry[]);
+    const root = nodes.find(isElement);
+    if (root === undefined) throw new Error(`not an XML document: no root element <${expectedRoot}>`);
+    if (root.name !== expectedRoot) throw new Error(`expected root element <${expectedRoot}>, found <${root.name}>`);
+    return root;
+}
+
+function build(parent: ReturnType<typeof create>, node: XNode): void {
+    if (isElement(node)) {
+        const child = parent.ele(node.name, node.attrs);
+        for (const c of node.children) build(child, c);
+    } else if ("text" in node) {
+        parent.txt(node.text);
+    } else if ("comment" in node) {
+        parent.com(node.comment);
+    } else {
+        parent.dat(node.cdata);
+    }
+}
+
+/** Serialises a tree through xmlbuilder2, which escapes every text and attribute value. */
+export function serializeTree(root: XElement): string {
+    const doc = create({ version: "1.0" });
+    build(doc, root);
+    return `${doc.end({ headless: true, prettyPrint: true })}\n`;
+}
+
+/** A new element; attributes whose value is undefined are left out. */
+export function el(name: string, attrs: Record<string, string | number | undefined> = {}, children: XNode[] = []) {
+    const element: XElement = { name, attrs: {}, children };
+    for (const [k, v] of Object.entries(attrs)) if (v !== undefined) element.attrs[k] = String(v);
+    return element;
+}
+
+export function textElement(name: string, text: string, attrs: Record<string, string | number | undefined> = {}) {
+    return el(name, attrs, [{ text }]);
+}
+
+export function children(parent: XElement | undefined, name: string): XElement[] {
+    if (parent === undefined) return [];
+    return parent.children.filter((c): c is XElement => isElement(c) && c.name === name);
+}
+
+export function child(parent: XElement | undefined, name: string): XElement | undefined {
+    return children(parent, name)[0];
+}
+
+/** The concatenated character data of an element (CDATA included). */
+export function textOf(element: XElement | undefined): string | undefined {
+    if (element === undefined) return undefined;
+    let text = "";
+    for (const c of element.children) {
+        if ("text" in c) text += c.text;
+        else if ("cdata" in c) text += c.cdata;
+    }
+    return text;
+}
+
+export function childText(parent: XElement | undefined, name: string): string | undefined {
+    return textOf(child(parent, name));
+}
+
+/** Sets (or, with undefined, removes) an attribute while keeping the others in place. */
+export function setAttr(element: XElement, name: string, value: string | number | undefined): void {
+    if (value === undefined) delete element.attrs[name];
+    else element.attrs[name] = String(value);
+}
+
+export function setText(element: XElement, text: string): void {
+    element.children = element.children.filter((c) => isElement(c) || "comment" in c);
+    element.children.unshift({ text });
+}
+
+/**
+ * Returns the first child called `name`, creating it when missing. New children go after the
+ * last sibling of an earlier kind in `order` so that the document keeps libvirt's usual layout.
+ */
+export function ensureChild(parent: XElement, name: string, order: readonly string[] = []): XElement {
+    const existing = child(parent, name);
+    if (existing) return existing;
+    const created = el(name);
+    insertChild(parent, created, order);
+    return created;
+}
+
+/** Inserts an element after the last sibling whose name comes at or before its own in `order`. */
+export function insertChild(parent: XElement, element: XElement, order: readonly string[] = []): void {
+    const rank = order.indexOf(element.name);
+    if (rank < 0) {
+        parent.children.push(element);
+        return;
+    }
+    let at = -1;
+    parent.children.forEach((c, i) => {
+        if (isElement(c)) {
+            const r = order.indexOf(c.name);
+            if (r >= 0 && r <= rank) at = i;
+        }
+    });
+    if (at < 0) {
+        const firstLater = parent.children.findIndex((c) => isElement(c) && order.indexOf(c.name) > rank);
+        if (firstLater >= 0) parent.children.splice(firstLater, 0, element);
+        else parent.children.push(element);
+    } else {
+        parent.children.splice(at + 1, 0, element);
+    }
+}
+
+/** Puts `replacement` where the first child `name` was (or inserts it), or removes it when undefined. */
+export function replaceChild(
+    parent: XElement,
+    name: string,
+    replacement: XElement | undefined,
+    order: readonly string[] = [],
+): void {
+    const index = parent.children.findIndex((c) => isElement(c) && c.name === name);
+    if (replacement === undefined) {
+        if (index >= 0) parent.children.splice(index, 1);
+        return;
+    }
+    if (index >= 0) parent.children[index] = replacement;
+    else insertChild(parent, replacement, order);
+}
+
+export function removeChildren(parent: XElement, name: string): void {
+    parent.children = parent.children.filter((c) => !(isElement(c) && c.name === name));
+}
+
+export function cloneTree<T extends XNode>(node: T): T {
+    return structuredClone(node);
+}

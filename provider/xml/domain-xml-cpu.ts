@@ -1,0 +1,170 @@
+/** Reading and writing `<vcpu>`, `<cputune>` and `<cpu>`. */
+import { isDeepStrictEqual } from "node:util";
+import type { DomainCpu, DomainCputune, DomainVcpu } from "../model/domain-cpu";
+import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-fields";
+import { type XElement, child, children, el, ensureChild, removeChildren, setText, textOf } from "./domain-tree";
+import {
+    compact,
+    nonEmpty,
+    notModelled,
+    oneOf,
+    optionalOneOf,
+    putAttr,
+    readOrSkip,
+    readInt,
+    readSwitch,
+} from "./domain-xml-support";
+
+const cpusetOf = (value: string | undefined) => (value === undefined ? undefined : canonicalCpuset(value));
+
+export function readVcpu(node: XElement | undefined): DomainVcpu {
+    if (node === undefined) return { maximum: 1 };
+    return compact({
+        maximum: readInt(textOf(node)?.trim(), "vcpu count") ?? 1,
+        current: readInt(node.attrs.current, "vcpu current"),
+        placement: optionalOneOf(node.attrs.placement, ["static", "auto"], "vcpu placement"),
+        cpuset: cpusetOf(node.attrs.cpuset),
+    });
+}
+
+export function writeVcpu(node: XElement, desired: DomainVcpu, previous?: DomainVcpu): void {
+    const current = readOrSkip(() => readVcpu(node));
+    if (current?.maximum !== desired.maximum) setText(node, String(desired.maximum));
+    // A new maximum without a declared current count means every vCPU online, not the old count.
+    const maximumChanged = current !== undefined && current.maximum !== desired.maximum;
+    if (current?.current !== desired.current) {
+        putAttr(node, "current", desired.current, maximumChanged ? current?.current : previous?.current);
+    }
+    if (current?.placement !== desired.placement) putAttr(node, "placement", desired.placement, previous?.placement);
+    if (current?.cpuset !== desired.cpuset) putAttr(node, "cpuset", desired.cpuset, previous?.cpuset);
+}
+
+export function readCputune(node: XElement | undefined): DomainCputune | undefined {
+    if (node === undefined) return undefined;
+    const pins = children(node, "vcpupin");
+    return nonEmpty({
+        vcpupins:
+            pins.length === 0
+                ? undefined
+                : pins.map((p) => ({
+                      vcpu: readInt(p.attrs.vcpu, "vcpupin vcpu") ?? 0,
+                      cpuset: canonicalCpuset(p.attrs.cpuset ?? ""),
+                  })),
+        emulatorpin: cpusetOf(child(node, "emulatorpin")?.attrs.cpuset),
+    });
+}
+
+const cputuneOrder = ["shares", "period", "quota", "vcpupin", "emulatorpin", "iothreadpin"];
+
+export function writeCputune(node: XElement, desired: DomainCputune, previous?: DomainCputune): void {
+    const current = readOrSkip(() => readCputune(node));
+    if (desired.vcpupins !== undefined && !isDeepStrictEqual(current?.vcpupins, desired.vcpupins)) {
+        const at = node.children.findIndex((c) => "name" in c && c.name === "vcpupin");
+        removeChildren(node, "vcpupin");
+        const pins = desired.vcpupins.map((p) => el("vcpupin", { vcpu: p.vcpu, cpuset: p.cpuset }));
+        if (at >= 0) node.children.splice(at, 0, ...pins);
+        else node.children.unshift(...pins);
+    } else if (desired.vcpupins === undefined && previous?.vcpupins !== undefined) {
+        removeChildren(node, "vcpupin");
+    }
+    if (desired.emulatorpin !== undefined) {
+        if (current?.emulatorpin !== desired.emulatorpin) {
+            ensureChild(node, "emulatorpin", cputuneOrder).attrs.cpuset = desired.emulatorpin;
+        }
+    } else if (previous?.emulatorpin !== undefined) {
+        removeChildren(node, "emulatorpin");
+    }
+}
+
+const cpuModes = ["host-model", "host-passthrough", "maximum", "custom"] as const;
+const featurePolicies = ["force", "require", "optional", "disable", "forbid"] as const;
+
+export function readCpu(node: XElement | undefined): DomainCpu | undefined {
+    if (node === undefined) return undefined;
+    const model = child(node, "model");
+    const topology = child(node, "topology");
+    const features = children(node, "feature");
+    const modelName = textOf(model)?.trim();
+    return compact({
+        mode: optionalOneOf(node.attrs.mode, cpuModes, "cpu mode"),
+        model: modelName === "" ? undefined : modelName,
+        fallback: optionalOneOf(model?.attrs.fallback, ["allow", "forbid"], "cpu model fallback"),
+        match: optionalOneOf(node.attrs.match, ["minimum", "exact", "strict"], "cpu match"),
+        check: optionalOneOf(node.attrs.check, ["none", "partial", "full"], "cpu check"),
+        migratable: readSwitch(node.attrs.migratable, "cpu migratable"),
+        features:
+            features.length === 0
+                ? undefined
+                : features.map((f) => ({
+                      name: f.attrs.name ?? notModelled("cpu feature without a name"),
+                      // libvirt's default policy for a feature is require.
+                      policy: oneOf(f.attrs.policy ?? "require", featurePolicies, "cpu feature policy"),
+                  })),
+        topology: topology
+            ? compact({
+                  sockets: readInt(topology.attrs.sockets, "sockets") ?? 1,
+                  dies: readInt(topology.attrs.dies, "dies"),
+                  cores: readInt(topology.attrs.cores, "cores") ?? 1,
+                  threads: readInt(topology.attrs.threads, "threads") ?? 1,
+              })
+            : undefined,
+    });
+}
+
+const cpuOrder = ["model", "vendor", "topology", "cache", "maxphysaddr", "feature", "numa"];
+
+export function writeCpu(node: XElement, desired: DomainCpu, previous?: DomainCpu): void {
+    const current = readOrSkip(() => readCpu(node));
+    if (current?.mode !== desired.mode) putAttr(node, "mode", desired.mode, previous?.mode);
+    if (current?.match !== desired.match) putAttr(node, "match", desired.match, previous?.match);
+    if (current?.check !== desired.check) putAttr(node, "check", desired.check, previous?.check);
+    if (current?.migratable !== desired.migratable) {
+        putAttr(
+            node,
+            "migratable",
+            desired.migratable === undefined ? undefined : desired.migratable ? "on" : "off",
+            previous?.migratable,
+        );
+    }
+    if (current?.model !== desired.model || current?.fallback !== desired.fallback) {
+        if (desired.model !== undefined || desired.fallback !== undefined) {
+            const model = ensureChild(node, "model", cpuOrder);
+            if (desired.model !== undefined && textOf(model)?.trim() !== desired.model) setText(model, desired.model);
+            putAttr(model, "fallback", desired.fallback, previous?.fallback);
+        } else if (previous?.model !== undefined || desired.mode === "host-passthrough" || desired.mode === "maximum") {
+            // A named model means nothing to these modes; a leftover one would contradict them.
+            removeChildren(node, "model");
+        }
+    }
+    if (desired.topology !== undefined) {
+        if (!isDeepStrictEqual(current?.topology, desired.topology)) {
+            const topology = ensureChild(node, "topology", cpuOrder);
+            const t = desired.topology;
+            topology.attrs = {};
+            for (const [k, v] of Object.entries({
+                sockets: t.sockets,
+                dies: t.dies,
+                cores: t.cores,
+                threads: t.threads,
+            })) {
+                if (v !== undefined) topology.attrs[k] = String(v);
+            }
+        }
+    } else if (previous?.topology !== undefined) {
+        removeChildren(node, "topology");
+    }
+    if (desired.features !== undefined) {
+        if (!isDeepStrictEqual(current?.features, desired.features)) {
+            const at = node.children.findIndex((c) => "name" in c && c.name === "feature");
+            removeChildren(node, "feature");
+            const features = desired.features.map((f) => el("feature", { policy: f.policy, name: f.name }));
+            if (at >= 0) node.children.splice(at, 0, ...features);
+            else {
+                const numa = node.children.findIndex((c) => "name" in c && c.name === "numa");
+                node.children.splice(numa >= 0 ? numa : node.children.length, 0, ...features);
+            }
+        }
+    } else if (previous?.features !== undefined) {
+        removeChildren(node, "feature");
+    }
+}

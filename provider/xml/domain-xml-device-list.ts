@@ -1,0 +1,171 @@
+/**
+ * Reading and merging one kind of device (all `<disk>`s, all `<interface>`s...).
+ *
+ * Merging matches each desired device with one the guest already has, so that what libvirt
+ * attached to it (PCI address, alias, generated MAC, boot index, unmodelled attributes) survives:
+ * first by the device's key (a disk's target dev, a NIC's MAC), then in document order. Devices of
+ * the kind that the model cannot express, and devices libvirt adds on its own, are never removed.
+ */
+import { isDeepStrictEqual } from "node:util";
+import { type XElement, children, insertChild, isElement } from "./domain-tree";
+import { NotModelled } from "./domain-xml-support";
+
+export interface DeviceCodec<T> {
+    /** The element name under `<devices>`. */
+    tag: string;
+    /** Reads one element; throws NotModelled when the model cannot express it. */
+    read(node: XElement): T;
+    /** Writes the desired device into an existing (or new, empty) element. */
+    write(node: XElement, desired: T, previous: T | undefined): void;
+    /** A key that identifies the device across changes, when it has one. */
+    key?(device: T): string | undefined;
+    /** Devices libvirt adds by itself; they are kept when the list leaves them out. */
+    implicit?(node: XElement): boolean;
+}
+
+/** libvirt's order of device kinds, used to place a new device next to its peers. */
+export const deviceOrder = [
+    "emulator",
+    "disk",
+    "controller",
+    "lease",
+    "filesystem",
+    "interface",
+    "smartcard",
+    "serial",
+    "parallel",
+    "console",
+    "channel",
+    "input",
+    "tpm",
+    "graphics",
+    "sound",
+    "audio",
+    "video",
+    "hostdev",
+    "redirdev",
+    "redirfilter",
+    "hub",
+    "watchdog",
+    "memballoon",
+    "rng",
+    "panic",
+    "shmem",
+    "memory",
+    "iommu",
+    "vsock",
+];
+
+interface Entry<T> {
+    node: XElement;
+    value: T;
+}
+
+function modelledEntries<T>(devices: XElement, codec: DeviceCodec<T>): Array<Entry<T>> {
+    const entries: Array<Entry<T>> = [];
+    for (const node of children(devices, codec.tag)) {
+        try {
+            entries.push({ node, value: codec.read(node) });
+        } catch (error) {
+            if (!(error instanceof NotModelled)) throw error;
+        }
+    }
+    return entries;
+}
+
+/** The devices of one kind that the model can express, in document order. */
+export function readDeviceList<T>(devices: XElement | undefined, codec: DeviceCodec<T>): T[] {
+    if (devices === undefined) return [];
+    return modelledEntries(devices, codec).map((e) => e.value);
+}
+
+/** Makes the devices of one kind match `desired`, changing as little of the document as possible. */
+export function mergeDeviceList<T>(
+    devices: XElement,
+    codec: DeviceCodec<T>,
+    desired: readonly T[],
+    previous: readonly T[] | undefined,
+): void {
+    const entries = modelledEntries(devices, codec);
+    const matched = new Map<number, Entry<T>>();
+    const used = new Set<Entry<T>>();
+    desired.forEach((device, i) => {
+        const key = codec.key?.(device);
+        if (key === undefined) return;
+        const entry = entries.find((e) => !used.has(e) && codec.key?.(e.value) === key);
+        if (entry) {
+            matched.set(i, entry);
+            used.add(entry);
+        }
+    });
+    // Then devices without a key: first one that already is as declared (so that removing the
+    // first of two NICs removes that NIC rather than rewriting it into the second), then in order.
+    // A device with a key that no existing device has is a new device, not a changed one.
+    const unkeyed = desired.map((_, i) => i).filter((i) => !matched.has(i) && codec.key?.(desired[i]!) === undefined);
+    for (const pass of ["as declared", "in order"] as const) {
+        for (const i of unkeyed) {
+            if (matched.has(i)) continue;
+            const entry = entries.find((e) => {
+                if (used.has(e)) return false;
+                // A device libvirt added by itself is only taken when it already is the declared one.
+                if (pass === "in order") return !codec.implicit?.(e.node);
+                return isDeclaredAs(e.value, desired[i]!);
+            });
+            if (entry) {
+                matched.set(i, entry);
+                used.add(entry);
+            }
+        }
+    }
+    for (const entry of entries) {
+        // What libvirt added by itself stays, unless the previous model had declared it.
+        const declaredBefore = previous?.some((p) => isDeepStrictEqual(p, entry.value)) ?? false;
+        if (!used.has(entry) && (!codec.implicit?.(entry.node) || declaredBefore)) {
+            devices.children = devices.children.filter((c) => c !== entry.node);
+        }
+    }
+    desired.forEach((device, i) => {
+        const entry = matched.get(i);
+        if (entry) {
+            // An unchanged device is left exactly as libvirt wrote it.
+            if (!isDeepStrictEqual(entry.value, device))
+                codec.write(entry.node, device, previousOf(codec, previous, device, i));
+            return;
+        }
+        const node: XElement = { name: codec.tag, attrs: {}, children: [] };
+        codec.write(node, device, undefined);
+        placeAfterPeers(devices, node, i);
+    });
+}
+
+/** True when every field the declared device sets has that value in the existing one. */
+function isDeclaredAs<T>(existing: T, declared: T): boolean {
+    return Object.entries(declared as object).every(([key, value]) =>
+        isDeepStrictEqual((existing as Record<string, unknown>)[key], value),
+    );
+}
+
+/** The previously applied version of a device: the one with the same key, else the one at the same place. */
+function previousOf<T>(
+    codec: DeviceCodec<T>,
+    previous: readonly T[] | undefined,
+    device: T,
+    index: number,
+): T | undefined {
+    const key = codec.key?.(device);
+    if (key !== undefined) return previous?.find((p) => codec.key?.(p) === key);
+    return previous?.[index];
+}
+
+/** Inserts a new device right after the one before it in the list, or among its kind. */
+function placeAfterPeers(devices: XElement, node: XElement, index: number): void {
+    const peers = devices.children.filter((c): c is XElement => isElement(c) && c.name === node.name);
+    const before = peers[Math.min(index, peers.length) - 1];
+    if (before) {
+        devices.children.splice(devices.children.indexOf(before) + 1, 0, node);
+    } else if (peers[0]) {
+        devices.children.splice(devices.children.indexOf(peers[0]), 0, node);
+    } else {
+        insertChild(devices, node, deviceOrder);
+    }
+}

@@ -1,0 +1,46 @@
+/**
+ * The public domain XML functions: model to XML, XML to model, and merging a model into the
+ * document libvirt already holds.
+ */
+import type { Domain } from "../model/domain";
+import { el, parseTree, serializeTree } from "./domain-tree";
+import { resolveAgainst } from "./domain-xml-like";
+import { readDomainTree } from "./domain-xml-read";
+import { writeDomainTree } from "./domain-xml-write";
+
+export interface DomainReadOptions {
+    /**
+     * The model the user declared. With it, the reading compares equal to that model whenever
+     * libvirt only filled in defaults or generated values (see domain-xml-like). Without it, the
+     * reading holds everything the model can express, which is what adopting a domain wants.
+     * Read the inactive XML (with the secure flag, for graphics passwords) to compare configuration.
+     */
+    like?: Domain;
+}
+
+/** A new domain document for a model. Every value is escaped by xmlbuilder2. */
+export function domainToXml(model: Domain): string {
+    const root = el("domain", { type: model.type });
+    writeDomainTree(root, model);
+    return serializeTree(root);
+}
+
+/** Reads libvirt's domain XML (inactive or live) into the model. */
+export function domainFromXml(xml: string, options: DomainReadOptions = {}): Domain {
+    const model = readDomainTree(parseTree(xml, "domain"));
+    return options.like ? resolveAgainst(model, options.like) : model;
+}
+
+/**
+ * The document to define: `currentXml` with what `model` manages changed and nothing else. The
+ * UUID, generated MACs, PCI addresses, aliases, undeclared devices and every element the model
+ * does not cover survive. `previous` is the model applied last time: fields it set that `model`
+ * no longer sets are removed; without it, fields the model leaves out are simply kept.
+ */
+export function mergeDomain(currentXml: string, model: Domain, previous?: Domain): string {
+    const root = parseTree(currentXml, "domain");
+    writeDomainTree(root, model, previous);
+    return serializeTree(root);
+}
+
+export { unmodelledParts } from "./domain-xml-unmodelled";

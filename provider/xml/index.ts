@@ -1,0 +1,38 @@
+/**
+ * Public surface of `pulumi-libvirt/xml`: model schemas and types, XML writers and readers, and the
+ * change classifier. A plain list of re-exports; each resource kind appends its own lines.
+ */
+
+// Shared model building blocks and units.
+export * from "../model/common";
+export * from "../model/units";
+export * from "../model/change-policy";
+export * from "../model/keep-current";
+
+// Network, its DHCP and DNS records, and the network-update fragments.
+export * from "../model/network";
+export * from "../model/dhcp-host";
+export * from "../model/dns-host";
+export * from "./network";
+export * from "./network-records";
+export * from "./dhcp-host";
+export * from "./dns-host";
+
+// Storage pools and volumes.
+export * from "../model/storage-pool";
+export * from "../model/volume";
+export * from "./storage-pool";
+export * from "./volume";
+
+// Domains: the model schemas, domainToXml / domainFromXml and mergeDomain.
+export * from "../model/domain";
+export * from "../model/domain-cpu";
+export * from "../model/domain-memory";
+export * from "../model/domain-os";
+export * from "../model/domain-devices";
+export * from "../model/domain-devices-disk";
+export * from "../model/domain-devices-interface";
+export * from "../model/domain-devices-display";
+export * from "../model/domain-devices-char";
+export * from "../model/domain-devices-misc";
+export * from "./domain";

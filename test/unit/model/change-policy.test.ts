@@ -1,0 +1,177 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+    classifyChanges,
+    diffValues,
+    policyTableMarkdown,
+    strongestClass,
+} from "../../../provider/model/change-policy";
+import { keepCurrentWhereUnset } from "../../../provider/model/keep-current";
+import { networkSchema } from "../../../provider/model/network";
+import { volumeSchema } from "../../../provider/model/volume";
+
+const baseNetwork = networkSchema.parse({
+    name: "lab",
+    forward: { mode: "nat" },
+    bridge: { name: "virbr10" },
+    ips: [
+        {
+            address: "192.168.100.1",
+            prefix: 24,
+            dhcp: {
+                ranges: [{ start: "192.168.100.100", end: "192.168.100.200" }],
+                hosts: [{ mac: "52:54:00:00:00:01", ip: "192.168.100.10" }],
+            },
+        },
+    ],
+    dns: { hosts: [{ ip: "192.168.100.10", hostnames: ["a"] }] },
+});
+
+function changed(mutate: (copy: typeof baseNetwork) => void) {
+    const copy = structuredClone(baseNetwork);
+    mutate(copy);
+    return classifyChanges("network", baseNetwork, copy);
+}
+
+test("identical models have no changes; empty lists equal absent ones", () => {
+    assert.deepEqual(classifyChanges("network", baseNetwork, structuredClone(baseNetwork)), []);
+    assert.deepEqual(diffValues({ a: [], b: {} }, {}), []);
+});
+
+test("network DHCP hosts, ranges and DNS hosts are live", () => {
+    const hosts = changed((n) => n.ips![0]!.dhcp!.hosts!.push({ mac: "52:54:00:00:00:02", ip: "192.168.100.11" }));
+    assert.deepEqual(
+        hosts.map((c) => [c.path, c.class]),
+        [
+            ["ips[0].dhcp.hosts[1].mac", "live"],
+            ["ips[0].dhcp.hosts[1].ip", "live"],
+        ],
+    );
+    assert.equal(strongestClass(changed((n) => (n.ips![0]!.dhcp!.ranges![0]!.end = "192.168.100.250"))), "live");
+    assert.equal(strongestClass(changed((n) => n.dns!.hosts![0]!.hostnames.push("b"))), "live");
+    assert.equal(strongestClass(changed((n) => (n.autostart = true))), "live");
+});
+
+test("a network's name or bridge is replace; other settings need a restart", () => {
+    assert.equal(strongestClass(changed((n) => (n.name = "lab2"))), "replace");
+    assert.equal(strongestClass(changed((n) => (n.bridge!.name = "virbr11"))), "replace");
+    assert.equal(strongestClass(changed((n) => (n.ips![0]!.prefix = 16))), "restart");
+    assert.equal(strongestClass(changed((n) => (n.forward = { mode: "route" }))), "restart");
+});
+
+test("values libvirt fills in are not changes when the new model leaves them unset", () => {
+    const read = structuredClone(baseNetwork);
+    read.uuid = "81ff0d90-c91e-6742-64da-4a736edb9a9b";
+    read.bridge = { name: "virbr10", stp: true, delay: 0 };
+    read.mac = "52:54:00:0a:0b:0c";
+    read.extra = { elements: [{ name: "portgroup", attributes: { name: "x" } }] };
+    assert.deepEqual(classifyChanges("network", read, baseNetwork), []);
+    const renamed = structuredClone(baseNetwork);
+    renamed.uuid = "00000000-0000-0000-0000-000000000001";
+    assert.equal(strongestClass(classifyChanges("network", read, renamed)), "replace");
+});
+
+test("volume capacity grows live and shrinks by replacement; pool and format are replace", () => {
+    const volume = volumeSchema.parse({ name: "v", pool: "p", capacity: "10GiB", target: { format: "qcow2" } });
+    const grown = { ...volume, capacity: volume.capacity! * 2 };
+    const shrunk = { ...volume, capacity: volume.capacity! / 2 };
+    assert.deepEqual(
+        classifyChanges("volume", volume, grown).map((c) => c.class),
+        ["live"],
+    );
+    assert.equal(strongestClass(classifyChanges("volume", volume, shrunk)), "replace");
+    assert.equal(strongestClass(classifyChanges("volume", volume, { ...volume, pool: "q" })), "replace");
+    assert.equal(
+        strongestClass(classifyChanges("volume", volume, { ...volume, target: { format: "raw" } })),
+        "replace",
+    );
+    const reported = { ...volume, key: "/p/v", allocation: 196608, physical: 200704 };
+    assert.deepEqual(classifyChanges("volume", reported, volume), []);
+});
+
+test("pool, DHCP host and DNS host policies", () => {
+    const pool = { name: "p", type: "dir", target: { path: "/a" } };
+    assert.equal(strongestClass(classifyChanges("storagePool", pool, { ...pool, target: { path: "/b" } })), "replace");
+    assert.equal(strongestClass(classifyChanges("storagePool", pool, { ...pool, autostart: true })), "live");
+    assert.deepEqual(classifyChanges("storagePool", { ...pool, capacity: 5, available: 3 }, pool), []);
+    const host = { network: "lab", mac: "52:54:00:00:00:01", ip: "10.0.0.5" };
+    assert.equal(strongestClass(classifyChanges("dhcpHost", host, { ...host, ip: "10.0.0.6", name: "x" })), "live");
+    assert.equal(strongestClass(classifyChanges("dhcpHost", host, { ...host, network: "other" })), "replace");
+    assert.equal(strongestClass(classifyChanges("dhcpHost", host, { ...host, mac: "52:54:00:00:00:02" })), "replace");
+    const record = { network: "lab", ip: "10.0.0.5", hostnames: ["a"] };
+    assert.equal(strongestClass(classifyChanges("dnsHost", record, { ...record, hostnames: ["a", "b"] })), "live");
+    assert.equal(strongestClass(classifyChanges("dnsHost", record, { ...record, ip: "10.0.0.6" })), "replace");
+    assert.equal(strongestClass([]), undefined);
+});
+
+test("redefining keeps what libvirt generated or the model does not cover, and nothing else", () => {
+    const current = networkSchema.parse({
+        name: "lab",
+        uuid: "81ff0d90-c91e-6742-64da-4a736edb9a9b",
+        forward: {
+            mode: "nat",
+            dev: "eth0",
+            extra: { elements: [{ name: "interface", attributes: { dev: "eth0" } }] },
+        },
+        bridge: { name: "virbr3", stp: true, delay: 0 },
+        mac: "52:54:00:01:02:03",
+        ips: [
+            { address: "10.0.0.1", prefix: 24, extra: { elements: [{ name: "tftp", attributes: { root: "/srv" } }] } },
+        ],
+        extra: { elements: [{ name: "portgroup", attributes: { name: "eng" } }] },
+    });
+    const desired = networkSchema.parse({
+        name: "lab",
+        bridge: { stp: false },
+        ips: [{ address: "10.0.0.1", prefix: 16 }],
+    });
+    const merged = keepCurrentWhereUnset("network", current, desired);
+    assert.deepEqual(merged, {
+        name: "lab",
+        uuid: "81ff0d90-c91e-6742-64da-4a736edb9a9b",
+        bridge: { name: "virbr3", stp: false, delay: 0 },
+        mac: "52:54:00:01:02:03",
+        ips: [
+            { address: "10.0.0.1", prefix: 16, extra: { elements: [{ name: "tftp", attributes: { root: "/srv" } }] } },
+        ],
+        extra: { elements: [{ name: "portgroup", attributes: { name: "eng" } }] },
+    });
+    assert.deepEqual(classifyChanges("network", merged, desired), []);
+});
+
+test("libvirt's default NAT port range and forward interface are not drift", () => {
+    const desired = networkSchema.parse({ name: "n", forward: { mode: "nat", dev: "eth0" } });
+    const live = networkSchema.parse({
+        name: "n",
+        forward: {
+            mode: "nat",
+            dev: "eth0",
+            nat: { ports: { start: 1024, end: 65535 } },
+            extra: { elements: [{ name: "interface", attributes: { dev: "eth0" } }] },
+        },
+    });
+    assert.deepEqual(classifyChanges("network", live, desired), []);
+    const changedPorts = networkSchema.parse({
+        name: "n",
+        forward: { mode: "nat", dev: "eth0", nat: { ports: { start: 2000, end: 3000 } } },
+    });
+    assert.equal(strongestClass(classifyChanges("network", live, changedPorts)), "restart");
+});
+
+test("policy tables render as Markdown for the README", () => {
+    const markdown = policyTableMarkdown("volume");
+    assert.match(markdown, /^\| Field \| Class \| Notes \| Why \|/);
+    assert.match(markdown, /\| `capacity` \| live \| grow: live; shrink: replace \|/);
+    assert.match(markdown, /\| anything else \| replace \|/);
+});
+
+test("unmodelled parts of a DHCP host are updated live with it; elsewhere they need a restart", () => {
+    const withLease = changed((n) => {
+        n.ips![0]!.dhcp!.hosts![0]!.extra = { elements: [{ name: "future", attributes: { x: "1" } }] };
+    });
+    assert.equal(strongestClass(withLease), "live");
+    const rootExtra = changed((n) => {
+        n.extra = { elements: [{ name: "portgroup", attributes: { name: "eng" } }] };
+    });
+    assert.equal(strongestClass(rootExtra), "restart");
+});
