@@ -141,6 +141,9 @@ function checkGraphics(domain: DomainFields, fail: Fail): void {
         if (g.autoport && g.port !== undefined) {
             fail(["devices", "graphics", i, "port"], "a fixed port cannot be combined with autoport; drop one");
         }
+        if (g.type === "vnc" && g.password !== undefined && g.password.length > 8) {
+            fail(["devices", "graphics", i, "password"], "VNC uses at most 8 password characters; shorten it");
+        }
         if (g.websocket !== undefined && g.type !== "vnc") {
             fail(["devices", "graphics", i, "websocket"], "websocket is a VNC option");
         }

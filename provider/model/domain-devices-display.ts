@@ -16,7 +16,7 @@ export const domainGraphicsSchema = z.strictObject({
     /** The `port` of `<graphics>`: a fixed TCP port (5900 and up). */
     port: z.number().int().min(5900).max(65535).optional(),
     /** The `passwd` of `<graphics>`: the console password; treat it as a secret. */
-    password: z.string().min(1).max(8, "VNC passwords are at most 8 characters").optional(),
+    password: z.string().min(1).optional(),
     /** The `websocket` of `<graphics type='vnc'>`: a WebSocket port, or -1 for an automatic one. */
     websocket: z.number().int().min(-1).max(65535).optional(),
 });

@@ -7,7 +7,7 @@
  * the kind that the model cannot express, and devices libvirt adds on its own, are never removed.
  */
 import { isDeepStrictEqual } from "node:util";
-import { type XElement, children, insertChild, isElement } from "./domain-tree";
+import { type XElement, children, insertChild } from "./domain-tree";
 import { NotModelled } from "./domain-xml-support";
 
 export interface DeviceCodec<T> {
@@ -124,17 +124,22 @@ export function mergeDeviceList<T>(
             devices.children = devices.children.filter((c) => c !== entry.node);
         }
     }
+    // Write in declared order; a new device goes right after the one declared before it.
+    const placed: XElement[] = [];
     desired.forEach((device, i) => {
         const entry = matched.get(i);
         if (entry) {
             // An unchanged device is left exactly as libvirt wrote it.
-            if (!isDeepStrictEqual(entry.value, device))
+            if (!isDeepStrictEqual(entry.value, device)) {
                 codec.write(entry.node, device, previousOf(codec, previous, device, i));
+            }
+            placed.push(entry.node);
             return;
         }
         const node: XElement = { name: codec.tag, attrs: {}, children: [] };
         codec.write(node, device, undefined);
-        placeAfterPeers(devices, node, i);
+        placeAfter(devices, node, placed[i - 1], matched);
+        placed.push(node);
     });
 }
 
@@ -157,15 +162,21 @@ function previousOf<T>(
     return previous?.[index];
 }
 
-/** Inserts a new device right after the one before it in the list, or among its kind. */
-function placeAfterPeers(devices: XElement, node: XElement, index: number): void {
-    const peers = devices.children.filter((c): c is XElement => isElement(c) && c.name === node.name);
-    const before = peers[Math.min(index, peers.length) - 1];
-    if (before) {
+/**
+ * Inserts a new device after the device declared before it; the first one goes before the first
+ * kept device of its kind, or where libvirt's device order puts that kind.
+ */
+function placeAfter<T>(
+    devices: XElement,
+    node: XElement,
+    before: XElement | undefined,
+    matched: Map<number, Entry<T>>,
+): void {
+    if (before !== undefined) {
         devices.children.splice(devices.children.indexOf(before) + 1, 0, node);
-    } else if (peers[0]) {
-        devices.children.splice(devices.children.indexOf(peers[0]), 0, node);
-    } else {
-        insertChild(devices, node, deviceOrder);
+        return;
     }
+    const firstKept = [...matched.values()].map((e) => devices.children.indexOf(e.node)).filter((at) => at >= 0);
+    if (firstKept.length > 0) devices.children.splice(Math.min(...firstKept), 0, node);
+    else insertChild(devices, node, deviceOrder);
 }

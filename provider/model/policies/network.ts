@@ -35,7 +35,12 @@ export const networkPolicy: ChangePolicyTable = {
             why: "libvirt reports its default NAT port range 1024-65535",
         },
         { path: "mac", class: "restart", unsetKeepsCurrent: true, why: "libvirt generates the bridge MAC" },
-        { path: "autostart", class: "live", why: "autostart is a flag set through the API" },
+        {
+            path: "autostart",
+            class: "live",
+            defaultValue: false,
+            why: "autostart is a flag set through the API; unset means off, libvirt's default",
+        },
         { path: "ips[].dhcp.hosts", class: "live", why: "network update ip-dhcp-host" },
         { path: "ips[].dhcp.ranges", class: "live", why: "network update ip-dhcp-range" },
         { path: "dns.hosts", class: "live", why: "network update dns-host" },

@@ -36,7 +36,12 @@ export const storagePoolPolicy: ChangePolicyTable = {
         { path: "capacity", class: "live", ignore: true, why: "reported by libvirt, not configured" },
         { path: "allocation", class: "live", ignore: true, why: "reported by libvirt, not configured" },
         { path: "available", class: "live", ignore: true, why: "reported by libvirt, not configured" },
-        { path: "autostart", class: "live", why: "autostart is a flag set through the API" },
+        {
+            path: "autostart",
+            class: "live",
+            defaultValue: false,
+            why: "autostart is a flag set through the API; unset means off, libvirt's default",
+        },
         {
             path: "**.extra",
             class: "restart",

@@ -169,6 +169,12 @@ test("graphics: fixed port with autoport, websocket on spice", () => {
         /VNC/,
     );
     failureAt({ ...base, devices: { graphics: [{ type: "vnc", port: 80 }] } }, "devices.graphics[0].port", /5900/);
+    failureAt(
+        { ...base, devices: { graphics: [{ type: "vnc", password: "123456789" }] } },
+        "devices.graphics[0].password",
+        /8 password characters/,
+    );
+    assert.ok(validateDomain({ ...base, devices: { graphics: [{ type: "spice", password: "a-longer-secret" }] } }).ok);
 });
 
 test("names: markup characters are allowed and escaped; control characters are refused", () => {

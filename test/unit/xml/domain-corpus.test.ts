@@ -119,3 +119,40 @@ for (const [input, output] of normalisedPairs) {
         assert.deepEqual(domainFromXml(readCorpusFile(output), { like: declared }), declared);
     });
 }
+
+/**
+ * Merging a changed model into each real document (more memory, a title, one more virtio disk, a
+ * NIC's link taken down) gives a document that reads back as that model and still validates,
+ * with all the unmodelled parts around it.
+ */
+const changedMerges = new Map<string, string>();
+
+for (const path of paths) {
+    test(`merge a change into: ${path.replace("libvirt-tests/tests/", "")}`, () => {
+        const xml = readCorpusFile(path);
+        const model = domainFromXml(xml);
+        const disks = model.devices.disks ?? [];
+        const free = ["vdx", "vdy", "vdz"].find((dev) => !disks.some((d) => d.target.dev === dev))!;
+        const changed: Domain = structuredClone(model);
+        changed.memory = model.memory * 2;
+        changed.title = "merged by the corpus test";
+        changed.devices.disks = [
+            ...disks,
+            {
+                device: "disk",
+                source: { file: "/var/lib/libvirt/images/extra.qcow2" },
+                target: { dev: free, bus: "virtio" },
+            },
+        ];
+        if (changed.devices.interfaces?.[0]) changed.devices.interfaces[0].linkUp = false;
+        const merged = mergeDomain(xml, changed, model);
+        changedMerges.set(path, merged);
+        assert.deepEqual(domainFromXml(merged), changed);
+        assert.equal(unmodelledParts(merged).length, unmodelledParts(xml).length, "unmodelled parts kept");
+    });
+}
+
+test("every merged corpus document validates against domain.rng", () => {
+    assert.equal(changedMerges.size, paths.length, "the merges ran first");
+    assert.deepEqual(relaxngFailures(changedMerges), {});
+});
