@@ -7,8 +7,8 @@
  * Every object it creates is named pltest-bench-* and removed at the end.
  */
 import { execFileSync } from "node:child_process";
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomFillSync } from "node:crypto";
 import { connect, type LibvirtClient } from "../provider/rpc";
@@ -26,6 +26,8 @@ const UPLOAD_ROUNDS = 2;
 const MIB = 1024 * 1024;
 /** The C client is libvirt's own Python binding on Debian's python, not whatever python3 is on PATH. */
 const SYSTEM_PYTHON = "/usr/bin/python3";
+/** The kernel's USER_HZ, the unit of /proc/PID/stat times; 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
 interface Row {
     readonly what: string;
@@ -65,9 +67,22 @@ async function lookupAndXml(client: LibvirtClient): Promise<void> {
     await client.domainGetXmlDesc({ dom });
 }
 
-/** Operations per second with `inFlight` lookup+XML operations running at all times. */
-async function oursThroughput(client: LibvirtClient, inFlight: number): Promise<number> {
+/** CPU seconds libvirtd has used so far (utime + stime from /proc), to show who the bottleneck is. */
+function daemonCpuSeconds(): number {
+    const pid = execFileSync("pgrep", ["-o", "-x", "libvirtd"], { encoding: "utf8" }).trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // Fields 14 and 15 of /proc/PID/stat (utime, stime) are the 12th and 13th after the command name.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Operations per second with `inFlight` lookup+XML operations running at all times, and the cores each side used. */
+async function oursThroughput(
+    client: LibvirtClient,
+    inFlight: number,
+): Promise<{ opsPerSecond: number; daemonCores: number; clientCores: number }> {
     let started = 0;
+    const daemonBefore = daemonCpuSeconds();
+    const clientBefore = process.cpuUsage();
     const start = process.hrtime.bigint();
     const worker = async () => {
         while (started < PARALLEL_OPS) {
@@ -77,7 +92,12 @@ async function oursThroughput(client: LibvirtClient, inFlight: number): Promise<
     };
     await Promise.all(Array.from({ length: inFlight }, worker));
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    return PARALLEL_OPS / seconds;
+    const clientCpu = process.cpuUsage(clientBefore);
+    return {
+        opsPerSecond: PARALLEL_OPS / seconds,
+        daemonCores: (daemonCpuSeconds() - daemonBefore) / seconds,
+        clientCores: (clientCpu.user + clientCpu.system) / 1e6 / seconds,
+    };
 }
 
 function cClientSequential(): number[] {
@@ -217,21 +237,21 @@ async function main(): Promise<void> {
             },
             {
                 what: "throughput, 16 in flight",
-                ours: `${t16.toFixed(0)} ops/s`,
+                ours: `${t16.opsPerSecond.toFixed(0)} ops/s`,
                 cClient: `${cSequentialOps.toFixed(0)} ops/s (sequential)`,
                 virsh: `${(1e6 / v.mean).toFixed(0)} ops/s`,
-                ratio: `${(t16 / cSequentialOps).toFixed(2)}x C`,
+                ratio: `${(t16.opsPerSecond / cSequentialOps).toFixed(2)}x C`,
                 target: ">= 4x C sequential",
-                met: t16 >= 4 * cSequentialOps,
+                met: t16.opsPerSecond >= 4 * cSequentialOps,
             },
             {
                 what: "throughput, 64 in flight",
-                ours: `${t64.toFixed(0)} ops/s`,
+                ours: `${t64.opsPerSecond.toFixed(0)} ops/s`,
                 cClient: `${cSequentialOps.toFixed(0)} ops/s (sequential)`,
                 virsh: "",
-                ratio: `${(t64 / cSequentialOps).toFixed(2)}x C`,
+                ratio: `${(t64.opsPerSecond / cSequentialOps).toFixed(2)}x C`,
                 target: ">= 4x C sequential",
-                met: t64 >= 4 * cSequentialOps,
+                met: t64.opsPerSecond >= 4 * cSequentialOps,
             },
             {
                 what: `upload ${UPLOAD_MIB} MiB volume`,
@@ -244,10 +264,15 @@ async function main(): Promise<void> {
             },
         ];
         printTable(rows);
+        const cores = (t: { daemonCores: number; clientCores: number }) =>
+            `libvirtd ${t.daemonCores.toFixed(2)} cores, this client ${t.clientCores.toFixed(2)} cores`;
+        console.log(`\nCPU during the throughput runs (this machine has ${availableParallelism()} cores):`);
+        console.log(`  16 in flight: ${cores(t16)}`);
+        console.log(`  64 in flight: ${cores(t64)}`);
         mkdirSync(join(__dirname, "../../bench/results"), { recursive: true });
         writeFileSync(
             join(__dirname, "../../bench/results/rpc.json"),
-            `${JSON.stringify({ date: new Date().toISOString(), rows }, null, 2)}\n`,
+            `${JSON.stringify({ date: new Date().toISOString(), rows, cpu: { t16, t64 } }, null, 2)}\n`,
         );
     } finally {
         await client.close();
