@@ -51,6 +51,20 @@ function connectSignal(timeoutMs: number, signal: AbortSignal | undefined): Abor
     return signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs);
 }
 
+/** The arguments shared by STORAGE_VOL_UPLOAD and STORAGE_VOL_DOWNLOAD. */
+function streamArgs(
+    vol: RemoteNonnullStorageVol,
+    range: VolumeRange & { readonly sparse?: boolean },
+    sparseFlag: number,
+) {
+    return {
+        vol,
+        offset: BigInt(range.offset ?? 0),
+        length: BigInt(range.length ?? 0),
+        flags: range.sparse ? sparseFlag : 0,
+    };
+}
+
 function streamProcedure(name: "STORAGE_VOL_UPLOAD" | "STORAGE_VOL_DOWNLOAD"): StreamProcedure {
     const info = REMOTE_PROCEDURES[name];
     return { program: info.program, version: info.version, number: info.number, name };
@@ -166,12 +180,7 @@ export class LibvirtClient extends RemoteProcedureMethods {
         source: Readable | AsyncIterable<Uint8Array>,
         options: UploadOptions & VolumeRange = {},
     ): Promise<number> {
-        const args = {
-            vol,
-            offset: BigInt(options.offset ?? 0),
-            length: BigInt(options.length ?? 0),
-            flags: options.sparse ? VirStorageVolUploadFlags.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0,
-        };
+        const args = streamArgs(vol, options, VirStorageVolUploadFlags.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM);
         return runUpload(
             this.connection,
             streamProcedure("STORAGE_VOL_UPLOAD"),
@@ -190,12 +199,7 @@ export class LibvirtClient extends RemoteProcedureMethods {
         destination: Writable,
         options: DownloadOptions & VolumeRange & { readonly sparse?: boolean } = {},
     ): Promise<number> {
-        const args = {
-            vol,
-            offset: BigInt(options.offset ?? 0),
-            length: BigInt(options.length ?? 0),
-            flags: options.sparse ? VirStorageVolDownloadFlags.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM : 0,
-        };
+        const args = streamArgs(vol, options, VirStorageVolDownloadFlags.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM);
         return runDownload(
             this.connection,
             streamProcedure("STORAGE_VOL_DOWNLOAD"),

@@ -206,7 +206,8 @@ export class MockDaemon {
     }
 }
 
-function errorPayload(error: Partial<RemoteError> & { code: number; domain: number }): RemoteError {
+/** A whole `remote_error` from the fields a test cares about, the rest as libvirt leaves them. */
+export function errorPayload(error: Partial<RemoteError> & { code: number; domain: number }): RemoteError {
     return {
         message: null,
         level: 2,

@@ -18,7 +18,7 @@ import {
 } from "../../provider/rpc/generated";
 import { STREAM_CHUNK_BYTES } from "../../provider/rpc/stream";
 import { decodeXdr, encodeXdr } from "../../provider/rpc/xdr";
-import { MockDaemon, type ReceivedCall } from "./mock-daemon";
+import { errorPayload, MockDaemon, type ReceivedCall } from "./mock-daemon";
 
 const VOL = { pool: "pltest-pool", name: "pltest-vol", key: "/var/lib/libvirt/images/pltest-vol" };
 
@@ -98,19 +98,14 @@ test("a daemon error during upload rejects with the LibvirtError and stops sendi
             daemon.sendStream(
                 call,
                 VirNetMessageStatus.VIR_NET_ERROR,
-                encodeXdr(RemoteError, {
-                    code: VirErrorNumber.VIR_ERR_SYSTEM_ERROR,
-                    domain: VirErrorDomain.VIR_FROM_STREAMS,
-                    message: "cannot write to stream: No space left on device",
-                    level: 2,
-                    dom: null,
-                    str1: null,
-                    str2: null,
-                    str3: null,
-                    int1: -1,
-                    int2: -1,
-                    net: null,
-                }),
+                encodeXdr(
+                    RemoteError,
+                    errorPayload({
+                        code: VirErrorNumber.VIR_ERR_SYSTEM_ERROR,
+                        domain: VirErrorDomain.VIR_FROM_STREAMS,
+                        message: "cannot write to stream: No space left on device",
+                    }),
+                ),
             );
         });
         return { ok: undefined };

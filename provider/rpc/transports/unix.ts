@@ -1,9 +1,7 @@
 import { existsSync } from "node:fs";
-import { createConnection } from "node:net";
 import type { LibvirtUri, UnixSettings } from "../uri";
-import { guardConnect } from "./connect-guard";
+import { openNetSocket } from "./net-socket";
 import type { OpenTransportOptions, Transport } from "./transport";
-import { TransportError } from "./transport-error";
 
 /** libvirt's suffix for the read-only twin of every daemon socket. */
 const READ_ONLY_SUFFIX = "-ro";
@@ -58,22 +56,7 @@ function describeUnixError(error: NodeJS.ErrnoException, path: string, settings:
 export function openUnix(uri: LibvirtUri, settings: UnixSettings, options?: OpenTransportOptions): Promise<Transport> {
     const path = resolveUnixSocket(settings, options?.readOnly);
     const description = `unix socket ${path}`;
-    return guardConnect<Transport>({ uri: uri.original, transport: "unix", description }, options, (settle) => {
-        const socket = createConnection({ path });
-        const onError = (error: NodeJS.ErrnoException) =>
-            settle.reject(
-                new TransportError(
-                    uri.original,
-                    "unix",
-                    `cannot open ${uri.original}: ${describeUnixError(error, path, settings)}`,
-                    error,
-                ),
-            );
-        socket.once("error", onError);
-        socket.once("connect", () => {
-            socket.off("error", onError);
-            settle.resolve({ stream: socket, description, close: () => socket.destroy() });
-        });
-        return () => socket.destroy();
-    });
+    return openNetSocket({ uri: uri.original, transport: "unix", description }, options, { path }, (error) =>
+        describeUnixError(error, path, settings),
+    );
 }
