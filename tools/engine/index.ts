@@ -1,0 +1,6 @@
+/** The engine emulator's public surface (see emulator.ts). */
+export { EngineEmulator, EngineError, type EmulatorOptions } from "./emulator";
+export type { Program } from "./program";
+export { formatSummary } from "./report";
+export type { Registration, RunSummary, StateFile, StateResource, Step, StepOp } from "./types";
+export { isSecret, UNKNOWN } from "./values";

@@ -1,0 +1,53 @@
+/** Ordering helpers: dependency order for the state file and a limit on concurrent steps. */
+import type { StateResource } from "./types";
+
+/** Everything a resource must outlive: its dependencies and its parent. */
+export function dependsOnUrns(r: Pick<StateResource, "dependencies" | "parent" | "propertyDependencies">): string[] {
+    const deps = new Set(r.dependencies);
+    for (const urns of Object.values(r.propertyDependencies)) for (const u of urns) deps.add(u);
+    if (r.parent) deps.add(r.parent);
+    return [...deps];
+}
+
+/**
+ * Sorts resources so each comes after what it depends on, keeping the given order otherwise (the engine keeps
+ * its snapshot in dependency order and deletes by walking it backwards). Pending deletes sort with their URN.
+ */
+export function dependencyOrder(resources: StateResource[]): StateResource[] {
+    const byUrn = new Map<string, StateResource[]>();
+    for (const r of resources) byUrn.set(r.urn, [...(byUrn.get(r.urn) ?? []), r]);
+    const done = new Set<StateResource>();
+    const visiting = new Set<StateResource>();
+    const out: StateResource[] = [];
+    const visit = (r: StateResource) => {
+        if (done.has(r) || visiting.has(r)) return;
+        visiting.add(r);
+        for (const dep of dependsOnUrns(r)) for (const d of byUrn.get(dep) ?? []) if (d !== r) visit(d);
+        visiting.delete(r);
+        done.add(r);
+        out.push(r);
+    };
+    for (const r of resources) visit(r);
+    return out;
+}
+
+/** A counting semaphore: the engine runs at most `--parallel` steps at once. */
+export class Semaphore {
+    private waiting: (() => void)[] = [];
+    private active = 0;
+
+    constructor(private readonly limit: number) {}
+
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+        // A finishing step hands its slot straight to the next waiter, so the limit is never exceeded.
+        if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+        else this.active++;
+        try {
+            return await fn();
+        } finally {
+            const next = this.waiting.shift();
+            if (next) next();
+            else this.active--;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/**
+ * Steps on one resource of the state that need no program: delete (for removed resources, replacements and
+ * destroy) and refresh. Both load the provider from the state's outputs, as the engine does.
+ */
+import type { EmulatedHost } from "./host";
+import type { StateResource } from "./types";
+import { annotateSecrets, changedKeys, isSecret, markSecretKeys, type PropertyMap, unwrapMap } from "./values";
+
+/** Deletes a resource, honouring protect and retainOnDelete; answers the detail to report. */
+export async function deleteResource(host: EmulatedHost, res: StateResource, preview: boolean): Promise<string> {
+    if (res.options.protect) {
+        throw new Error(
+            `unable to delete resource "${res.urn}": it is marked for protection; remove the protect option first`,
+        );
+    }
+    if (!res.custom) return "component";
+    // A resource that `get` read is not managed by the stack: it is only forgotten.
+    if (res.external) return "forgotten (read with get)";
+    if (res.options.retainOnDelete) return "retained (retainOnDelete)";
+    if (!preview) await host.delete(res.id ?? "", unwrapMap(res.outputs));
+    return res.pendingDelete ? "old half of a replacement" : "";
+}
+
+export interface RefreshOutcome {
+    /** undefined when the provider reported the resource gone. */
+    resource?: StateResource;
+    detail: string;
+}
+
+/**
+ * Refresh: Read with the old outputs. An empty ID means the object is gone; otherwise the outputs are replaced,
+ * and the inputs too when the provider returns `inputs` (3.216+). Secretness carries over from the old inputs
+ * and outputs by key, plus additionalSecretOutputs.
+ */
+export async function refreshResource(host: EmulatedHost, res: StateResource): Promise<RefreshOutcome> {
+    if (!res.custom) return { resource: res, detail: "component" };
+    const result = await host.read(res.id ?? "", unwrapMap(res.outputs));
+    if (!result.id) return { detail: "deleted (read found nothing)" };
+    let outputs = annotateSecrets(annotateSecrets(result.properties, res.inputs), res.outputs);
+    outputs = markSecretKeys(outputs, res.options.additionalSecretOutputs);
+    const inputs = result.inputs ? annotateSecrets(result.inputs, res.inputs) : res.inputs;
+    const drift = changedKeys(unwrapMap(res.outputs), unwrapMap(outputs));
+    const inputDrift = result.inputs ? changedKeys(unwrapMap(res.inputs), unwrapMap(inputs)) : [];
+    const parts: string[] = [];
+    if (result.id !== res.id) parts.push(`id ${res.id} -> ${result.id}`);
+    if (drift.length) parts.push(`outputs changed: ${drift.join(", ")}`);
+    if (inputDrift.length) parts.push(`inputs changed: ${inputDrift.join(", ")}`);
+    return {
+        resource: { ...res, id: result.id, inputs, outputs, provider: providerText(outputs) },
+        detail: parts.length ? parts.join("; ") : "unchanged",
+    };
+}
+
+export function providerText(props: PropertyMap): string | undefined {
+    const p = isSecret(props.__provider) ? props.__provider.value : props.__provider;
+    return typeof p === "string" ? p : undefined;
+}
