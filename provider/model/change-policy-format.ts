@@ -58,6 +58,11 @@ export interface ChangePolicyRow {
     defaultValue?: string | number | boolean;
     /** Never a change: read-only facts that libvirt reports (sizes in use, keys, counters). */
     ignore?: boolean;
+    /**
+     * The old (read) value is what libvirt or qemu makes of the new (desired) one, e.g. a size
+     * rounded to the image format's geometry: not a change.
+     */
+    equivalent?: (change: ChangeContext) => boolean;
     /** Escape hatch for rules that depend on other fields; return undefined to use `class`. */
     decide?: (change: ChangeContext) => ChangeClass | undefined;
     /** Why the field has this class, in a few words; surfaced with each change. */

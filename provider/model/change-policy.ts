@@ -132,6 +132,16 @@ export function classifyWithTable(table: ChangePolicyTable, oldModel: unknown, n
         if (row?.unsetKeepsCurrent && change.newValue === undefined) continue;
         if (row?.notReadBack && change.oldValue === undefined) continue;
         if (row?.defaultValue !== undefined && isDefaultVersusAbsent(row.defaultValue, change)) continue;
+        if (
+            row?.equivalent?.({
+                path: formatChangePath(change.path),
+                oldValue: change.oldValue,
+                newValue: change.newValue,
+                oldModel,
+                newModel,
+            })
+        )
+            continue;
         classified.push({
             path: formatChangePath(change.path),
             class: row ? classFor(row, change, oldModel, newModel) : table.defaultClass,
@@ -171,6 +181,7 @@ export function policyTableMarkdown(kind: PolicyKind): string {
             row.notReadBack ? "not reported by libvirt" : "",
             row.defaultValue !== undefined ? `default ${String(row.defaultValue)}` : "",
             row.ignore ? "never a change" : "",
+            row.equivalent ? "libvirt's rewritten form compares equal" : "",
         ].filter((note) => note !== "");
         lines.push(`| \`${row.path}\` | ${row.ignore ? "—" : row.class} | ${notes.join("; ")} | ${row.why} |`);
     }

@@ -13,16 +13,27 @@ export const domainSerialSchema = z.strictObject({
 });
 
 /** A `<console>`: a pty or a file, on a serial port or a virtio console. */
-export const domainConsoleSchema = z.strictObject({
-    /** The `type` of `<console>`: pty or file. */
-    type: z.enum(["pty", "file"]),
-    /** The `path` of `<source>` for type file. */
-    path: z.string().min(1).optional(),
-    /** The `type` of `<target>`: serial (shares the first serial port) or virtio (hvc0). */
-    targetType: z.enum(["serial", "virtio"]).optional(),
-    /** The `port` of `<target>`. */
-    port: nonNegativeInt.optional(),
-});
+export const domainConsoleSchema = z
+    .strictObject({
+        /** The `type` of `<console>`: pty or file. */
+        type: z.enum(["pty", "file"]),
+        /** The `path` of `<source>` for type file. */
+        path: z.string().min(1).optional(),
+        /** The `type` of `<target>`: serial (shares the first serial port) or virtio (hvc0). */
+        targetType: z.enum(["serial", "virtio"]).optional(),
+        /** The `port` of `<target>` (serial consoles only: libvirt numbers virtio consoles itself). */
+        port: nonNegativeInt.optional(),
+    })
+    .superRefine((console, ctx) => {
+        if (console.targetType === "virtio" && console.port !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["port"],
+                message:
+                    "libvirt numbers virtio consoles itself (after the serial console) and rewrites a given port; leave port out",
+            });
+        }
+    });
 
 /** A `<channel>`: a virtio-serial channel such as the QEMU guest agent's. */
 export const domainChannelSchema = z.strictObject({

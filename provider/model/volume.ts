@@ -23,7 +23,6 @@ export const volumeFormats = [
     "dmg",
     "fat",
     "ploop",
-    "luks",
 ] as const;
 
 /** Partition formats of volumes in disk pools (read back from libvirt; rarely written by users). */
@@ -63,7 +62,9 @@ const formatSchema = z.string().transform((format, ctx) => {
     const hint =
         format === "vhdx"
             ? "libvirt 9.0 cannot create vhdx volumes; use vpc (VHD) or convert the image to qcow2"
-            : `use one of ${volumeFormats.join(", ")}`;
+            : format === "luks"
+              ? 'libvirt 9.0 refuses luks as a volume format; a LUKS volume is format raw with encryption { format: "luks", secret }'
+              : `use one of ${volumeFormats.join(", ")}`;
     ctx.addIssue({ code: "custom", message: `unknown volume format '${format}'; ${hint}` });
     return z.NEVER;
 });
@@ -211,3 +212,48 @@ export const volumeSchema = z
 export type Volume = z.infer<typeof volumeSchema>;
 /** A Volume as users may write it. */
 export type VolumeInput = z.input<typeof volumeSchema>;
+
+/** 65535 cylinders, 16 heads, 255 sectors: the largest CHS geometry a VHD footer can hold. */
+const VHD_MAX_GEOMETRY = 65535 * 16 * 255;
+
+/** qemu's CHS geometry for a sector count (block/vpc.c `calculate_geometry`). */
+function vhdGeometrySectors(totalSectors: number): number {
+    const total = Math.min(totalSectors, VHD_MAX_GEOMETRY);
+    let sectorsPerCylinder: number;
+    let heads: number;
+    let cylindersTimesHeads: number;
+    if (total >= 65535 * 16 * 63) {
+        sectorsPerCylinder = 255;
+        heads = 16;
+        cylindersTimesHeads = Math.floor(total / sectorsPerCylinder);
+    } else {
+        sectorsPerCylinder = 17;
+        cylindersTimesHeads = Math.floor(total / sectorsPerCylinder);
+        // qemu keeps heads in a uint8_t.
+        heads = Math.max(Math.ceil(cylindersTimesHeads / 1024) & 0xff, 4);
+        if (cylindersTimesHeads >= heads * 1024 || heads > 16) {
+            sectorsPerCylinder = 31;
+            heads = 16;
+            cylindersTimesHeads = Math.floor(total / sectorsPerCylinder);
+        }
+        if (cylindersTimesHeads >= heads * 1024) {
+            sectorsPerCylinder = 63;
+            heads = 16;
+            cylindersTimesHeads = Math.floor(total / sectorsPerCylinder);
+        }
+    }
+    return Math.floor(cylindersTimesHeads / heads) * heads * sectorsPerCylinder;
+}
+
+/**
+ * The virtual size qemu gives a vpc (VHD) image created with `capacity` bytes: libvirt passes the
+ * size in KiB (rounded up) and qemu grows it to the next whole CHS geometry (block/vpc.c
+ * `vpc_co_create`), so libvirt reports a slightly larger capacity than was asked for.
+ */
+export function vpcCapacity(capacity: number): number {
+    const size = Math.ceil(capacity / 1024) * 1024;
+    const wanted = Math.min(VHD_MAX_GEOMETRY, Math.floor(size / 512));
+    let geometry = 0;
+    for (let extra = 0; wanted > geometry; extra++) geometry = vhdGeometrySectors(wanted + extra);
+    return (geometry === VHD_MAX_GEOMETRY ? Math.floor(size / 512) : geometry) * 512;
+}

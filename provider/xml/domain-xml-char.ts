@@ -41,11 +41,13 @@ export const consoleCodec: DeviceCodec<DomainConsole> = {
     read: (node) => {
         const type = oneOf(node.attrs.type, ["pty", "file"], "console type");
         const target = child(node, "target");
+        const targetType = optionalOneOf(target?.attrs.type, ["serial", "virtio"], "console target");
         return compact({
             type,
             path: filePath(node, type),
-            targetType: optionalOneOf(target?.attrs.type, ["serial", "virtio"], "console target"),
-            port: readInt(target?.attrs.port, "port"),
+            targetType,
+            // libvirt numbers virtio consoles itself; the number is not part of the model.
+            port: targetType === "virtio" ? undefined : readInt(target?.attrs.port, "port"),
         });
     },
     write: (node, desired, previous) => {

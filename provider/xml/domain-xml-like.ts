@@ -106,10 +106,60 @@ function dropImplicitDevices(actual: Domain, like: Domain): void {
 function fillDefaults(actual: Domain, like: Domain): void {
     if (actual.cpu && like.cpu?.fallback === "allow" && actual.cpu.fallback === undefined)
         actual.cpu.fallback = "allow";
+    // A nodeset implies static placement, which libvirt then leaves out.
+    const memory = actual.numatune?.memory;
+    if (memory && like.numatune?.memory?.placement === "static" && memory.placement === undefined && memory.nodeset)
+        memory.placement = "static";
+    // Without guest NUMA cells, libvirt drops a huge page nodeset of just node 0 (the only node).
+    const pages = actual.memoryBacking?.hugepages;
+    const declaredPages = like.memoryBacking?.hugepages;
+    if (Array.isArray(pages) && Array.isArray(declaredPages)) {
+        for (const declared of declaredPages) {
+            const page = pages.find((p) => p.size === declared.size && p.nodeset === undefined);
+            if (declared.nodeset === "0" && page) page.nodeset = "0";
+        }
+    }
+    // cache='default' is libvirt's way of saying "no cache attribute": it drops it.
+    const disks = actual.devices.disks;
+    for (const declared of like.devices.disks ?? []) {
+        if (declared.driver?.cache !== "default") continue;
+        const disk = disks?.find((d) => d.target.dev === declared.target.dev);
+        if (disk && disk.driver?.cache === undefined) disk.driver = { ...disk.driver, cache: "default" };
+    }
+}
+
+/**
+ * What libvirt resolves when it starts a domain, as the live XML shows it; the configuration
+ * itself is compared from the inactive XML, which keeps what was declared:
+ * - the WebSocket port picked for `websocket: -1`;
+ * - a custom CPU as QEMU provides it (optional features turned into require or disable, features
+ *   the model implies listed, check raised to full), like the expansion of host-model;
+ * - the firmware chosen for `firmware: 'efi'` (an explicit pflash loader and NVRAM instead);
+ * - a variable clock based on localtime, rebased on UTC.
+ */
+function matchLiveResolutions(actual: Domain, like: Domain): void {
+    const graphics = actual.devices.graphics;
+    like.devices.graphics?.forEach((declared, i) => {
+        const live = graphics?.[i];
+        if (declared.websocket === -1 && live?.type === declared.type && (live.websocket ?? -1) >= 0) {
+            live.websocket = -1;
+        }
+    });
+    if (like.cpu?.mode === "custom" && actual.cpu?.mode === "custom" && actual.cpu.model === like.cpu.model) {
+        actual.cpu = { ...like.cpu, ...(actual.cpu.topology ? { topology: actual.cpu.topology } : {}) };
+    }
+    if (like.os.firmware === "efi" && actual.os.firmware === undefined && actual.os.loader !== undefined) {
+        actual.os.firmware = "efi";
+    }
+    const clock = actual.clock;
+    if (like.clock?.basis === "localtime" && clock?.offset === "variable" && clock.basis === "utc") {
+        clock.basis = "localtime";
+        if (like.clock.adjustment !== undefined) clock.adjustment = like.clock.adjustment;
+    }
 }
 
 /** The reading of `actual` as it compares with the declared model `like`. */
-export function resolveAgainst(actual: Domain, like: Domain): Domain {
+export function resolveAgainst(actual: Domain, like: Domain, options: { live?: boolean } = {}): Domain {
     const copy = structuredClone(actual);
     if (like.os.machine && copy.os.machine && machineMatches(like.os.machine, copy.os.machine)) {
         copy.os.machine = like.os.machine;
@@ -120,5 +170,6 @@ export function resolveAgainst(actual: Domain, like: Domain): Domain {
     }
     dropImplicitDevices(copy, like);
     fillDefaults(copy, like);
+    if (options.live) matchLiveResolutions(copy, like);
     return prune(copy, like) as Domain;
 }

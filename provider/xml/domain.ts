@@ -14,6 +14,9 @@ export interface DomainReadOptions {
      * libvirt only filled in defaults or generated values (see domain-xml-like). Without it, the
      * reading holds everything the model can express, which is what adopting a domain wants.
      * Read the inactive XML (with the secure flag, for graphics passwords) to compare configuration.
+     * The live XML of a running domain (recognised by its `id`) compares equal too: what libvirt
+     * resolved at start (host-model and custom CPUs, the EFI firmware, WebSocket ports, a clock
+     * based on localtime) matches what was declared.
      */
     like?: Domain;
 }
@@ -27,8 +30,11 @@ export function domainToXml(model: Domain): string {
 
 /** Reads libvirt's domain XML (inactive or live) into the model. */
 export function domainFromXml(xml: string, options: DomainReadOptions = {}): Domain {
-    const model = readDomainTree(parseTree(xml, "domain"));
-    return options.like ? resolveAgainst(model, options.like) : model;
+    const root = parseTree(xml, "domain");
+    const model = readDomainTree(root);
+    // Only the live XML of a running domain carries its id.
+    const live = root.attrs.id !== undefined && root.attrs.id !== "-1";
+    return options.like ? resolveAgainst(model, options.like, { live }) : model;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 } from "../../../provider/model/change-policy";
 import { keepCurrentWhereUnset } from "../../../provider/model/keep-current";
 import { networkSchema } from "../../../provider/model/network";
-import { volumeSchema } from "../../../provider/model/volume";
+import { volumeSchema, vpcCapacity } from "../../../provider/model/volume";
 
 const baseNetwork = networkSchema.parse({
     name: "lab",
@@ -161,8 +161,44 @@ test("libvirt's default NAT port range and forward interface are not drift", () 
 test("policy tables render as Markdown for the README", () => {
     const markdown = policyTableMarkdown("volume");
     assert.match(markdown, /^\| Field \| Class \| Notes \| Why \|/);
-    assert.match(markdown, /\| `capacity` \| live \| grow: live; shrink: replace \|/);
+    assert.match(markdown, /\| `capacity` \| live \| grow: live; shrink: replace; unset keeps libvirt's value; /);
     assert.match(markdown, /\| anything else \| replace \|/);
+});
+
+test("a vpc volume's capacity, rounded up by qemu to a CHS geometry, is no change", () => {
+    const desired = volumeSchema.parse({ name: "v.vhd", capacity: "64MiB", target: { format: "vpc" } });
+    assert.equal(vpcCapacity(64 * 2 ** 20), 67125248);
+    assert.deepEqual(classifyChanges("volume", { ...desired, capacity: 67125248 }, desired), []);
+    const raw = { ...desired, target: { format: "raw" as const } };
+    assert.equal(strongestClass(classifyChanges("volume", { ...raw, capacity: 67125248 }, raw)), "replace");
+    assert.equal(strongestClass(classifyChanges("volume", { ...desired, capacity: 2 ** 30 }, desired)), "replace");
+});
+
+test("what libvirt reports once it probes a volume again (pool refresh) is no change", () => {
+    const qcow2 = volumeSchema.parse({ name: "q", capacity: 1, target: { format: "qcow2", compat: "0.10" } });
+    const probed = { ...qcow2, target: { format: "qcow2" as const, clusterSize: 65536, features: {} } };
+    assert.deepEqual(classifyChanges("volume", probed, qcow2), []);
+    const v3 = { ...qcow2, target: { format: "qcow2" as const, compat: "1.1" } };
+    assert.equal(strongestClass(classifyChanges("volume", v3, qcow2)), "replace");
+    const luks = volumeSchema.parse({
+        name: "l",
+        capacity: 1,
+        target: { format: "raw", encryption: { format: "luks", secret: "6d0c2b47-5c1a-4f0e-9d55-7e57000000e1" } },
+    });
+    const forgotten = { ...luks, target: { format: "raw" as const, encryption: { format: "luks" as const } } };
+    assert.deepEqual(classifyChanges("volume", forgotten, luks), []);
+    const iso = volumeSchema.parse({ name: "i", capacity: 1, target: { format: "iso" } });
+    assert.deepEqual(classifyChanges("volume", { ...iso, target: { format: "raw" } }, iso), []);
+    assert.equal(strongestClass(classifyChanges("volume", { ...iso, target: { format: "qcow2" } }, iso)), "replace");
+});
+
+test("a volume's capacity left unset (taken from its backing image) is no change; autostart unset means off", () => {
+    const overlay = volumeSchema.parse({ name: "o", backingStore: { path: "/b.qcow2" }, target: { format: "qcow2" } });
+    assert.deepEqual(classifyChanges("volume", { ...overlay, capacity: 2 ** 30 }, overlay), []);
+    for (const kind of ["network", "storagePool"] as const) {
+        assert.deepEqual(classifyChanges(kind, { autostart: false }, {}), []);
+        assert.equal(strongestClass(classifyChanges(kind, { autostart: true }, {})), "live");
+    }
 });
 
 test("unmodelled parts of a DHCP host are updated live with it; elsewhere they need a restart", () => {

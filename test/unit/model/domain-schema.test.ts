@@ -257,3 +257,12 @@ test("every problem is reported at once", () => {
         "vcpu.current",
     ]);
 });
+
+test("consoles: a port on a virtio console is refused (libvirt numbers them itself)", () => {
+    failureAt(
+        { ...base, devices: { consoles: [{ type: "pty", targetType: "virtio", port: 1 }] } },
+        "devices.consoles[0].port",
+        /numbers virtio consoles itself/,
+    );
+    assert.ok(validateDomain({ ...base, devices: { consoles: [{ type: "pty", targetType: "serial", port: 0 }] } }).ok);
+});

@@ -51,6 +51,11 @@ test("volume mistakes are refused with paths and hints", () => {
     assert.deepEqual(failurePaths(volumeSchema, { name: "v", capacity: "lots" }), ["capacity"]);
     const vhdx = validate(volumeSchema, { name: "v", capacity: 1, target: { format: "vhdx" } });
     assert.ok(!vhdx.ok && vhdx.failures[0]!.property === "target.format" && /vpc|qcow2/.test(vhdx.failures[0]!.reason));
+    // libvirt 9.0 answers "unknown volume format type luks"; LUKS is raw plus <encryption>.
+    const luks = validate(volumeSchema, { name: "v", capacity: 1, target: { format: "luks" } });
+    assert.ok(
+        !luks.ok && luks.failures[0]!.property === "target.format" && /encryption/.test(luks.failures[0]!.reason),
+    );
     assert.deepEqual(
         failurePaths(volumeSchema, { name: "v", capacity: 1, backingStore: { path: "/a", volume: { name: "b" } } }),
         ["backingStore"],

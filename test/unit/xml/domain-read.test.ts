@@ -182,3 +182,52 @@ test("escaped names and descriptions read back verbatim", () => {
     assert.equal(read.description, "x <y> & ]]>\nz");
     assert.equal(read.title, "T&T");
 });
+
+/** A minimal libvirt document around `inner`, live when `id` is given. */
+const doc = (inner: string, id?: number) =>
+    `<domain type='qemu'${id === undefined ? "" : ` id='${id}'`}><name>rw</name><memory unit='KiB'>131072</memory>${inner}</domain>`;
+
+test("defaults libvirt drops from the inactive XML read back as declared", () => {
+    const model = domainSchema.parse({
+        name: "rw",
+        type: "qemu",
+        memory: 128,
+        numatune: { memory: { mode: "strict", nodeset: "0", placement: "static" } },
+        memoryBacking: { hugepages: [{ size: "2MiB", nodeset: "0" }] },
+        devices: { disks: [{ source: { file: "/i.raw" }, target: { dev: "vda" }, driver: { cache: "default" } }] },
+    });
+    const xml = doc(`<numatune><memory mode='strict' nodeset='0'/></numatune>
+        <memoryBacking><hugepages><page size='2048' unit='KiB'/></hugepages></memoryBacking>
+        <devices><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/i.raw'/>
+        <target dev='vda' bus='virtio'/></disk></devices>`);
+    assert.deepEqual(domainFromXml(xml, { like: model }), model);
+    // A different nodeset or cache mode is still drift.
+    const other = xml.replace("nodeset='0'", "nodeset='1'").replace("type='raw'/>", "type='raw' cache='none'/>");
+    assert.notDeepEqual(domainFromXml(other, { like: model }), model);
+});
+
+test("what libvirt resolves at start reads back as declared from the live XML only", () => {
+    const model = domainSchema.parse({
+        name: "rw",
+        type: "qemu",
+        memory: 128,
+        cpu: { mode: "custom", model: "qemu64", check: "partial", features: [{ name: "x2apic", policy: "optional" }] },
+        clock: { offset: "variable", adjustment: -60, basis: "localtime" },
+        os: { machine: "q35", firmware: "efi" },
+        devices: { graphics: [{ type: "vnc", websocket: -1 }] },
+    });
+    const inner = `<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type>
+        <loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader></os>
+        <cpu mode='custom' match='exact' check='full'><model fallback='forbid'>qemu64</model>
+        <feature policy='disable' name='x2apic'/><feature policy='require' name='hypervisor'/></cpu>
+        <clock offset='variable' adjustment='-60' basis='utc'/>
+        <devices><graphics type='vnc' port='5900' autoport='yes' websocket='5700' listen='127.0.0.1'>
+        <listen type='address' address='127.0.0.1'/></graphics></devices>`;
+    assert.deepEqual(domainFromXml(doc(inner, 3), { like: model }), model);
+    // The same values in the persistent configuration are real changes.
+    const inactive = domainFromXml(doc(inner), { like: model });
+    assert.equal(inactive.os.firmware, undefined);
+    assert.equal(inactive.clock?.basis, "utc");
+    assert.equal(inactive.devices.graphics?.[0]?.websocket, 5700);
+    assert.equal(inactive.cpu?.check, "full");
+});

@@ -357,7 +357,7 @@ const cases: Array<[string, Partial<DomainArgs>]> = [
         `serial ${type}`,
         { devices: { serials: [{ type, port: 0, ...(type === "file" ? { path: "/var/log/lab-serial.log" } : {}) }] } },
     ]),
-    ["console virtio", { devices: { consoles: [{ type: "pty", targetType: "virtio", port: 0 }] } }],
+    ["console virtio", { devices: { consoles: [{ type: "pty", targetType: "virtio" }] } }],
     [
         "console serial file",
         { devices: { consoles: [{ type: "file", path: "/tmp/console.log", targetType: "serial" }] } },
