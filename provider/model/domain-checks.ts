@@ -62,6 +62,12 @@ function checkVcpus(domain: DomainFields, fail: Fail): void {
         fail(["cpu", "model"], `a model is not used with mode '${cpu.mode}'; use mode 'custom' or drop the model`);
     }
     if (cpu?.mode === "custom" && !cpu.model) fail(["cpu", "model"], "mode 'custom' needs a model such as 'Haswell'");
+    if (cpu?.migratable !== undefined && cpu.mode !== "host-passthrough" && cpu.mode !== "maximum") {
+        fail(
+            ["cpu", "migratable"],
+            `migratable applies to modes 'host-passthrough' and 'maximum' only, not '${cpu.mode ?? "custom"}'; drop it or change the mode`,
+        );
+    }
 }
 
 function checkMemory(domain: DomainFields, fail: Fail): void {

@@ -119,11 +119,14 @@ export function writeCpu(node: XElement, desired: DomainCpu, previous?: DomainCp
     if (current?.match !== desired.match) putAttr(node, "match", desired.match, previous?.match);
     if (current?.check !== desired.check) putAttr(node, "check", desired.check, previous?.check);
     if (current?.migratable !== desired.migratable) {
+        // libvirt adds migratable='on' to host-passthrough and maximum and refuses the attribute on
+        // the other modes: a mode change away from them drops the value libvirt filled in.
+        const modeTakesMigratable = desired.mode === "host-passthrough" || desired.mode === "maximum";
         putAttr(
             node,
             "migratable",
             desired.migratable === undefined ? undefined : desired.migratable ? "on" : "off",
-            previous?.migratable,
+            modeTakesMigratable ? previous?.migratable : current?.migratable,
         );
     }
     if (current?.model !== desired.model || current?.fallback !== desired.fallback) {

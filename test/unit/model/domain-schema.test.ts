@@ -200,6 +200,7 @@ test("cpu: topology must match the vCPUs; model with passthrough; custom without
     );
     failureAt({ ...base, cpu: { mode: "host-passthrough", model: "Haswell" } }, "cpu.model", /not used with mode/);
     failureAt({ ...base, cpu: { mode: "custom" } }, "cpu.model", /needs a model/);
+    failureAt({ ...base, cpu: { mode: "host-model", migratable: true } }, "cpu.migratable", /host-passthrough/);
     failureAt(
         { ...base, cpu: { mode: "host-model", features: [{ name: "vmx", policy: "maybe" }] } },
         "cpu.features[0].policy",

@@ -273,3 +273,16 @@ test("removing the first of two NICs without MACs removes that NIC, not its neig
         ["52:54:00:6a:3c:03", "52:54:00:6a:3c:02"],
     );
 });
+
+test("a CPU mode change away from host-passthrough drops the migratable attribute libvirt added", () => {
+    const passthrough = current.replace(
+        "<cpu mode='host-model' check='partial'/>",
+        "<cpu mode='host-passthrough' check='none' migratable='on'/>",
+    );
+    const cpuOf = (xml: string) => child(parseTree(xml, "domain"), "cpu")!;
+    const toModel = cpuOf(mergeDomain(passthrough, parse({ ...declared, cpu: { mode: "host-model" } })));
+    assert.equal(toModel.attrs.mode, "host-model");
+    assert.equal(toModel.attrs.migratable, undefined);
+    const toMaximum = cpuOf(mergeDomain(passthrough, parse({ ...declared, cpu: { mode: "maximum" } })));
+    assert.equal(toMaximum.attrs.migratable, "on", "maximum takes the attribute: libvirt's value is kept");
+});
