@@ -1,6 +1,14 @@
 /**
- * `pulumi-libvirt`: Pulumi resources for libvirt (Domain, Network, StoragePool, Volume,
- * DhcpHost, DnsHost). The resource classes arrive with the Pulumi resources issue; until then
- * this entry point offers the RPC client that they are built on.
+ * `pulumi-libvirt`: Pulumi resources for libvirt (Domain, Network, StoragePool, Volume, DhcpHost,
+ * DnsHost), and the RPC client they are built on. Each kind appends one export line below.
  */
 export * as rpc from "../provider/rpc";
+export type { DeepInput, ResourceArgsOf } from "./inputs";
+
+// Resource kinds: `export * from "./<kind>";`
+export * from "./volume";
+export * from "./domain";
+export * from "./storage-pool";
+export * from "./network";
+export * from "./dhcp-host";
+export * from "./dns-host";

@@ -1,0 +1,29 @@
+/**
+ * The DnsHost resource's arguments: one DNS host record (an address and its names) for an
+ * existing network, plus the resource-level fields.
+ */
+import { z } from "zod";
+import { dnsHostSchema } from "../../model/dns-host";
+import { resourceFields } from "../shared/check";
+
+/** The argument schema. */
+export const dnsHostArgsSchema = z.strictObject({
+    ...dnsHostSchema.shape,
+    ...resourceFields,
+});
+
+/** What users may write for a DnsHost. */
+export type DnsHostArgsInput = z.input<typeof dnsHostArgsSchema>;
+
+/** Output-only properties of a DnsHost. */
+export interface DnsHostComputedOutputs {
+    /** UUID of the network holding the record. */
+    networkUuid: string;
+    /** Whether that network was running when the record was last written or read. */
+    networkActive: boolean;
+}
+
+export const DNS_HOST_COMPUTED_OUTPUTS = ["networkUuid", "networkActive"] as const;
+
+/** Inputs that belong to the resource, not to the entry or its network (`network` is part of the model). */
+export const DNS_HOST_RESOURCE_FIELDS = ["uri", "adopt", "namePrefix"] as const;

@@ -1,0 +1,90 @@
+/**
+ * Bringing an existing domain to a declaration (update, and create with `adopt`): merge the model
+ * into the definition libvirt holds (UUID, MACs, PCI addresses and unmodelled parts survive),
+ * redefine it, apply live-class changes to the running guest, set autostart and the power state,
+ * and handle restart-class changes by the restart policy.
+ */
+import type { LibvirtClient } from "../../rpc";
+import { VirDomainDefineFlags } from "../../rpc/generated";
+import { classifyChanges } from "../../model/change-policy";
+import type { Domain } from "../../model/domain";
+import { domainFromXml, mergeDomain } from "../../xml/domain";
+import { step } from "../shared/errors";
+import { logInfo, logWarning } from "../shared/log";
+import type { DomainResourceFields } from "./args";
+import { comparable } from "./comparable";
+import { autostartOf, type Dom, inactiveXml, isActive, liveXml } from "./libvirt";
+import { applyLive } from "./live";
+import { restart, shutDown, start } from "./power";
+
+/** A change's field for messages: a device as a whole (`devices.disks[2]`), other paths as they are. */
+function fieldOf(path: string): string {
+    return /^devices\.\w+\[\d+\]/.exec(path)?.[0] ?? path;
+}
+
+/**
+ * Applies `model` to the domain. `previous` is the model applied last time (fields it set that
+ * `model` drops are removed); `pending` are fields already waiting for a restart. Returns the
+ * fields waiting for a restart afterwards (empty when the guest is off or was restarted).
+ */
+export async function applyDeclaration(
+    client: LibvirtClient,
+    dom: Dom,
+    model: Domain,
+    previous: Domain | undefined,
+    resource: DomainResourceFields,
+    pending: readonly string[],
+): Promise<string[]> {
+    const name = model.name;
+    const currentXml = await step("Domain", name, "read the definition", () => inactiveXml(client, dom));
+    // What the definition holds now, against the declaration: drift made out of band counts too.
+    const current = domainFromXml(currentXml, { like: model });
+    const changes = classifyChanges("domain", comparable(current), comparable(model));
+
+    const merged = mergeDomain(currentXml, model, previous);
+    await step("Domain", name, "redefine", () =>
+        client.domainDefineXmlFlags({ xml: merged, flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE }),
+    );
+    const newXml = await inactiveXml(client, dom);
+
+    if (model.autostart !== undefined && (await autostartOf(client, dom)) !== model.autostart) {
+        await step("Domain", name, "set autostart", () =>
+            client.domainSetAutostart({ dom, autostart: model.autostart ? 1 : 0 }),
+        );
+    }
+
+    const nextBoot = changes.filter((c) => c.class === "nextBoot").map((c) => c.path);
+    if (nextBoot.length > 0)
+        logInfo("Domain", name, `written to the definition, used at the next boot: ${nextBoot.join(", ")}`);
+
+    const wantRunning = model.running !== false;
+    if (!(await isActive(client, dom))) {
+        if (wantRunning) await step("Domain", name, "start", () => start(client, dom));
+        return [];
+    }
+    if (!wantRunning) {
+        const how = await step("Domain", name, "shut down", () =>
+            shutDown(client, dom, resource.shutdownTimeoutSeconds),
+        );
+        logInfo("Domain", name, `running: false: ${how}`);
+        return [];
+    }
+
+    const refused = await applyLive(client, dom, name, model, previous, await liveXml(client, dom), newXml);
+    const restartFields = changes.filter((c) => c.class === "restart").map((c) => fieldOf(c.path));
+    const waiting = [...new Set([...pending, ...restartFields, ...refused])];
+    if (waiting.length === 0) return [];
+    if (resource.restartPolicy === "never") {
+        logWarning(
+            "Domain",
+            name,
+            `the definition is updated, but the running guest keeps its old settings until it is restarted: ${waiting.join(", ")} (set restartPolicy to "graceful" or "force" to restart it)`,
+        );
+        return waiting;
+    }
+    logInfo("Domain", name, `restarting (${resource.restartPolicy}) to apply: ${waiting.join(", ")}`);
+    await step("Domain", name, `restart (${resource.restartPolicy})`, () =>
+        restart(client, dom, resource.restartPolicy as "graceful" | "force", resource.shutdownTimeoutSeconds),
+    );
+    return [];
+}

@@ -1,0 +1,42 @@
+/** The values only libvirt knows, gathered for the outputs after every operation. */
+import type { LibvirtClient } from "../../rpc";
+import { domainFromXml } from "../../xml/domain";
+import type { WaitForIp } from "./args";
+import { currentAddresses, waitForAddresses } from "./addresses";
+import { type Dom, inactiveXml, powerState, uuidText } from "./libvirt";
+import type { DomainComputed } from "./outputs";
+
+/** The MAC of each interface of the definition (libvirt generates the ones left out). */
+export function macsOf(xml: string): string[] {
+    return (domainFromXml(xml).devices.interfaces ?? []).map((nic) => nic.mac ?? "");
+}
+
+/**
+ * UUID, MACs, state and addresses. With `wait` (and a running guest) the addresses are waited
+ * for, and a timeout throws; without it they are whatever the DHCP leases say right now.
+ */
+export async function gatherComputed(
+    client: LibvirtClient,
+    dom: Dom,
+    name: string,
+    pendingChanges: string[],
+    wait: WaitForIp | undefined,
+): Promise<Omit<DomainComputed, "graphicsPasswords">> {
+    const macs = macsOf(await inactiveXml(client, dom));
+    const state = await powerState(client, dom);
+    const running = state === "running" || state === "paused" || state === "blocked";
+    let ipAddresses: string[][] = macs.map(() => []);
+    if (running && macs.length > 0) {
+        ipAddresses = wait
+            ? await waitForAddresses(client, dom, name, macs, wait)
+            : await currentAddresses(client, dom, macs, "lease");
+    }
+    return {
+        uuid: uuidText(dom),
+        macAddresses: macs,
+        ipAddresses,
+        state,
+        pendingRestart: running && pendingChanges.length > 0,
+        pendingChanges: running ? pendingChanges : [],
+    };
+}

@@ -1,0 +1,30 @@
+/**
+ * Delete: ask the guest to shut down, power it off after `shutdownTimeoutSeconds`, then undefine it
+ * with its managed-save image, snapshot and checkpoint metadata and NVRAM. Disks are not touched:
+ * volumes are resources of their own. A domain already gone is not an error.
+ */
+import { clientFor } from "../shared/connection";
+import { step } from "../shared/errors";
+import type { Properties } from "../shared/handler";
+import { logInfo } from "../shared/log";
+import { findById } from "./libvirt";
+import { shutDown } from "./power";
+import { undefine } from "./undefine";
+
+/** The default of `shutdownTimeoutSeconds` (args.ts), for state that lacks it. */
+const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 30;
+
+export async function deleteDomain(id: string, props: Properties): Promise<void> {
+    const name = typeof props.name === "string" ? props.name : id;
+    const uri = typeof props.uri === "string" ? props.uri : undefined;
+    const timeout =
+        typeof props.shutdownTimeoutSeconds === "number"
+            ? props.shutdownTimeoutSeconds
+            : DEFAULT_SHUTDOWN_TIMEOUT_SECONDS;
+    const client = await clientFor(uri);
+    const dom = await findById(client, id);
+    if (!dom) return;
+    const how = await step("Domain", name, "shut down", () => shutDown(client, dom, timeout));
+    if (how !== "was off") logInfo("Domain", name, how);
+    await step("Domain", name, "undefine", () => undefine(client, dom));
+}

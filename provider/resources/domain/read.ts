@@ -1,0 +1,59 @@
+/**
+ * Read (refresh, and `Domain.get`): configuration from the inactive definition, plus the power
+ * state and autostart from the API. A domain that no longer exists is reported gone. Differences
+ * from the declaration (drift made out of band, like `virsh setvcpus --config`) become the new
+ * inputs, so the next `up` shows them and puts them back; they are also printed.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { classifyChanges } from "../../model/change-policy";
+import { domainFromXml } from "../../xml/domain";
+import { clientFor } from "../shared/connection";
+import type { Properties } from "../shared/handler";
+import { logInfo } from "../shared/log";
+import { comparable } from "./comparable";
+import { gatherComputed } from "./computed";
+import { autostartOf, findById, inactiveXml, isActive } from "./libvirt";
+import { declaredPart, domainOutputs, modelToInputs } from "./outputs";
+import { parseDeclared, splitFields } from "./parse";
+import { stillPending } from "./pending";
+import { redactedChanges } from "./redact";
+
+export async function readDomain(id: string, props: Properties = {}): Promise<dynamic.ReadResult> {
+    const uri = typeof props.uri === "string" ? props.uri : undefined;
+    const client = await clientFor(uri);
+    const dom = await findById(client, id);
+    if (!dom) return { id: "" };
+
+    const parsed = parseDeclared(props);
+    const declared = parsed.ok ? parsed.model : undefined;
+    const actual = domainFromXml(await inactiveXml(client, dom), declared ? { like: declared } : {});
+    const active = await isActive(client, dom);
+    const autostart = await autostartOf(client, dom);
+
+    let inputs: Properties;
+    if (declared) {
+        // Keep the declaration as written unless libvirt now holds something else.
+        inputs = declaredPart(props);
+        const drift = classifyChanges("domain", comparable(declared), comparable(actual));
+        if (drift.length > 0) {
+            const { resourceInput } = splitFields(props);
+            const keepApi = { running: inputs.running, autostart: inputs.autostart };
+            inputs = { ...resourceInput, ...modelToInputs(actual), ...keepApi };
+            logInfo("Domain", actual.name, `changed outside Pulumi:\n${redactedChanges(drift).join("\n")}`);
+        }
+        if ((declared.running ?? true) !== active) inputs = { ...inputs, running: active };
+        if (declared.autostart !== undefined && declared.autostart !== autostart) inputs = { ...inputs, autostart };
+    } else {
+        // `Domain.get` or state from elsewhere: everything the model can express, as libvirt has it.
+        inputs = { ...modelToInputs(actual), autostart, running: active };
+        if (uri !== undefined) inputs.uri = uri;
+    }
+    for (const key of Object.keys(inputs)) if (inputs[key] === undefined) delete inputs[key];
+
+    const recorded = Array.isArray(props.pendingChanges) ? (props.pendingChanges as string[]) : [];
+    const pending = await stillPending(client, dom, recorded);
+    const computed = await gatherComputed(client, dom, actual.name, pending, undefined);
+    const outputs = domainOutputs(inputs, computed);
+    const { __provider: _provider, ...stateInputs } = inputs;
+    return { id: computed.uuid, props: outputs, inputs: stateInputs };
+}

@@ -1,0 +1,266 @@
+/**
+ * A resource that owns one entry of a network's in-place lists (DhcpHost: a DHCP reservation;
+ * DnsHost: a DNS record). Every change goes through network update, on the running network and
+ * its configuration (configuration only when the network is stopped), under the network's lock so
+ * many entries created at once on one network queue instead of racing. Nothing else of the
+ * network, or its guests, is touched.
+ */
+import type { z } from "zod";
+import { validate } from "../../model/common";
+import type { PolicyKind } from "../../model/change-policy";
+import type { LibvirtClient } from "../../rpc";
+import { checkInputs, parseInputs, withoutHostKeys } from "../shared/check";
+import { clientFor, resolveUri } from "../shared/connection";
+import { diffResource, newUri, oldUri } from "../shared/diff";
+import { operationError, step } from "../shared/errors";
+import type { Properties, ResourceHandler, ResourceKind } from "../shared/handler";
+import { withLock } from "../shared/locks";
+import { logWarning } from "../shared/log";
+import { makeOutputs } from "../shared/outputs";
+import { applyPlans, findNetwork, type NetworkState, networkLock, type PlacePlan, readNetworkState } from "./libvirt";
+import { planSection, type SectionSpec } from "./sections";
+
+/** What distinguishes one entry kind from another. */
+export interface EntryKind<E> {
+    kind: ResourceKind;
+    policyKind: PolicyKind;
+    /** The resource's argument schema (entry fields, `network`, `uri`, `adopt`, `namePrefix`). */
+    argsSchema: z.ZodObject;
+    /** The model schema with its cross-field rules, run over the entry part in `check`. */
+    modelSchema: z.ZodType;
+    spec: SectionSpec<E>;
+    /** The entry in parsed arguments (without `network` and the resource fields). */
+    entryOf(args: Record<string, unknown>): E;
+    /** The part of the resource ID after the network name: the entry's identity. */
+    idKey(entry: E): string;
+    /** True when an entry has the identity an ID names (for `get`). */
+    matchesIdKey(entry: E, key: string): boolean;
+    /** Renames resource properties to the model's spelling (DhcpHost: clientId → id). */
+    toModelSpelling?(props: Record<string, unknown>): Record<string, unknown>;
+    /** Renames a model entry to the resource's spelling (DhcpHost: id → clientId). */
+    toResourceSpelling?(entry: Record<string, unknown>): Record<string, unknown>;
+    /**
+     * The parent index (`<ip>` position, or NO_PARENT_INDEX) the entry goes under in this network;
+     * throws naming why it does not fit (checked against the running network when there is one).
+     */
+    placeIn(state: NetworkState, entry: E): number;
+    /** Every parent index where entries of this kind can sit in a network. */
+    parentIndexes(state: NetworkState): number[];
+}
+
+/** Fields of an entry resource that are not part of the entry. */
+const RESOURCE_FIELDS = ["network", "uri", "adopt", "namePrefix"];
+
+function stringProp(props: Properties, key: string): string | undefined {
+    return typeof props[key] === "string" ? (props[key] as string) : undefined;
+}
+
+/** `<network>/<identity>`: an ID that `get` can resolve without any other property. */
+function splitId(id: string): { network: string; key: string } {
+    const slash = id.lastIndexOf("/");
+    return { network: id.slice(0, slash), key: id.slice(slash + 1) };
+}
+
+interface Located<E> {
+    parentIndex: number;
+    config: E | undefined;
+    live: E | undefined;
+}
+
+/** Where the entry named by `matches` sits in the configuration and in the running network. */
+function locate<E>(kind: EntryKind<E>, state: NetworkState, matches: (entry: E) => boolean): Located<E> | undefined {
+    for (const parentIndex of kind.parentIndexes(state)) {
+        const config = kind.spec.entries(state.config, parentIndex)?.find(matches);
+        const live = state.live ? kind.spec.entries(state.live, parentIndex)?.find(matches) : undefined;
+        if (config !== undefined || live !== undefined) return { parentIndex, config, live };
+    }
+    return undefined;
+}
+
+/** Builds the six methods for one entry kind. */
+export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
+    /** How errors name the entry: its resource ID, `<network>/<identity>`. */
+    const label = (network: string, entry: E) => `${network}/${kind.idKey(entry)}`;
+    const modelSpelling = (props: Record<string, unknown>) => kind.toModelSpelling?.(props) ?? props;
+    const resourceSpelling = (entry: Record<string, unknown>) => kind.toResourceSpelling?.(entry) ?? entry;
+
+    function parse(props: Properties) {
+        const parsed = parseInputs(kind.kind, kind.argsSchema, props) as Record<string, unknown>;
+        const args = modelSpelling(parsed);
+        return {
+            args,
+            entry: kind.entryOf(args),
+            network: args.network as string,
+            uri: args.uri as string | undefined,
+        };
+    }
+
+    async function networkState(client: LibvirtClient, network: string, uri: string | undefined, action: string) {
+        const net = await step(kind.kind, network, "look up the network", () => findNetwork(client, network));
+        if (net === undefined) {
+            throw operationError(
+                kind.kind,
+                undefined,
+                action,
+                new Error(
+                    `network '${network}' does not exist on ${resolveUri(uri)}; create it first (pass the Network resource's \`name\` output as \`network\` so Pulumi creates it before this entry)`,
+                ),
+            );
+        }
+        return step(kind.kind, network, "read the network", () => readNetworkState(client, net));
+    }
+
+    /**
+     * Brings the entry to `desired` on both sides of the network, replacing the entry `owned`
+     * names (its old form) when it differs; `adopt` also takes over a differing entry with the same
+     * identity. Clashes with other entries fail, naming them.
+     */
+    async function apply(
+        client: LibvirtClient,
+        state: NetworkState,
+        network: string,
+        owned: E | undefined,
+        desired: E | undefined,
+    ): Promise<void> {
+        const parentIndex =
+            desired !== undefined
+                ? kind.placeIn(state, desired)
+                : (locate(kind, state, (e) => kind.spec.key(e) === kind.spec.key(owned!))?.parentIndex ?? -2);
+        if (parentIndex === -2) return;
+        const oldIndex =
+            owned === undefined
+                ? parentIndex
+                : (locate(kind, state, (e) => kind.spec.key(e) === kind.spec.key(owned))?.parentIndex ?? parentIndex);
+        const ownedList = owned === undefined ? undefined : [owned];
+        const desiredList = desired === undefined ? [] : [desired];
+        const sidePlan = (model: NetworkState["config"], index: number, wanted: E[] | undefined) =>
+            planSection(kind.spec, kind.spec.entries(model, index) ?? [], ownedList, wanted, network);
+        const plans: PlacePlan[] = [];
+        if (oldIndex !== parentIndex) {
+            // The entry moves to another subnet: remove it from the old one first.
+            plans.push({
+                place: { spec: kind.spec, parentIndex: oldIndex },
+                config: sidePlan(state.config, oldIndex, []),
+                live: state.live ? sidePlan(state.live, oldIndex, []) : undefined,
+            });
+        }
+        plans.push({
+            place: { spec: kind.spec, parentIndex },
+            config: sidePlan(state.config, parentIndex, desiredList),
+            live: state.live ? sidePlan(state.live, parentIndex, desiredList) : undefined,
+        });
+        await step(kind.kind, label(network, (desired ?? owned)!), "network update", () =>
+            applyPlans(client, state.net, plans),
+        );
+    }
+
+    /** Inputs echoed, plus the URI actually used (so a changed default shows as a move) and the network's facts. */
+    function outputsFor(inputs: Properties, state: NetworkState): Properties {
+        const uri = resolveUri(typeof inputs.uri === "string" ? inputs.uri : undefined);
+        return makeOutputs(inputs, { uri, networkUuid: state.uuid, networkActive: state.active });
+    }
+
+    return {
+        async check(olds, news) {
+            return checkInputs(kind.argsSchema, olds, news, {
+                refine: (_value, inputs) => {
+                    const model = modelSpelling(withoutHostKeys(inputs));
+                    for (const key of ["uri", "adopt", "namePrefix"]) delete model[key];
+                    const result = validate(kind.modelSchema, model);
+                    return result.ok ? [] : result.failures;
+                },
+            });
+        },
+
+        async diff(_id, olds, news) {
+            return diffResource({
+                kind: kind.kind,
+                policyKind: kind.policyKind,
+                olds,
+                news,
+                toModel: (props) => {
+                    const model = modelSpelling({ ...parseInputs(kind.kind, kind.argsSchema, props) });
+                    for (const key of ["uri", "adopt", "namePrefix"]) delete model[key];
+                    return model;
+                },
+                nameKey: null,
+                // The replacement would clash with the old entry (same address or names) while both
+                // exist in one network, so the old one goes first.
+                collides: (olds, news) => oldUri(olds) === newUri(news) && olds.network === news.network,
+                resourceFields: { networkUuid: "ignore", networkActive: "ignore" },
+            }).result;
+        },
+
+        async create(inputs) {
+            const { args, entry, network, uri } = parse(inputs);
+            const client = await clientFor(uri);
+            return withLock(networkLock(uri, network), async () => {
+                const state = await networkState(client, network, uri, "create");
+                // With adopt, an entry of the same identity is taken over (changed to the declaration).
+                await apply(client, state, network, args.adopt === true ? entry : undefined, entry);
+                const id = `${network}/${kind.idKey(entry)}`;
+                return { id, outs: outputsFor(inputs, state) };
+            });
+        },
+
+        async read(id, props = {}) {
+            const fromId = splitId(id);
+            const network = stringProp(props, "network") ?? fromId.network;
+            const uri = stringProp(props, "uri");
+            const client = await clientFor(uri);
+            const net = await step(kind.kind, network, "look up the network", () => findNetwork(client, network));
+            if (net === undefined) return { id: "" };
+            const state = await step(kind.kind, network, "read the network", () => readNetworkState(client, net));
+            let matches: (entry: E) => boolean;
+            try {
+                const owned = parse(props).entry;
+                matches = (entry) => kind.spec.key(entry) === kind.spec.key(owned);
+            } catch {
+                matches = (entry) => kind.matchesIdKey(entry, fromId.key);
+            }
+            const found = locate(kind, state, matches);
+            const current = found?.live ?? found?.config;
+            if (
+                found === undefined ||
+                current === undefined ||
+                found.config === undefined ||
+                (state.active && found.live === undefined)
+            ) {
+                if (found !== undefined) {
+                    logWarning(
+                        kind.kind,
+                        id,
+                        `removed outside Pulumi from the network's ${found.config === undefined ? "configuration" : "running state"}; it will be added again on the next update`,
+                    );
+                }
+                return { id: "" };
+            }
+            const kept: Properties = {};
+            for (const key of [...RESOURCE_FIELDS, "__provider"]) if (props[key] !== undefined) kept[key] = props[key];
+            kept.network = network;
+            return { id, props: outputsFor({ ...kept, ...resourceSpelling(current as Properties) }, state) };
+        },
+
+        async update(_id, olds, news) {
+            const next = parse(news);
+            const previous = parse(olds).entry;
+            const client = await clientFor(next.uri);
+            return withLock(networkLock(next.uri, next.network), async () => {
+                const state = await networkState(client, next.network, next.uri, "update");
+                await apply(client, state, next.network, previous, next.entry);
+                return { outs: outputsFor(news, state) };
+            });
+        },
+
+        async delete(_id, props) {
+            const { entry, network, uri } = parse(props);
+            const client = await clientFor(uri);
+            await withLock(networkLock(uri, network), async () => {
+                const net = await step(kind.kind, network, "look up the network", () => findNetwork(client, network));
+                if (net === undefined) return;
+                const state = await step(kind.kind, network, "read the network", () => readNetworkState(client, net));
+                await apply(client, state, network, entry, undefined);
+            });
+        },
+    };
+}

@@ -1,0 +1,152 @@
+/**
+ * Talking to libvirt about one network: finding it, reading its configuration and running state,
+ * and applying network-update steps with the right flags (running network and configuration when
+ * it is active, configuration only when it is not).
+ */
+import type { Network } from "../../model/network";
+import {
+    type LibvirtClient,
+    LibvirtError,
+    type RemoteNonnullNetwork,
+    VirNetworkUpdateCommand,
+    VirNetworkUpdateFlags,
+    VirNetworkXMLFlags,
+} from "../../rpc";
+import { networkFromXml } from "../../xml/network";
+import { resolveUri } from "../shared/connection";
+import { lockKey } from "../shared/locks";
+import type { SectionPlace, SectionPlan } from "./sections";
+import { sameValue } from "./values";
+
+/**
+ * The lock every edit of one network's definition takes: the Network resource and every
+ * DhcpHost/DnsHost on it, so concurrent edits queue instead of racing.
+ */
+export function networkLock(uri: string | undefined, network: string): string {
+    return lockKey("network", resolveUri(uri), network);
+}
+
+/** What libvirt has for a network right now. */
+export interface NetworkState {
+    net: RemoteNonnullNetwork;
+    uuid: string;
+    /** The persistent configuration (inactive XML), as text and as a model. */
+    configXml: string;
+    config: Network;
+    /** The running network's definition, when it is active. */
+    live: Network | undefined;
+    active: boolean;
+    autostart: boolean;
+    /** The bridge device; empty when libvirt has none (e.g. a hostdev network). */
+    bridgeName: string;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** The UUID libvirt sends as 16 bytes, in its printed form. */
+export function uuidText(bytes: Buffer): string {
+    const hex = bytes.toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** True when a network was not found (by name or UUID). */
+export function isMissingNetwork(error: unknown): boolean {
+    return LibvirtError.isInstance(error) && error.isNoNetwork();
+}
+
+/** Finds a network by UUID (when `idOrName` is one) or by name; undefined when there is none. */
+export async function findNetwork(client: LibvirtClient, idOrName: string): Promise<RemoteNonnullNetwork | undefined> {
+    try {
+        if (UUID_PATTERN.test(idOrName)) {
+            const uuid = Buffer.from(idOrName.replaceAll("-", ""), "hex");
+            return (await client.networkLookupByUuid({ uuid })).net;
+        }
+        return (await client.networkLookupByName({ name: idOrName })).net;
+    } catch (error) {
+        if (isMissingNetwork(error)) return undefined;
+        throw error;
+    }
+}
+
+/** Reads configuration, running definition, activity, autostart and bridge of a network. */
+export async function readNetworkState(client: LibvirtClient, net: RemoteNonnullNetwork): Promise<NetworkState> {
+    const { xml: configXml } = await client.networkGetXmlDesc({
+        net,
+        flags: VirNetworkXMLFlags.VIR_NETWORK_XML_INACTIVE,
+    });
+    const active = (await client.networkIsActive({ net })).active !== 0;
+    const live = active ? networkFromXml((await client.networkGetXmlDesc({ net, flags: 0 })).xml) : undefined;
+    const autostart = (await client.networkGetAutostart({ net })).autostart !== 0;
+    const config = networkFromXml(configXml);
+    const bridgeName = live?.bridge?.name ?? config.bridge?.name ?? "";
+    return { net, uuid: uuidText(net.uuid), configXml, config, live, active, autostart, bridgeName };
+}
+
+/** Flags for a network update on the configuration, the running network, or both. */
+export function updateFlags(config: boolean, live: boolean): number {
+    return (
+        (config ? VirNetworkUpdateFlags.VIR_NETWORK_UPDATE_AFFECT_CONFIG : 0) |
+        (live ? VirNetworkUpdateFlags.VIR_NETWORK_UPDATE_AFFECT_LIVE : 0)
+    );
+}
+
+/** The steps for one list on both sides. */
+export interface PlacePlan {
+    place: SectionPlace;
+    config: SectionPlan<unknown>;
+    /** Undefined when the network is not running. */
+    live: SectionPlan<unknown> | undefined;
+}
+
+interface UpdateCall {
+    place: SectionPlace;
+    command: VirNetworkUpdateCommand;
+    entry: unknown;
+    config: boolean;
+    live: boolean;
+}
+
+/** Pairs the same step on both sides into one call with both flags; the rest get one flag each. */
+function callsFor(
+    plan: PlacePlan,
+    pick: "deletes" | "modifies" | "adds",
+    command: VirNetworkUpdateCommand,
+): UpdateCall[] {
+    const calls: UpdateCall[] = [];
+    const liveLeft = [...(plan.live?.[pick] ?? [])];
+    for (const entry of plan.config[pick] ?? []) {
+        const twin = liveLeft.findIndex((other) => sameValue(other, entry));
+        if (twin >= 0) liveLeft.splice(twin, 1);
+        calls.push({ place: plan.place, command, entry, config: true, live: twin >= 0 });
+    }
+    for (const entry of liveLeft) calls.push({ place: plan.place, command, entry, config: false, live: true });
+    return calls;
+}
+
+/** Applies planned network-update steps: every delete first (so an entry may move), then modifies, then adds. */
+export async function applyPlans(
+    client: LibvirtClient,
+    net: RemoteNonnullNetwork,
+    plans: readonly PlacePlan[],
+): Promise<number> {
+    const calls = [
+        ...plans.flatMap((plan) =>
+            callsFor(plan, "deletes", VirNetworkUpdateCommand.VIR_NETWORK_UPDATE_COMMAND_DELETE),
+        ),
+        ...plans.flatMap((plan) =>
+            callsFor(plan, "modifies", VirNetworkUpdateCommand.VIR_NETWORK_UPDATE_COMMAND_MODIFY),
+        ),
+        ...plans.flatMap((plan) => callsFor(plan, "adds", VirNetworkUpdateCommand.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST)),
+    ];
+    for (const call of calls) {
+        await client.networkUpdate({
+            net,
+            command: call.command,
+            section: call.place.spec.section,
+            parentIndex: call.place.parentIndex,
+            xml: call.place.spec.toXml(call.entry),
+            flags: updateFlags(call.config, call.live),
+        });
+    }
+    return calls.length;
+}

@@ -1,0 +1,293 @@
+/**
+ * `check` for every kind: validate the inputs with the kind's zod schema, report `{ property, reason }`
+ * failures (full path, offending value, how to fix), tolerate Pulumi's unknown sentinel during
+ * preview, and autoname.
+ *
+ * Autonaming follows the engine's convention, which dynamic providers must emulate: the logical
+ * name (hidden `namePrefix` input, set by the SDK) + "-" + seven hex characters. The name is kept
+ * across updates (taken from the old inputs) and fresh on replacement (the engine re-checks a
+ * replacement with empty olds).
+ */
+import { randomBytes } from "node:crypto";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { formatPropertyPath, validate } from "../../model/common";
+import { type Properties, UNKNOWN_VALUE } from "./handler";
+
+/** Hex characters appended to an automatic name, as the Pulumi engine does. */
+export const AUTONAME_SUFFIX_LENGTH = 7;
+
+/**
+ * Resource-level inputs every kind with a libvirt name accepts; spread into each kind's args
+ * schema: `z.strictObject({ ...modelFields, ...resourceFields })`.
+ */
+export const resourceFields = {
+    /** Connection URI of the libvirt daemon; default: stack config `libvirt:uri`, then LIBVIRT_DEFAULT_URI, then qemu:///system. */
+    uri: z.string().min(1, { message: "an empty URI; leave `uri` out to use the default" }).optional(),
+    /** Take over an existing object of the same name instead of failing because it exists. */
+    adopt: z.boolean().optional(),
+    /** Set by the SDK to the resource's logical name; used for automatic names. */
+    namePrefix: z.string().optional(),
+};
+
+/** Keys the provider host manages itself; never validated or echoed by `check`. */
+const HOST_KEYS = ["__provider"] as const;
+
+/** True when a value is Pulumi's unknown sentinel (an input not known yet during preview). */
+export function isUnknown(value: unknown): boolean {
+    return value === UNKNOWN_VALUE;
+}
+
+/** True when the sentinel appears anywhere inside a value. */
+export function containsUnknown(value: unknown): boolean {
+    if (isUnknown(value)) return true;
+    if (Array.isArray(value)) return value.some(containsUnknown);
+    if (typeof value === "object" && value !== null) return Object.values(value).some(containsUnknown);
+    return false;
+}
+
+type PathSegment = string | number;
+
+/** Paths (as segment lists) of every unknown inside a value. */
+export function unknownPaths(value: unknown, path: PathSegment[] = []): PathSegment[][] {
+    if (isUnknown(value)) return [path];
+    if (Array.isArray(value)) return value.flatMap((item, index) => unknownPaths(item, [...path, index]));
+    if (typeof value === "object" && value !== null) {
+        return Object.entries(value).flatMap(([key, item]) => unknownPaths(item, [...path, key]));
+    }
+    return [];
+}
+
+/** The value at a path, or undefined. */
+export function valueAt(value: unknown, path: readonly PathSegment[]): unknown {
+    let current = value;
+    for (const segment of path) {
+        if (typeof current !== "object" || current === null) return undefined;
+        current = (current as Record<PropertyKey, unknown>)[segment];
+    }
+    return current;
+}
+
+/** Splits `a.b[2].c` into ["a", "b", 2, "c"]. */
+export function parsePropertyPath(property: string): PathSegment[] {
+    const segments: PathSegment[] = [];
+    for (const match of property.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+        segments.push(match[2] !== undefined ? Number(match[2]) : match[1]!);
+    }
+    return segments;
+}
+
+function isPrefix(prefix: readonly PathSegment[], path: readonly PathSegment[]): boolean {
+    return prefix.length <= path.length && prefix.every((segment, i) => segment === path[i]);
+}
+
+/** A libvirt-safe name stem from a Pulumi logical name ('/' and control characters become '-'). */
+export function nameStem(logicalName: string): string {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+    const stem = logicalName.replace(/[/\u0000-\u001f\u007f]/g, "-").replace(/^\.+/, "");
+    return stem === "" ? "resource" : stem;
+}
+
+/** A fresh automatic name: `<stem>-<7 hex>`. */
+export function autoName(namePrefix: string): string {
+    const suffix = randomBytes(4).toString("hex").slice(0, AUTONAME_SUFFIX_LENGTH);
+    return `${nameStem(namePrefix)}-${suffix}`;
+}
+
+/** True when `name` has the shape of an automatic name made from `namePrefix`. */
+export function isAutoName(name: unknown, namePrefix: unknown): boolean {
+    if (typeof name !== "string" || typeof namePrefix !== "string") return false;
+    const stem = nameStem(namePrefix);
+    return (
+        name.length === stem.length + 1 + AUTONAME_SUFFIX_LENGTH &&
+        name.startsWith(`${stem}-`) &&
+        /^[0-9a-f]+$/.test(name.slice(stem.length + 1))
+    );
+}
+
+/**
+ * The name to use: the explicit one, else the old automatic one (kept across updates), else a fresh
+ * automatic one. Undefined when there is no name and no prefix to make one from.
+ */
+export function chooseName(olds: Properties, news: Properties, nameKey = "name"): unknown {
+    const explicit = news[nameKey];
+    if (explicit !== undefined && explicit !== null) return explicit;
+    const prefix = news.namePrefix;
+    if (typeof prefix !== "string" || prefix === "") return undefined;
+    if (isAutoName(olds[nameKey], olds.namePrefix ?? prefix)) return olds[nameKey];
+    return autoName(prefix);
+}
+
+function describeValue(value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    const text = JSON.stringify(value);
+    if (text === undefined) return undefined;
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Adds the offending value to a reason, unless the reason already quotes it. */
+function withValue(reason: string, value: unknown): string {
+    const shown = describeValue(value);
+    if (shown === undefined || typeof value === "object") return reason;
+    const raw = typeof value === "string" ? value : shown;
+    return reason.includes(raw) ? reason : `${reason} (got ${shown})`;
+}
+
+/** The keys an object schema accepts at a path, when it can be found (for "did you mean"). */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+    let current: any = schema;
+    const step = (value: any): any => {
+        const def = value?._zod?.def;
+        if (def === undefined) return undefined;
+        switch (def.type) {
+            case "optional":
+            case "nullable":
+            case "default":
+            case "prefault":
+            case "readonly":
+            case "catch":
+                return step(def.innerType);
+            case "pipe":
+                return step(def.in);
+            case "lazy":
+                return step(def.getter());
+            default:
+                return value;
+        }
+    };
+    current = step(current);
+    for (const segment of path) {
+        const def = current?._zod?.def;
+        if (def?.type === "array" && typeof segment === "number") current = step(def.element);
+        else if (def?.type === "object" && typeof segment === "string") current = step(def.shape?.[segment]);
+        else return undefined;
+    }
+    const def = current?._zod?.def;
+    return def?.type === "object" ? Object.keys(def.shape ?? {}).filter((key) => key !== "namePrefix") : undefined;
+}
+
+/** Edit distance, for suggesting the key a misspelt one meant. */
+function distance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0]!;
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const saved = row[j]!;
+            row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = saved;
+        }
+    }
+    return row[b.length]!;
+}
+
+function unknownKeyReason(key: string, known: string[] | undefined): string {
+    if (known === undefined) return `unknown property '${key}'; remove it`;
+    const close = known.filter((k) => k.toLowerCase() === key.toLowerCase() || distance(k, key) <= 2);
+    const hint = close.length > 0 ? `; did you mean '${close[0]}'?` : "";
+    return `unknown property '${key}'${hint} (known here: ${known.join(", ")})`;
+}
+
+/** zod issues as `{ property, reason }`: one per unknown key, missing values called missing, values quoted. */
+function describeIssues(schema: z.ZodType, inputs: Properties, issues: readonly z.core.$ZodIssue[]) {
+    const failures: dynamic.CheckFailure[] = [];
+    for (const issue of issues) {
+        if (issue.code === "unrecognized_keys") {
+            const known = keysAt(schema, issue.path);
+            for (const key of issue.keys) {
+                failures.push({
+                    property: formatPropertyPath([...issue.path, key]),
+                    reason: unknownKeyReason(key, known),
+                });
+            }
+            continue;
+        }
+        const value = valueAt(inputs, issue.path as PathSegment[]);
+        const reason =
+            issue.code === "invalid_type" && value === undefined
+                ? `missing: a value is required (${issue.expected})`
+                : withValue(issue.message, value);
+        failures.push({ property: formatPropertyPath(issue.path), reason });
+    }
+    return failures;
+}
+
+export interface CheckOptions {
+    /** Input holding the libvirt name to autoname; leave out for kinds without one (DhcpHost, DnsHost). */
+    nameKey?: string;
+    /** Extra validation on the parsed value (cross-field rules); failures are added to the schema's. */
+    refine?: (value: any, inputs: Properties) => dynamic.CheckFailure[];
+}
+
+/** Removes the host's own keys (`__provider`) from a property bag. */
+export function withoutHostKeys(props: Properties): Properties {
+    const copy = { ...props };
+    for (const key of HOST_KEYS) delete copy[key];
+    return copy;
+}
+
+/**
+ * Pulumi's `check`: autonames, validates, and returns the inputs to store (as written, plus the
+ * name). Values are validated but not transformed: a parsed model holds bytes and must not be
+ * parsed twice, so handlers parse the stored inputs themselves (`parseInputs`).
+ */
+export function checkInputs(
+    schema: z.ZodType,
+    olds: Properties,
+    news: Properties,
+    options: CheckOptions = {},
+): dynamic.CheckResult {
+    const inputs = withoutHostKeys(news);
+    const failures: dynamic.CheckFailure[] = [];
+    if (options.nameKey !== undefined) {
+        const name = chooseName(olds ?? {}, inputs, options.nameKey);
+        if (name === undefined) {
+            failures.push({
+                property: options.nameKey,
+                reason: `no name given and no logical name to derive one from; set \`${options.nameKey}\` (the SDK classes set it for you)`,
+            });
+        } else {
+            inputs[options.nameKey] = name;
+        }
+    }
+    const unknowns = unknownPaths(inputs);
+    const result = schema.safeParse(inputs);
+    if (!result.success) {
+        for (const failure of describeIssues(schema, inputs, result.error.issues)) {
+            const path = parsePropertyPath(failure.property);
+            // During preview an unknown value cannot be judged; neither can rules over objects holding one.
+            if (unknowns.some((unknown) => isPrefix(unknown, path) || isPrefix(path, unknown))) continue;
+            failures.push(failure);
+        }
+    } else if (options.refine && unknowns.length === 0) {
+        failures.push(...options.refine(result.data, inputs));
+    }
+    return failures.length > 0 ? { inputs, failures } : { inputs };
+}
+
+/** Error thrown when stored inputs no longer validate (e.g. written by another version). */
+export class InputError extends Error {
+    constructor(
+        readonly kind: string,
+        readonly failures: readonly dynamic.CheckFailure[],
+    ) {
+        super(`${kind}: invalid inputs: ${failures.map((f) => `${f.property || "(root)"}: ${f.reason}`).join("; ")}`);
+        this.name = "InputError";
+    }
+}
+
+/**
+ * Parses checked inputs (or old outputs, which echo them) with the kind's args schema, once.
+ * Keys the schema does not know (computed outputs, `__provider`) are dropped first, so old outputs
+ * parse too. Throws `InputError` naming every bad field.
+ */
+export function parseInputs<S extends z.ZodObject>(kind: string, schema: S, props: Properties): z.output<S> {
+    const known = Object.keys(schema.shape);
+    const picked: Properties = {};
+    for (const key of known) if (props[key] !== undefined && props[key] !== null) picked[key] = props[key];
+    const result = validate(schema, picked);
+    if (!result.ok) throw new InputError(kind, result.failures);
+    return result.value;
+}
+
+export { formatPropertyPath };

@@ -1,0 +1,230 @@
+/**
+ * `diff` for every kind: the change classifier decides, per changed field, whether it applies
+ * live, at next boot, with a restart or by replacement. Replacement fields go in `replaces`; a
+ * replacement that would reuse the same libvirt name on the same host deletes first (libvirt names
+ * are unique); a summary of the classes is printed so preview shows what each change will do.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import {
+    type ChangeClass,
+    type ClassifiedChange,
+    changeClassOrder,
+    changePolicyTables,
+    classifyChanges,
+    formatChangePath,
+    type PolicyKind,
+    strongestClass,
+} from "../../model/change-policy";
+import { containsUnknown, isAutoName, isUnknown, unknownPaths } from "./check";
+import { resolveUri } from "./connection";
+import type { Properties, ResourceKind } from "./handler";
+import { logInfo } from "./log";
+
+/** How a change to a resource-level input (not part of the libvirt model) applies. */
+export type ResourceFieldClass = ChangeClass | "ignore";
+
+/** Resource-level inputs every kind shares: a new host is a new object; the rest never matters to libvirt. */
+const COMMON_RESOURCE_FIELDS: Readonly<Record<string, ResourceFieldClass>> = {
+    adopt: "ignore",
+    namePrefix: "ignore",
+};
+
+export interface DiffSpec<M> {
+    kind: ResourceKind;
+    policyKind: PolicyKind;
+    /** Old outputs (which echo the old inputs). */
+    olds: Properties;
+    /** New checked inputs. */
+    news: Properties;
+    /** Parses properties into the model the classifier compares (ignores keys it does not know). */
+    toModel: (props: Properties) => M;
+    /** Kind-specific inputs outside the model, with how a change to each applies. */
+    resourceFields?: Readonly<Record<string, ResourceFieldClass>>;
+    /** Input holding the libvirt name (default `name`); absent for kinds without one. */
+    nameKey?: string | null;
+    /**
+     * True when the new object would collide with the old one if both existed (default: same name
+     * on the same host). Then replacement deletes first.
+     */
+    collides?: (olds: Properties, news: Properties) => boolean;
+    /** Top-level inputs whose values are never printed. */
+    secretKeys?: readonly string[];
+}
+
+export interface DiffOutcome {
+    result: dynamic.DiffResult;
+    changes: ClassifiedChange[];
+}
+
+/** The host an old resource lives on: outputs record the URI actually used. */
+export function oldUri(olds: Properties): string {
+    return resolveUri(typeof olds.uri === "string" ? olds.uri : undefined);
+}
+
+/** The host a new declaration targets. */
+export function newUri(news: Properties): string {
+    return resolveUri(typeof news.uri === "string" ? news.uri : undefined);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+    return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** Strongest class among the rows that govern a path or anything below it. */
+function classUnder(kind: PolicyKind, path: readonly (string | number)[]): { class: ChangeClass; why: string } {
+    const table = changePolicyTables[kind];
+    const pattern = formatChangePath(path.map((segment) => (typeof segment === "number" ? 0 : segment))).replace(
+        /\[0\]/g,
+        "[]",
+    );
+    const rows = table.rows.filter(
+        (row) =>
+            !row.ignore &&
+            (pattern === row.path ||
+                row.path.startsWith(`${pattern}.`) ||
+                row.path.startsWith(`${pattern}[`) ||
+                pattern.startsWith(`${row.path}.`) ||
+                pattern.startsWith(`${row.path}[`)),
+    );
+    let found: { class: ChangeClass; why: string } = { class: table.defaultClass, why: table.defaultWhy };
+    for (const row of rows) {
+        const classes = [row.class, row.onIncrease, row.onDecrease].filter((c): c is ChangeClass => c !== undefined);
+        for (const c of classes) {
+            if (changeClassOrder.indexOf(c) > changeClassOrder.indexOf(found.class)) found = { class: c, why: row.why };
+        }
+    }
+    return found;
+}
+
+/** Changes of a model holding unknowns (preview): unknown parts are judged by their strongest row. */
+function classifyWithUnknowns<M>(spec: DiffSpec<M>, modelKeys: readonly string[]): ClassifiedChange[] {
+    const changes: ClassifiedChange[] = [];
+    const knownOld: Properties = {};
+    const knownNew: Properties = {};
+    for (const key of modelKeys) {
+        if (containsUnknown(spec.news[key])) {
+            for (const path of unknownPaths(spec.news[key], [key])) {
+                const judged = classUnder(spec.policyKind, path);
+                changes.push({
+                    path: formatChangePath(path),
+                    class: judged.class,
+                    oldValue: undefined,
+                    newValue: "(known after apply)",
+                    why: judged.why,
+                });
+            }
+        } else {
+            knownOld[key] = spec.olds[key];
+            knownNew[key] = spec.news[key];
+        }
+    }
+    // Known parts are compared as written (both sides are user input of the same form).
+    changes.push(...classifyChanges(spec.policyKind, knownOld, knownNew));
+    return changes;
+}
+
+/** Every change between old outputs and new inputs, model and resource-level fields alike. */
+export function classifyResourceChanges<M>(spec: DiffSpec<M>): ClassifiedChange[] {
+    const resourceFields = { ...COMMON_RESOURCE_FIELDS, ...spec.resourceFields };
+    const changes: ClassifiedChange[] = [];
+
+    // A different daemon means a different object, whatever else stays the same.
+    if (isUnknown(spec.news.uri) || oldUri(spec.olds) !== newUri(spec.news)) {
+        changes.push({
+            path: "uri",
+            class: "replace",
+            oldValue: oldUri(spec.olds),
+            newValue: isUnknown(spec.news.uri) ? "(known after apply)" : newUri(spec.news),
+            why: "the object would live on another libvirt host",
+        });
+    }
+    for (const [key, fieldClass] of Object.entries(resourceFields)) {
+        if (fieldClass === "ignore" || key === "uri") continue;
+        if (!sameJson(spec.olds[key], spec.news[key])) {
+            changes.push({
+                path: key,
+                class: fieldClass,
+                oldValue: spec.olds[key],
+                newValue: spec.news[key],
+                why: "a setting of the resource, not of the libvirt object",
+            });
+        }
+    }
+
+    const modelKeys = Object.keys(spec.news).filter((key) => !(key in resourceFields) && key !== "uri");
+    if (containsUnknown(spec.news)) {
+        changes.push(...classifyWithUnknowns(spec, modelKeys));
+    } else {
+        changes.push(...classifyChanges(spec.policyKind, spec.toModel(spec.olds), spec.toModel(spec.news)));
+    }
+    return changes;
+}
+
+/** Top-level input names of the changes that force replacement. */
+export function replacedKeys(changes: readonly ClassifiedChange[]): string[] {
+    const keys = changes.filter((c) => c.class === "replace").map((c) => c.path.split(/[.[]/)[0]!);
+    return [...new Set(keys)];
+}
+
+function shown(value: unknown, secret: boolean): string {
+    if (value === undefined) return "(unset)";
+    if (secret) return "[secret]";
+    const text = typeof value === "string" && value === "(known after apply)" ? value : JSON.stringify(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** What each change will do, one line per change, strongest class first. */
+export function summarizeChanges(changes: readonly ClassifiedChange[], secretKeys: readonly string[] = []): string[] {
+    const sorted = [...changes].sort(
+        (a, b) => changeClassOrder.indexOf(b.class) - changeClassOrder.indexOf(a.class) || a.path.localeCompare(b.path),
+    );
+    const label: Record<ChangeClass, string> = {
+        live: "live",
+        nextBoot: "next boot",
+        restart: "restart",
+        replace: "replace",
+    };
+    return sorted.map((change) => {
+        const secret = secretKeys.includes(change.path.split(/[.[]/)[0]!);
+        return `  ${label[change.class].padEnd(9)} ${change.path}: ${shown(change.oldValue, secret)} -> ${shown(change.newValue, secret)} (${change.why})`;
+    });
+}
+
+/**
+ * Default collision rule: an explicit name kept on the same host. An automatic name does not
+ * collide: the engine re-checks a replacement with empty olds, which picks a fresh name.
+ */
+function defaultCollides(nameKey: string | null) {
+    return (olds: Properties, news: Properties): boolean =>
+        nameKey !== null &&
+        !isAutoName(news[nameKey], news.namePrefix) &&
+        olds[nameKey] === news[nameKey] &&
+        oldUri(olds) === newUri(news);
+}
+
+/** Pulumi's `diff` from the classifier, with the summary printed. */
+export function diffResource<M>(spec: DiffSpec<M>): DiffOutcome {
+    const changes = classifyResourceChanges(spec);
+    const replaces = replacedKeys(changes);
+    const nameKey = spec.nameKey === undefined ? "name" : spec.nameKey;
+    const name = nameKey === null ? undefined : (spec.news[nameKey] ?? spec.olds[nameKey]);
+    if (changes.length > 0) {
+        const strongest = strongestClass(changes)!;
+        logInfo(
+            spec.kind,
+            name,
+            [
+                `${changes.length} change(s), strongest: ${strongest}`,
+                ...summarizeChanges(changes, spec.secretKeys),
+            ].join("\n"),
+        );
+    }
+    const collides = (spec.collides ?? defaultCollides(nameKey))(spec.olds, spec.news);
+    if (replaces.length === 0) return { result: { changes: changes.length > 0 }, changes };
+    // The engine creates the replacement first by default; with the same name on the same host
+    // libvirt would refuse it, so the old object goes first.
+    const result: dynamic.DiffResult = collides
+        ? { changes: true, replaces, deleteBeforeReplace: true }
+        : { changes: true, replaces };
+    return { result, changes };
+}

@@ -1,0 +1,122 @@
+/**
+ * The libvirt calls the StoragePool handler is made of: look a pool up, read its state, start it
+ * (building it first when allowed and needed), list what it holds.
+ */
+import { type LibvirtClient, LibvirtError } from "../../rpc";
+import {
+    type RemoteNonnullStoragePool,
+    VirStoragePoolBuildFlags,
+    VirStoragePoolState,
+    VirStorageXMLFlags,
+} from "../../rpc/generated";
+import type { StoragePool } from "../../model/storage-pool";
+import { storagePoolFromXml } from "../../xml/storage-pool";
+
+const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** libvirt's 16 raw UUID bytes, spelled as libvirt prints them. */
+export function uuidText(bytes: Buffer): string {
+    const hex = bytes.toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The pool a resource id names: ids are UUIDs (what create returns); a name is accepted too, for
+ * `StoragePool.get(name, "images")`. Undefined when no such pool exists.
+ */
+export async function lookupPool(client: LibvirtClient, id: string): Promise<RemoteNonnullStoragePool | undefined> {
+    try {
+        if (UUID_PATTERN.test(id)) {
+            const uuid = Buffer.from(id.replaceAll("-", ""), "hex");
+            return (await client.storagePoolLookupByUuid({ uuid })).pool;
+        }
+        return (await client.storagePoolLookupByName({ name: id })).pool;
+    } catch (error) {
+        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
+        throw error;
+    }
+}
+
+/** A pool's configuration and state as libvirt reports them. */
+export interface PoolState {
+    /** From the inactive (persistent) XML: what the pool becomes on its next start. */
+    model: StoragePool;
+    /** The inactive XML itself, for merging on redefine. */
+    inactiveXml: string;
+    active: boolean;
+    autostart: boolean;
+    /** Sizes in bytes; zero while the pool is inactive. */
+    capacityBytes: number;
+    allocationBytes: number;
+    availableBytes: number;
+}
+
+export async function readPoolState(client: LibvirtClient, pool: RemoteNonnullStoragePool): Promise<PoolState> {
+    const [{ xml }, { active }, { autostart }, info] = await Promise.all([
+        client.storagePoolGetXmlDesc({ pool, flags: VirStorageXMLFlags.VIR_STORAGE_XML_INACTIVE }),
+        client.storagePoolIsActive({ pool }),
+        client.storagePoolGetAutostart({ pool }),
+        client.storagePoolGetInfo({ pool }),
+    ]);
+    const model = storagePoolFromXml(xml);
+    model.autostart = autostart !== 0;
+    return {
+        model,
+        inactiveXml: xml,
+        active: active !== 0 && info.state !== VirStoragePoolState.VIR_STORAGE_POOL_INACTIVE,
+        autostart: autostart !== 0,
+        capacityBytes: Number(info.capacity),
+        allocationBytes: Number(info.allocation),
+        availableBytes: Number(info.available),
+    };
+}
+
+/** What starting a pool did; filled in as it goes, so a caller rolling back after a failure knows. */
+export interface StartProgress {
+    built: boolean;
+    started: boolean;
+}
+
+/**
+ * Build flags per type. A dir pool's build only makes its directory, and asking it not to
+ * overwrite makes libvirt try to format a source device, so it gets none; every other type's build
+ * formats storage and must never overwrite what is there.
+ */
+export function buildFlags(type: string): number {
+    return type === "dir"
+        ? VirStoragePoolBuildFlags.VIR_STORAGE_POOL_BUILD_NEW
+        : VirStoragePoolBuildFlags.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE;
+}
+
+/**
+ * Starts an inactive pool. When starting fails and building is allowed (`build` gives the pool
+ * type), builds it and starts again. `progress.built` is set as soon as a build succeeded.
+ */
+export async function startPool(
+    client: LibvirtClient,
+    pool: RemoteNonnullStoragePool,
+    build: { type: string } | undefined,
+    progress: StartProgress = { built: false, started: false },
+): Promise<StartProgress> {
+    try {
+        await client.storagePoolCreate({ pool, flags: 0 });
+        progress.started = true;
+        return progress;
+    } catch (error) {
+        // Whatever the reason (typically a missing directory), a build may fix it; if it cannot,
+        // the build's or the second start's error is the one reported.
+        if (build === undefined || !LibvirtError.isInstance(error)) throw error;
+    }
+    await client.storagePoolBuild({ pool, flags: buildFlags(build.type) });
+    progress.built = true;
+    await client.storagePoolCreate({ pool, flags: 0 });
+    progress.started = true;
+    return progress;
+}
+
+/** Names of the volumes a pool holds (refreshing it first, so out-of-band files count). */
+export async function volumeNames(client: LibvirtClient, pool: RemoteNonnullStoragePool): Promise<string[]> {
+    await client.storagePoolRefresh({ pool, flags: 0 });
+    const { vols } = await client.storagePoolListAllVolumes({ pool, need_results: 1, flags: 0 });
+    return vols.map((vol) => vol.name).sort();
+}

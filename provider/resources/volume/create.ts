@@ -1,0 +1,220 @@
+/**
+ * Creating a volume, in one of four ways: empty (with preallocation), filled from an image (local
+ * file or http(s) URL, streamed), cloned from another volume, or as a qcow2 overlay on a backing
+ * image. Creation is transactional: once the volume exists, any later failure (upload, checksum,
+ * format check, resize) deletes it again before the error is thrown.
+ */
+import type { Volume, VolumeFormat } from "../../model/volume";
+import { type RemoteNonnullStorageVol, VirStorageVolCreateFlags } from "../../rpc";
+import { compact } from "../../xml/values";
+import { volumeToXml } from "../../xml/volume";
+import type { VolumeArgs } from "./args";
+import { type OpenedImage, openImage } from "./image-source";
+import {
+    changePool,
+    deleteVolume,
+    findVolume,
+    openPool,
+    type PoolHandle,
+    readVolumeState,
+    resizeVolume,
+    type VolumeState,
+} from "./libvirt-volume";
+import { uploadImage } from "./upload";
+
+/** Where progress and notes go (the handler prefixes them with the volume's name). */
+export type Report = (line: string) => void;
+
+/** A rollback failed after a failed create: the volume may be left behind. */
+export class RollbackError extends Error {
+    constructor(
+        message: string,
+        readonly vol: RemoteNonnullStorageVol,
+        readonly problems: string[],
+    ) {
+        super(message);
+        this.name = "RollbackError";
+    }
+}
+
+/** The XML-level model of the new volume: the arguments' model fields, with `name` resolved. */
+function volumeModel(args: VolumeArgs, name: string, overrides: Partial<Volume> = {}): Volume {
+    return compact({
+        name,
+        type: args.type,
+        capacity: args.capacity,
+        allocation: args.allocation,
+        target: args.target,
+        extra: args.extra,
+        ...overrides,
+    }) as Volume;
+}
+
+/**
+ * Space reserved at creation. libvirt reserves the whole capacity when `<allocation>` is missing, so
+ * "off" (the default) says 0 explicitly; "full" reserves everything.
+ */
+function allocationFor(args: VolumeArgs, capacity: number | undefined): number | undefined {
+    if (args.allocation !== undefined) return args.allocation;
+    if (args.preallocation === "full") return capacity;
+    return 0;
+}
+
+/** Create flags: qcow2 preallocation goes through qemu-img (metadata, or falloc when fully allocated). */
+function createFlags(args: VolumeArgs, format: string | undefined): number {
+    const qcow2Prealloc = format === "qcow2" && (args.preallocation === "metadata" || args.preallocation === "full");
+    return qcow2Prealloc ? VirStorageVolCreateFlags.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0;
+}
+
+async function createEmpty(handle: PoolHandle, args: VolumeArgs, name: string): Promise<RemoteNonnullStorageVol> {
+    const capacity = args.capacity;
+    const xml = volumeToXml(volumeModel(args, name, { allocation: allocationFor(args, capacity) }));
+    const flags = createFlags(args, args.target?.format);
+    return (await changePool(handle, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags }))).vol;
+}
+
+/** The backing image of an overlay: its path and format, and its capacity for an overlay without one. */
+export async function resolveBacking(
+    handle: PoolHandle,
+    args: VolumeArgs,
+): Promise<{ path: string; format: string | undefined; capacity: number | undefined }> {
+    const backing = args.backingStore!;
+    if (backing.volume !== undefined) {
+        const poolName = backing.volume.pool ?? args.pool;
+        const pool = poolName === args.pool ? handle : await openPool(handle.client, handle.uri, poolName);
+        const vol = await findVolume(pool, backing.volume.name);
+        if (vol === undefined) {
+            throw new Error(`the backing volume '${backing.volume.name}' does not exist in pool '${poolName}'`);
+        }
+        const state = await readVolumeState(handle.client, vol);
+        return { path: state.path, format: backing.format ?? state.format, capacity: state.capacityBytes };
+    }
+    // A path may still be a volume libvirt knows, which tells its size and format.
+    const known = await handle.client.storageVolLookupByPath({ path: backing.path! }).catch(() => undefined);
+    const state = known && (await readVolumeState(handle.client, known.vol));
+    return { path: backing.path!, format: backing.format ?? state?.format, capacity: state?.capacityBytes };
+}
+
+async function createOverlay(handle: PoolHandle, args: VolumeArgs, name: string): Promise<RemoteNonnullStorageVol> {
+    const backing = await resolveBacking(handle, args);
+    const capacity = args.capacity ?? backing.capacity;
+    if (capacity === undefined) {
+        throw new Error(`the size of the backing image ${backing.path} is unknown to libvirt; set capacity`);
+    }
+    const model = volumeModel(args, name, {
+        capacity,
+        allocation: 0,
+        target: { ...args.target, format: "qcow2" },
+        backingStore: compact({ path: backing.path, format: backing.format as VolumeFormat | undefined }),
+    });
+    const xml = volumeToXml(model);
+    return (await changePool(handle, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags: 0 })))
+        .vol;
+}
+
+async function createClone(handle: PoolHandle, args: VolumeArgs, name: string): Promise<RemoteNonnullStorageVol> {
+    const ref = args.cloneFrom!;
+    const poolName = ref.pool ?? args.pool;
+    const sourcePool = poolName === args.pool ? handle : await openPool(handle.client, handle.uri, poolName);
+    const source = await findVolume(sourcePool, ref.name);
+    if (source === undefined)
+        throw new Error(`the volume to clone, '${ref.name}', does not exist in pool '${poolName}'`);
+    const sourceState = await readVolumeState(handle.client, source);
+    // Without a format libvirt would write the clone as raw; keep the source's unless told otherwise.
+    const format = args.target?.format ?? (sourceState.format as VolumeFormat);
+    // The clone takes the source's capacity; a larger declared capacity is applied by a resize afterwards.
+    const xml = volumeToXml(
+        volumeModel(args, name, { capacity: undefined, allocation: undefined, target: { ...args.target, format } }),
+    );
+    return (
+        await changePool(handle, () =>
+            handle.client.storageVolCreateXmlFrom({ pool: handle.pool, xml, clonevol: source, flags: 0 }),
+        )
+    ).vol;
+}
+
+async function createFromImage(
+    handle: PoolHandle,
+    args: VolumeArgs,
+    name: string,
+    report: Report,
+): Promise<{ vol: RemoteNonnullStorageVol; upload: () => Promise<void> }> {
+    const url = args.sourceImage!.url;
+    const image: OpenedImage = await openImage(url);
+    try {
+        if (image.size === undefined && args.capacity === undefined) {
+            throw new Error(`the server did not say how large ${url} is (no Content-Length); set capacity`);
+        }
+        // The volume must hold the whole image; a larger declared capacity is applied after the upload.
+        const capacity = image.size ?? args.capacity!;
+        const xml = volumeToXml(volumeModel(args, name, { capacity, allocation: 0 }));
+        const { vol } = await changePool(handle, () =>
+            handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags: 0 }),
+        );
+        return {
+            vol,
+            upload: async () => {
+                await uploadImage(handle.client, vol, image, url, { sha256: args.sourceImage!.sha256, report });
+            },
+        };
+    } catch (error) {
+        image.close();
+        throw error;
+    }
+}
+
+/** After an upload, libvirt probes the image: a declared format must match what arrived. */
+function assertFormat(args: VolumeArgs, state: VolumeState): void {
+    const declared = args.target?.format;
+    if (declared !== undefined && declared !== state.format) {
+        throw new Error(
+            `the source image ${args.sourceImage!.url} is ${state.format}, but target.format says ${declared}; ` +
+                `set target.format to "${state.format}" or leave it unset`,
+        );
+    }
+}
+
+/**
+ * Creates the volume `name` in the pool as the arguments describe and returns its state. On failure
+ * after creation the volume is deleted; when even that fails, a RollbackError says so.
+ */
+export async function createVolume(
+    handle: PoolHandle,
+    args: VolumeArgs,
+    name: string,
+    report: Report,
+): Promise<VolumeState> {
+    let vol: RemoteNonnullStorageVol;
+    let fill: (() => Promise<void>) | undefined;
+    if (args.sourceImage !== undefined) ({ vol, upload: fill } = await createFromImage(handle, args, name, report));
+    else if (args.cloneFrom !== undefined) vol = await createClone(handle, args, name);
+    else if (args.backingStore !== undefined) vol = await createOverlay(handle, args, name);
+    else vol = await createEmpty(handle, args, name);
+
+    try {
+        if (fill !== undefined) {
+            await fill();
+            // libvirt re-probes an uploaded volume (format, virtual size) in a pool refresh it starts in the
+            // background; reading before that finishes sees the old values, so refresh and wait here.
+            await changePool(handle, () => handle.client.storagePoolRefresh({ pool: handle.pool, flags: 0 }));
+        }
+        let state = await readVolumeState(handle.client, vol);
+        if (args.sourceImage !== undefined) assertFormat(args, state);
+        if (args.capacity !== undefined && args.capacity > state.capacityBytes) {
+            report(await resizeVolume(handle, state, args.capacity));
+            state = await readVolumeState(handle.client, vol);
+        }
+        return state;
+    } catch (error) {
+        try {
+            await deleteVolume(handle, vol, false);
+        } catch (undoError) {
+            throw new RollbackError(
+                `${(error as Error).message}; deleting the half-made volume failed too: ${(undoError as Error).message}`,
+                vol,
+                [(error as Error).message, (undoError as Error).message],
+            );
+        }
+        throw error;
+    }
+}

@@ -1,0 +1,125 @@
+/**
+ * `diff` for Volume: the shared classifier for every field but capacity, whose meaning depends on
+ * the volume's actual size and on `allowShrink` (see capacity.ts).
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { ClassifiedChange } from "../../model/change-policy";
+import { strongestClass } from "../../model/change-policy";
+import { formatBytes } from "../../model/units";
+import { containsUnknown, isAutoName, parseInputs } from "../shared/check";
+import { classifyResourceChanges, newUri, oldUri, replacedKeys, summarizeChanges } from "../shared/diff";
+import type { Properties } from "../shared/handler";
+import { logInfo } from "../shared/log";
+import { type VolumeArgs, volumeArgsSchema } from "./args";
+import { capacityAction } from "./capacity";
+
+/** Inputs outside the model and how a change to each applies. */
+const RESOURCE_FIELDS = {
+    cloneFrom: "replace",
+    // No libvirt call, but the new value must reach the outputs that delete and update read.
+    allowShrink: "live",
+    wipeOnDelete: "live",
+} as const;
+
+/** Parses stored inputs or old outputs (computed keys are dropped by parseInputs). */
+export function parseVolumeArgs(props: Properties): VolumeArgs {
+    return parseInputs("Volume", volumeArgsSchema, props);
+}
+
+/** The model fields the classifier compares; capacity is judged separately. */
+function classifiedModel(props: Properties): Record<string, unknown> {
+    const args = parseVolumeArgs(props);
+    return {
+        name: args.name,
+        pool: args.pool,
+        type: args.type,
+        allocation: args.allocation,
+        preallocation: args.preallocation,
+        target: args.target,
+        backingStore: args.backingStore,
+        sourceImage: args.sourceImage,
+        extra: args.extra,
+    };
+}
+
+function bytesOf(value: unknown): number | undefined {
+    return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+/** The capacity change between old outputs (declared and actual) and new inputs, if any. */
+export function capacityChange(olds: Properties, news: Properties): ClassifiedChange | undefined {
+    const next = parseVolumeArgs(news);
+    const previous = parseVolumeArgs(olds);
+    const action = capacityAction(
+        next.capacity,
+        previous.capacity,
+        bytesOf(olds.capacityBytes),
+        next.allowShrink === true,
+    );
+    const shown = (bytes: number) => formatBytes(bytes);
+    switch (action.kind) {
+        case "none":
+            return undefined;
+        case "grow":
+        case "shrink":
+            return {
+                path: "capacity",
+                class: "live",
+                oldValue: shown(action.actual),
+                newValue: shown(action.bytes),
+                why:
+                    action.kind === "grow"
+                        ? "volume resize grows the volume in place"
+                        : "allowShrink: shrinks in place; data past the new end is lost",
+            };
+        case "replace":
+            return {
+                path: "capacity",
+                class: "replace",
+                oldValue: shown(action.actual),
+                newValue: shown(action.bytes),
+                why: "shrinking would lose data; set allowShrink: true to shrink in place instead",
+            };
+        case "keepLarger":
+            logInfo(
+                "Volume",
+                news.name,
+                `is ${shown(action.actual)}, larger than the declared ${shown(action.bytes)} (grown outside Pulumi or by its image); keeping it. Raise capacity to match, or set allowShrink: true to shrink it`,
+            );
+            return undefined;
+    }
+}
+
+/** Pulumi's diff for a Volume; prints what each change will do. */
+export function diffVolume(olds: Properties, news: Properties): dynamic.DiffResult {
+    const changes = classifyResourceChanges({
+        kind: "Volume",
+        policyKind: "volume",
+        olds,
+        news,
+        toModel: classifiedModel,
+        resourceFields: RESOURCE_FIELDS,
+    });
+    if (!containsUnknown(news)) {
+        const capacity = capacityChange(olds, news);
+        if (capacity) changes.push(capacity);
+    }
+    if (changes.length === 0) return { changes: false };
+    logInfo(
+        "Volume",
+        news.name ?? olds.name,
+        [`${changes.length} change(s), strongest: ${strongestClass(changes)}`, ...summarizeChanges(changes)].join("\n"),
+    );
+    const replaces = replacedKeys(changes);
+    if (replaces.length === 0) return { changes: true };
+    // Same explicit name in the same pool on the same host: libvirt refuses a second one, so the old goes first.
+    const collides =
+        !isAutoName(news.name, news.namePrefix) &&
+        news.name === olds.name &&
+        news.pool === olds.pool &&
+        oldUri(olds) === newUri(news);
+    const result: dynamic.DiffResult = collides
+        ? { changes: true, replaces, deleteBeforeReplace: true }
+        : { changes: true, replaces };
+    return result;
+}

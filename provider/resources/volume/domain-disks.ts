@@ -1,0 +1,110 @@
+/**
+ * Which domains use a volume as a disk. libvirt has no reverse index, so every domain's XML is
+ * scanned: the inactive definition (what will boot) and, for a running guest, the live one (what
+ * QEMU has open, including backing chains). Used to refuse deleting a disk of a defined domain and
+ * to resize the block device of a running guest along with its volume.
+ */
+import type { LibvirtClient, RemoteNonnullDomain } from "../../rpc";
+import { LibvirtError, VirConnectListAllDomainsFlags, VirDomainXMLFlags } from "../../rpc";
+import { ATTRIBUTE_PREFIX, createObjectParser } from "../../xml/common";
+
+/** How a volume is named in a domain's `<disk><source>`: by path, or by pool and volume name. */
+export interface VolumeIdentity {
+    readonly path: string;
+    readonly pool: string;
+    readonly name: string;
+}
+
+/** One disk of a domain backed by the volume. */
+export interface VolumeUser {
+    readonly domain: string;
+    readonly dom: RemoteNonnullDomain;
+    /** The disk's target device (vda, sdb...). */
+    readonly target: string;
+    /** True when the guest is running and QEMU has the volume open as this disk (or in its backing chain). */
+    readonly live: boolean;
+    /** True when the volume is the disk's top image, not only somewhere in its backing chain. */
+    readonly top: boolean;
+}
+
+const parser = createObjectParser(["domain.devices.disk"]);
+
+type XmlObject = Record<string, unknown>;
+
+function attr(element: unknown, name: string): string | undefined {
+    if (typeof element !== "object" || element === null) return undefined;
+    const value = (element as XmlObject)[`${ATTRIBUTE_PREFIX}${name}`];
+    return typeof value === "string" ? value : undefined;
+}
+
+function sourceIs(source: unknown, volume: VolumeIdentity): boolean {
+    if (attr(source, "file") === volume.path || attr(source, "dev") === volume.path) return true;
+    return attr(source, "pool") === volume.pool && attr(source, "volume") === volume.name;
+}
+
+/** True when the volume appears in a `<backingStore>` chain (live XML lists the whole chain). */
+function inBackingChain(element: unknown, volume: VolumeIdentity): boolean {
+    let backing = typeof element === "object" && element !== null ? (element as XmlObject).backingStore : undefined;
+    while (typeof backing === "object" && backing !== null) {
+        if (sourceIs((backing as XmlObject).source, volume)) return true;
+        backing = (backing as XmlObject).backingStore;
+    }
+    return false;
+}
+
+function disksUsing(xml: string, volume: VolumeIdentity): { target: string; top: boolean }[] {
+    const document = parser.parse(xml) as XmlObject;
+    const devices = (document.domain as XmlObject | undefined)?.devices as XmlObject | undefined;
+    const disks = (devices?.disk as unknown[] | undefined) ?? [];
+    const found: { target: string; top: boolean }[] = [];
+    for (const disk of disks) {
+        const top = sourceIs((disk as XmlObject).source, volume);
+        if (top || inBackingChain(disk, volume)) {
+            found.push({ target: attr((disk as XmlObject).target, "dev") ?? "?", top });
+        }
+    }
+    return found;
+}
+
+/** Every disk of every domain on the connection that uses the volume. */
+export async function domainsUsingVolume(client: LibvirtClient, volume: VolumeIdentity): Promise<VolumeUser[]> {
+    const [{ domains }, { domains: active }] = await Promise.all([
+        client.connectListAllDomains({ need_results: 1, flags: 0 }),
+        client.connectListAllDomains({
+            need_results: 1,
+            flags: VirConnectListAllDomainsFlags.VIR_CONNECT_LIST_DOMAINS_ACTIVE,
+        }),
+    ]);
+    const running = new Set(active.map((dom) => dom.name));
+    const users: VolumeUser[] = [];
+    await Promise.all(
+        domains.map(async (dom) => {
+            try {
+                const live = running.has(dom.name);
+                const { xml } = await client.domainGetXmlDesc({
+                    dom,
+                    flags: live ? 0 : VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE,
+                });
+                for (const disk of disksUsing(xml, volume)) users.push({ domain: dom.name, dom, ...disk, live });
+                if (live) {
+                    // The next boot may use the volume even when the running guest does not (or the reverse).
+                    const inactive = await client
+                        .domainGetXmlDesc({ dom, flags: VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE })
+                        .catch(() => undefined);
+                    if (inactive !== undefined) {
+                        for (const disk of disksUsing(inactive.xml, volume)) {
+                            if (!users.some((u) => u.domain === dom.name && u.target === disk.target)) {
+                                users.push({ domain: dom.name, dom, ...disk, live: false });
+                            }
+                        }
+                    }
+                }
+            } catch (error) {
+                // A domain undefined between the listing and the lookup uses nothing any more.
+                if (LibvirtError.isInstance(error) && error.isNoDomain()) return;
+                throw error;
+            }
+        }),
+    );
+    return users.sort((a, b) => a.domain.localeCompare(b.domain) || a.target.localeCompare(b.target));
+}

@@ -1,0 +1,197 @@
+/**
+ * The Volume resource: a storage volume in a pool, created empty (with preallocation), from an
+ * image (streamed upload, sha256-checked), as a clone, or as a qcow2 overlay; grown in place (and
+ * the running guest's block device with it), shrunk only with `allowShrink`; deleted (optionally
+ * wiped) only when no domain uses it. The id is libvirt's volume key (the path for file pools).
+ */
+import { formatBytes } from "../../model/units";
+import { LibvirtError, type LibvirtClient, type RemoteNonnullStorageVol } from "../../rpc";
+import { checkInputs } from "../shared/check";
+import { clientFor, resolveUri } from "../shared/connection";
+import { partialCreateError, step } from "../shared/errors";
+import type { Properties, ResourceHandler } from "../shared/handler";
+import { logInfo } from "../shared/log";
+import { makeOutputs } from "../shared/outputs";
+import { adoptVolume } from "./adopt";
+import { type VolumeComputed, volumeArgsSchema } from "./args";
+import { capacityAction } from "./capacity";
+import { createVolume, RollbackError } from "./create";
+import { diffVolume, parseVolumeArgs } from "./diff";
+import { assertUnused } from "./in-use";
+import {
+    deleteVolume,
+    findVolume,
+    openPool,
+    type PoolHandle,
+    readVolumeState,
+    resizeVolume,
+    type VolumeState,
+} from "./libvirt-volume";
+
+const KIND = "Volume";
+
+function computedOutputs(state: VolumeState): VolumeComputed {
+    return {
+        key: state.vol.key,
+        path: state.path,
+        format: state.format,
+        capacityBytes: state.capacityBytes,
+        allocationBytes: state.allocationBytes,
+        backingStorePath: state.model.backingStore?.path,
+    };
+}
+
+function outputs(inputs: Properties, state: VolumeState): Properties {
+    return makeOutputs(inputs, computedOutputs(state) as unknown as Properties);
+}
+
+function reporter(name: string) {
+    return (line: string) => logInfo(KIND, name, line);
+}
+
+function text(value: unknown): string | undefined {
+    return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** The pool named in stored properties, or undefined when the pool itself is gone (and its volumes with it). */
+async function poolIfExists(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle | undefined> {
+    try {
+        const { pool } = await client.storagePoolLookupByName({ name });
+        return { client, uri, pool };
+    } catch (error) {
+        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
+        throw error;
+    }
+}
+
+/** Finds the volume of stored properties: by pool and name, else (a `get` with only an id) by key. */
+async function locate(
+    id: string,
+    props: Properties,
+): Promise<{ client: LibvirtClient; uri: string; handle: PoolHandle; vol: RemoteNonnullStorageVol } | undefined> {
+    const uri = resolveUri(text(props.uri));
+    const client = await clientFor(text(props.uri));
+    const poolName = text(props.pool);
+    const name = text(props.name);
+    if (poolName !== undefined && name !== undefined) {
+        const handle = await poolIfExists(client, uri, poolName);
+        const vol = handle && (await findVolume(handle, name));
+        return handle && vol && { client, uri, handle, vol };
+    }
+    let vol: RemoteNonnullStorageVol;
+    try {
+        ({ vol } = await client.storageVolLookupByKey({ key: id }));
+    } catch (error) {
+        if (LibvirtError.isInstance(error) && error.isNoStorageVol()) return undefined;
+        throw error;
+    }
+    const handle = await poolIfExists(client, uri, vol.pool);
+    return handle && { client, uri, handle, vol };
+}
+
+/**
+ * The volume's state, or undefined when its file is gone: libvirt answers NO_STORAGE_VOL once it
+ * finds the file removed behind its back (and forgets the volume).
+ */
+async function readIfPresent(client: LibvirtClient, vol: RemoteNonnullStorageVol): Promise<VolumeState | undefined> {
+    try {
+        return await readVolumeState(client, vol);
+    } catch (error) {
+        if (LibvirtError.isInstance(error) && error.isNoStorageVol()) return undefined;
+        throw error;
+    }
+}
+
+export const volumeHandler: ResourceHandler = {
+    async check(olds, news) {
+        return checkInputs(volumeArgsSchema, olds, news, { nameKey: "name" });
+    },
+
+    async diff(_id, olds, news) {
+        return diffVolume(olds, news);
+    },
+
+    async create(inputs) {
+        const args = parseVolumeArgs(inputs);
+        const name = args.name!;
+        const uri = resolveUri(args.uri);
+        const client = await step(KIND, name, "connect", () => clientFor(args.uri));
+        const handle = await step(KIND, name, "open pool", () => openPool(client, uri, args.pool));
+        const existing = await step(KIND, name, "look up", () => findVolume(handle, name));
+        let state: VolumeState;
+        if (existing !== undefined) {
+            if (!args.adopt) {
+                throw new Error(
+                    `Volume '${name}': a volume of that name already exists in pool '${args.pool}' on ${uri}; ` +
+                        "set adopt: true to take it over, or choose another name",
+                );
+            }
+            state = await step(KIND, name, "adopt", () => adoptVolume(handle, existing, args, reporter(name)));
+        } else {
+            try {
+                state = await step(KIND, name, "create", () => createVolume(handle, args, name, reporter(name)));
+            } catch (error) {
+                const cause = error instanceof Error && error.cause instanceof RollbackError ? error.cause : error;
+                if (cause instanceof RollbackError) {
+                    // The half-made volume could not be removed: record it so the next run can update or delete it.
+                    throw partialCreateError(KIND, name, cause.vol.key, { ...inputs, key: cause.vol.key }, cause);
+                }
+                throw error;
+            }
+        }
+        return { id: state.vol.key, outs: outputs(inputs, state) };
+    },
+
+    async read(id, props = {}) {
+        const found = await step(KIND, props.name ?? id, "look up", () => locate(id, props));
+        const state = found && (await step(KIND, found.vol.name, "read", () => readIfPresent(found.client, found.vol)));
+        if (state === undefined) return { id: "" };
+        // A refresh: the state holds this handler's outputs (with the computed key); inputs stay as declared.
+        if (props.key !== undefined) return { id: state.vol.key, props: outputs(props, state) };
+        // A `get`: only the id (and what the caller passed); the declaration is rebuilt from libvirt.
+        const inputs: Properties = {
+            ...(text(props.uri) ? { uri: props.uri } : {}),
+            name: state.vol.name,
+            pool: state.vol.pool,
+            capacity: formatBytes(state.capacityBytes),
+            target: { format: state.format },
+        };
+        return { id: state.vol.key, props: outputs({ ...props, ...inputs }, state), inputs };
+    },
+
+    async update(_id, olds, news) {
+        const args = parseVolumeArgs(news);
+        const previous = parseVolumeArgs(olds);
+        const name = args.name!;
+        const client = await step(KIND, name, "connect", () => clientFor(args.uri));
+        const handle = await step(KIND, name, "open pool", () => openPool(client, resolveUri(args.uri), args.pool));
+        const vol = await step(KIND, name, "look up", () => findVolume(handle, name));
+        if (vol === undefined) {
+            throw new Error(
+                `Volume '${name}' no longer exists in pool '${args.pool}'; run \`pulumi refresh\` to recreate it`,
+            );
+        }
+        let state = await step(KIND, name, "read", () => readVolumeState(client, vol));
+        const action = capacityAction(args.capacity, previous.capacity, state.capacityBytes, args.allowShrink === true);
+        if (action.kind === "grow" || action.kind === "shrink") {
+            const current = state;
+            const done = await step(KIND, name, `resize to ${formatBytes(action.bytes)}`, () =>
+                resizeVolume(handle, current, action.bytes),
+            );
+            logInfo(KIND, name, `${done}: ${formatBytes(action.actual)} -> ${formatBytes(action.bytes)}`);
+            state = await step(KIND, name, "read", () => readVolumeState(client, vol));
+        }
+        return { outs: outputs(news, state) };
+    },
+
+    async delete(id, props) {
+        const name = text(props.name) ?? id;
+        const found = await step(KIND, name, "look up", () => locate(id, props));
+        const state = found && (await step(KIND, name, "read", () => readIfPresent(found.client, found.vol)));
+        if (found === undefined || state === undefined) return;
+        await step(KIND, name, "delete", async () => {
+            await assertUnused(found.handle, state);
+            await deleteVolume(found.handle, found.vol, props.wipeOnDelete === true);
+        });
+    },
+};

@@ -1,0 +1,88 @@
+/**
+ * Whether a volume may be deleted: not while a defined domain has it as a disk, and not while
+ * another volume uses it as its backing image (deleting a base breaks every overlay on it).
+ *
+ * Pulumi deletes dependents first when the program links them (an overlay naming `base.name`),
+ * but a program that spells the names out as plain strings gives no such order, and the engine
+ * then deletes both at once. So a volume still in use is given a bounded time to be released
+ * before the delete is refused with the users named.
+ */
+import { type LibvirtClient, LibvirtError, VirConnectListAllStoragePoolsFlags } from "../../rpc";
+import { volumeFromXml } from "../../xml/volume";
+import { domainsUsingVolume } from "./domain-disks";
+import { identityOf, type PoolHandle, type VolumeState } from "./libvirt-volume";
+
+/** How long a delete waits for users of the volume to go away (a guest's graceful shutdown takes a while). */
+export const DEFAULT_IN_USE_WAIT_MS = 60_000;
+const POLL_MS = 1_000;
+
+/** Module state: tests of the refusal shorten the wait. */
+let inUseWaitMs = DEFAULT_IN_USE_WAIT_MS;
+
+/** Sets how long deletes wait for a volume to be released; returns the previous value. */
+export function setInUseWaitMs(ms: number): number {
+    const previous = inUseWaitMs;
+    inUseWaitMs = ms;
+    return previous;
+}
+
+function isGone(error: unknown): boolean {
+    return LibvirtError.isInstance(error) && (error.isNoStorageVol() || error.isNoStoragePool());
+}
+
+/** Volumes in any running pool whose backing image is `path`, as `'pool/name'`. */
+export async function overlaysOf(client: LibvirtClient, path: string): Promise<string[]> {
+    const { pools } = await client.connectListAllStoragePools({
+        need_results: 1,
+        flags: VirConnectListAllStoragePoolsFlags.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
+    });
+    const found: string[] = [];
+    for (const pool of pools) {
+        const vols = await client
+            .storagePoolListAllVolumes({ pool, need_results: 1, flags: 0 })
+            .then((r) => r.vols)
+            .catch((error) => {
+                if (isGone(error) || (LibvirtError.isInstance(error) && error.isOperationInvalid())) return [];
+                throw error;
+            });
+        for (const vol of vols) {
+            try {
+                const { xml } = await client.storageVolGetXmlDesc({ vol, flags: 0 });
+                if (volumeFromXml(xml).backingStore?.path === path) found.push(`'${pool.name}/${vol.name}'`);
+            } catch (error) {
+                if (!isGone(error)) throw error;
+            }
+        }
+    }
+    return found.sort();
+}
+
+/** Who uses the volume right now, one phrase per kind of user; empty when nobody does. */
+export async function usersOf(handle: PoolHandle, state: VolumeState): Promise<string[]> {
+    const [domains, overlays] = await Promise.all([
+        domainsUsingVolume(handle.client, identityOf(state)),
+        overlaysOf(handle.client, state.path),
+    ]);
+    const phrases: string[] = [];
+    if (domains.length > 0) {
+        phrases.push(`it is a disk of domain(s) ${domains.map((d) => `'${d.domain}' (${d.target})`).join(", ")}`);
+    }
+    if (overlays.length > 0) phrases.push(`it is the backing image of volume(s) ${overlays.join(", ")}`);
+    return phrases;
+}
+
+/** Waits (bounded) until nothing uses the volume; then refuses, naming the users and the fix. */
+export async function assertUnused(handle: PoolHandle, state: VolumeState): Promise<void> {
+    const deadline = Date.now() + inUseWaitMs;
+    for (;;) {
+        const users = await usersOf(handle, state);
+        if (users.length === 0) return;
+        if (Date.now() + POLL_MS > deadline) {
+            throw new Error(
+                `refusing to delete volume '${state.vol.name}' (${state.path}): ${users.join("; ")}; ` +
+                    "delete or detach those first (in a program, reference this volume's outputs so Pulumi orders the deletes)",
+            );
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+}

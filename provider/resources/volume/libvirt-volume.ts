@@ -1,0 +1,156 @@
+/**
+ * The libvirt calls behind the Volume resource: finding pools and volumes, reading a volume's
+ * state, and the calls that change a pool (create, clone, resize, delete), each serialised per
+ * host and pool and retried while libvirt reports the pool busy.
+ */
+import type { Volume } from "../../model/volume";
+import {
+    type LibvirtClient,
+    LibvirtError,
+    type RemoteNonnullStoragePool,
+    type RemoteNonnullStorageVol,
+    VirDomainBlockResizeFlags,
+    VirStorageVolResizeFlags,
+} from "../../rpc";
+import { volumeFromXml } from "../../xml/volume";
+import { lockKey, retryWhile, withLock } from "../shared/locks";
+import { isPoolBusy } from "./busy";
+import { domainsUsingVolume, type VolumeIdentity } from "./domain-disks";
+
+/** Attempts for a busy pool: with delays capped at 2 s, about two minutes (a large clone holds a pool that long). */
+export const BUSY_ATTEMPTS = 64;
+
+/** Where a volume lives: the connection, the URI it was opened with, and the pool. */
+export interface PoolHandle {
+    readonly client: LibvirtClient;
+    readonly uri: string;
+    readonly pool: RemoteNonnullStoragePool;
+}
+
+/** A volume as libvirt reports it. */
+export interface VolumeState {
+    readonly vol: RemoteNonnullStorageVol;
+    /** The volume's XML, read into the model (sizes in bytes). */
+    readonly model: Volume;
+    readonly path: string;
+    readonly format: string;
+    readonly capacityBytes: number;
+    readonly allocationBytes: number;
+}
+
+/** Runs a call that changes `pool`: one at a time per host and pool, retried while the pool is busy. */
+export function changePool<T>(handle: PoolHandle, fn: () => Promise<T>): Promise<T> {
+    return withLock(lockKey("pool", handle.uri, handle.pool.name), () =>
+        retryWhile(isPoolBusy, fn, { attempts: BUSY_ATTEMPTS }),
+    );
+}
+
+/** Retries a call while the pool is busy, without taking the pool's lock (long transfers, wipes). */
+export function retryBusy<T>(fn: () => Promise<T>): Promise<T> {
+    return retryWhile(isPoolBusy, fn, { attempts: BUSY_ATTEMPTS });
+}
+
+/** The pool, which must exist and be running; the error says how to fix it otherwise. */
+export async function openPool(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle> {
+    let pool: RemoteNonnullStoragePool;
+    try {
+        ({ pool } = await client.storagePoolLookupByName({ name }));
+    } catch (error) {
+        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) {
+            throw new Error(
+                `storage pool '${name}' does not exist on ${uri}; create it first (a StoragePool resource)`,
+            );
+        }
+        throw error;
+    }
+    const { active } = await client.storagePoolIsActive({ pool });
+    if (!active)
+        throw new Error(`storage pool '${name}' on ${uri} is not running; start it (virsh pool-start ${name})`);
+    return { client, uri, pool };
+}
+
+/** The volume of that name in the pool, or undefined when there is none. */
+export async function findVolume(handle: PoolHandle, name: string): Promise<RemoteNonnullStorageVol | undefined> {
+    try {
+        return (await handle.client.storageVolLookupByName({ pool: handle.pool, name })).vol;
+    } catch (error) {
+        if (LibvirtError.isInstance(error) && error.isNoStorageVol()) return undefined;
+        throw error;
+    }
+}
+
+/** Reads a volume's XML and its sizes (GetInfo refreshes them from the file first). */
+export async function readVolumeState(client: LibvirtClient, vol: RemoteNonnullStorageVol): Promise<VolumeState> {
+    const info = await client.storageVolGetInfo({ vol });
+    const { xml } = await client.storageVolGetXmlDesc({ vol, flags: 0 });
+    const model = volumeFromXml(xml, vol.pool);
+    return {
+        vol,
+        model,
+        path: model.target?.path ?? vol.key,
+        format: model.target?.format ?? "raw",
+        capacityBytes: Number(info.capacity),
+        allocationBytes: Number(info.allocation),
+    };
+}
+
+/** How `volume` is named by domains' disks. */
+export function identityOf(state: VolumeState): VolumeIdentity {
+    return { path: state.path, pool: state.vol.pool, name: state.vol.name };
+}
+
+/** Domains listed as `'vm1' (vda)`, for messages. */
+function listUsers(users: readonly { domain: string; target: string }[]): string {
+    return users.map((user) => `'${user.domain}' (${user.target})`).join(", ");
+}
+
+/**
+ * Sets a volume's capacity. A disk of a running guest is resized through the guest's block device
+ * (QEMU holds the image open and locked, and the guest must see the new size); any other volume
+ * through the pool. Shrinking a disk of a running guest, or resizing an image a running guest reads
+ * as a backing file, is refused.
+ */
+export async function resizeVolume(handle: PoolHandle, state: VolumeState, bytes: number): Promise<string> {
+    const shrink = bytes < state.capacityBytes;
+    const users = await domainsUsingVolume(handle.client, identityOf(state));
+    const live = users.filter((user) => user.live);
+    const backingOnly = live.filter((user) => !user.top);
+    if (backingOnly.length > 0) {
+        throw new Error(
+            `cannot resize volume '${state.vol.name}': running domain(s) ${listUsers(backingOnly)} read it as a backing image; resize their overlay instead`,
+        );
+    }
+    if (live.length > 0) {
+        if (shrink) {
+            throw new Error(
+                `refusing to shrink volume '${state.vol.name}' while running domain(s) ${listUsers(live)} use it; shut the guest down first`,
+            );
+        }
+        const [user] = live;
+        await handle.client.domainBlockResize({
+            dom: user!.dom,
+            disk: user!.target,
+            size: BigInt(bytes),
+            flags: VirDomainBlockResizeFlags.VIR_DOMAIN_BLOCK_RESIZE_BYTES,
+        });
+        return `grew the block device ${user!.target} of running domain '${user!.domain}'`;
+    }
+    await changePool(handle, () =>
+        handle.client.storageVolResize({
+            vol: state.vol,
+            capacity: BigInt(bytes),
+            flags: shrink ? VirStorageVolResizeFlags.VIR_STORAGE_VOL_RESIZE_SHRINK : 0,
+        }),
+    );
+    return shrink ? "shrank the volume" : "grew the volume";
+}
+
+/** Deletes a volume (wiping it first when asked); a volume already gone is not an error. */
+export async function deleteVolume(handle: PoolHandle, vol: RemoteNonnullStorageVol, wipe: boolean): Promise<void> {
+    const ignoreGone = (error: unknown) => {
+        if (LibvirtError.isInstance(error) && error.isNoStorageVol()) return;
+        throw error;
+    };
+    if (wipe) await retryBusy(() => handle.client.storageVolWipe({ vol, flags: 0 })).catch(ignoreGone);
+    await changePool(handle, () => handle.client.storageVolDelete({ vol, flags: 0 })).catch(ignoreGone);
+}

@@ -1,0 +1,84 @@
+/**
+ * `DhcpHost`: one static DHCP reservation (a fixed address for a MAC or client id) in an existing network, added, changed and removed live through network update; the rest of the network and its guests are untouched.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { DhcpHostArgsInput } from "../provider/resources/dhcp-host/args";
+import type { DeepInput, HiddenInputs } from "./inputs";
+import { providerStub } from "./stub";
+
+/** Arguments of a DhcpHost; every property may be a plain value, a Promise or an Output (e.g. a Network's `name`). */
+// Mapped over `keyof Omit<...>` so optional arguments stay optional.
+export type DhcpHostArgs = { [K in keyof Omit<DhcpHostArgsInput, HiddenInputs>]: DeepInput<DhcpHostArgsInput[K]> };
+
+/** Properties of an existing DhcpHost, for `DhcpHost.get`. */
+export type DhcpHostState = Partial<DhcpHostArgs>;
+
+const TYPE_TOKEN = "pulumi-nodejs:dynamic/libvirt:DhcpHost";
+
+/** Output-only properties, passed as `undefined` so Pulumi exposes them as outputs. */
+const COMPUTED_PLACEHOLDERS = {
+    networkUuid: undefined,
+    networkActive: undefined,
+};
+
+type Unwrapped = pulumi.Unwrap<DhcpHostArgs>;
+
+export class DhcpHost extends pulumi.dynamic.Resource {
+    /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
+    public readonly __pulumiType = TYPE_TOKEN;
+
+    /** Name of the network holding the entry. */
+    declare public readonly network: pulumi.Output<string>;
+    /** libvirt URI the network lives on, as given (unset means the default). */
+    declare public readonly uri: pulumi.Output<string | undefined>;
+    declare public readonly adopt: pulumi.Output<boolean | undefined>;
+    /** The guest NIC's MAC address (IPv4). */
+    declare public readonly mac: pulumi.Output<string | undefined>;
+    /** DHCP client id or DUID (IPv6); the XML's `id` attribute. */
+    declare public readonly clientId: pulumi.Output<string | undefined>;
+    /** Host name handed to the client. */
+    declare public readonly name: pulumi.Output<string | undefined>;
+    /** The reserved address. */
+    declare public readonly ip: pulumi.Output<string>;
+    declare public readonly lease: pulumi.Output<Unwrapped["lease"]>;
+    declare public readonly extra: pulumi.Output<Unwrapped["extra"]>;
+
+    /** UUID of the network holding the entry. */
+    declare public readonly networkUuid: pulumi.Output<string>;
+    /** Whether that network was running when the entry was last written or read. */
+    declare public readonly networkActive: pulumi.Output<boolean>;
+
+    constructor(name: string, args: DhcpHostArgs, opts?: pulumi.CustomResourceOptions) {
+        // `get` (opts.id) reads an existing entry and needs no declaration.
+        if (opts?.id === undefined) {
+            if (args?.network === undefined) throw new Error("Missing required property 'network'");
+            if (args?.ip === undefined) throw new Error("Missing required property 'ip'");
+        }
+        // A fresh object each time: the dynamic Resource writes __provider into the object it is given.
+        super(
+            providerStub("dhcpHost"),
+            name,
+            { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name },
+            opts,
+            "libvirt",
+            "DhcpHost",
+        );
+    }
+
+    /** Looks up an existing entry by id (`<network>/<mac, client id or ip>`); `state` may give its uri. */
+    static get(
+        name: string,
+        id: pulumi.Input<pulumi.ID>,
+        state?: DhcpHostState,
+        opts?: pulumi.CustomResourceOptions,
+    ): DhcpHost {
+        return new DhcpHost(name, { ...state } as DhcpHostArgs, { ...opts, id });
+    }
+
+    /** True when `obj` is a DhcpHost, even one from another copy of this package. */
+    static override isInstance(obj: unknown): obj is DhcpHost {
+        return (
+            typeof obj === "object" && obj !== null && (obj as { __pulumiType?: unknown }).__pulumiType === TYPE_TOKEN
+        );
+    }
+}

@@ -1,0 +1,79 @@
+/**
+ * `DnsHost`: one DNS host record (an address and its names) in an existing network, added and removed live through network update.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { DnsHostArgsInput } from "../provider/resources/dns-host/args";
+import type { DeepInput, HiddenInputs } from "./inputs";
+import { providerStub } from "./stub";
+
+/** Arguments of a DnsHost; every property may be a plain value, a Promise or an Output (e.g. a Network's `name`). */
+// Mapped over `keyof Omit<...>` so optional arguments stay optional.
+export type DnsHostArgs = { [K in keyof Omit<DnsHostArgsInput, HiddenInputs>]: DeepInput<DnsHostArgsInput[K]> };
+
+/** Properties of an existing DnsHost, for `DnsHost.get`. */
+export type DnsHostState = Partial<DnsHostArgs>;
+
+const TYPE_TOKEN = "pulumi-nodejs:dynamic/libvirt:DnsHost";
+
+/** Output-only properties, passed as `undefined` so Pulumi exposes them as outputs. */
+const COMPUTED_PLACEHOLDERS = {
+    networkUuid: undefined,
+    networkActive: undefined,
+};
+
+type Unwrapped = pulumi.Unwrap<DnsHostArgs>;
+
+export class DnsHost extends pulumi.dynamic.Resource {
+    /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
+    public readonly __pulumiType = TYPE_TOKEN;
+
+    /** Name of the network holding the entry. */
+    declare public readonly network: pulumi.Output<string>;
+    /** libvirt URI the network lives on, as given (unset means the default). */
+    declare public readonly uri: pulumi.Output<string | undefined>;
+    declare public readonly adopt: pulumi.Output<boolean | undefined>;
+    /** The address the names resolve to. */
+    declare public readonly ip: pulumi.Output<string>;
+    /** The names. */
+    declare public readonly hostnames: pulumi.Output<string[]>;
+    declare public readonly extra: pulumi.Output<Unwrapped["extra"]>;
+
+    /** UUID of the network holding the entry. */
+    declare public readonly networkUuid: pulumi.Output<string>;
+    /** Whether that network was running when the entry was last written or read. */
+    declare public readonly networkActive: pulumi.Output<boolean>;
+
+    constructor(name: string, args: DnsHostArgs, opts?: pulumi.CustomResourceOptions) {
+        // `get` (opts.id) reads an existing entry and needs no declaration.
+        if (opts?.id === undefined) {
+            if (args?.network === undefined) throw new Error("Missing required property 'network'");
+            if (args?.ip === undefined) throw new Error("Missing required property 'ip'");
+        }
+        // A fresh object each time: the dynamic Resource writes __provider into the object it is given.
+        super(
+            providerStub("dnsHost"),
+            name,
+            { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name },
+            opts,
+            "libvirt",
+            "DnsHost",
+        );
+    }
+
+    /** Looks up an existing entry by id (`<network>/<ip>`); `state` may give its uri. */
+    static get(
+        name: string,
+        id: pulumi.Input<pulumi.ID>,
+        state?: DnsHostState,
+        opts?: pulumi.CustomResourceOptions,
+    ): DnsHost {
+        return new DnsHost(name, { ...state } as DnsHostArgs, { ...opts, id });
+    }
+
+    /** True when `obj` is a DnsHost, even one from another copy of this package. */
+    static override isInstance(obj: unknown): obj is DnsHost {
+        return (
+            typeof obj === "object" && obj !== null && (obj as { __pulumiType?: unknown }).__pulumiType === TYPE_TOKEN
+        );
+    }
+}

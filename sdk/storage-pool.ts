@@ -1,0 +1,105 @@
+/**
+ * `StoragePool`: a libvirt storage pool (dir by default) that is defined, built when its directory
+ * is missing, started and set to autostart. Changing `autostart` applies live; changing the name,
+ * type, source or `target.path` replaces the pool; other definition changes restart a dir pool.
+ * Deleting refuses while the pool holds volumes.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { StoragePoolArgsInput } from "../provider/resources/storage-pool/args";
+import type { ResourceArgsOf } from "./inputs";
+import { providerStub } from "./stub";
+
+const STORAGE_POOL_TYPE = "pulumi-nodejs:dynamic/libvirt:StoragePool";
+
+/** The one provider stub of this kind (Pulumi's serialization cache keys on the object). */
+const provider = providerStub("storagePool");
+
+/** Arguments of a StoragePool; every field may be a `pulumi.Input`. */
+export interface StoragePoolArgs extends ResourceArgsOf<StoragePoolArgsInput> {}
+
+/**
+ * Every declared output, as an `undefined` placeholder: Pulumi makes an Output only for keys present
+ * in the props, and drops undefined values before sending inputs, so these cost nothing.
+ */
+const OUTPUT_PLACEHOLDERS = {
+    name: undefined,
+    type: undefined,
+    uuid: undefined,
+    source: undefined,
+    target: undefined,
+    autostart: undefined,
+    extra: undefined,
+    build: undefined,
+    adopt: undefined,
+    uri: undefined,
+    active: undefined,
+    capacityBytes: undefined,
+    allocationBytes: undefined,
+    availableBytes: undefined,
+    built: undefined,
+};
+
+export class StoragePool extends pulumi.dynamic.Resource {
+    /** The pool's libvirt name. */
+    declare public readonly name: pulumi.Output<string>;
+    /** The backend type (dir, fs, netfs, logical, ...). */
+    declare public readonly type: pulumi.Output<string>;
+    /** The pool's UUID (also the resource id). */
+    declare public readonly uuid: pulumi.Output<string>;
+    /** Where the storage comes from, as declared or refreshed. */
+    declare public readonly source: pulumi.Output<StoragePoolArgsInput["source"]>;
+    /** Where volumes appear on the host (`path`, `permissions`). */
+    declare public readonly target: pulumi.Output<StoragePoolArgsInput["target"]>;
+    /** Whether the pool starts with libvirtd. */
+    declare public readonly autostart: pulumi.Output<boolean>;
+    /** Unmodelled `<pool>` content, kept as read. */
+    declare public readonly extra: pulumi.Output<StoragePoolArgsInput["extra"]>;
+    /** The build setting as declared. */
+    declare public readonly build: pulumi.Output<boolean | undefined>;
+    /** Whether adoption was allowed. */
+    declare public readonly adopt: pulumi.Output<boolean | undefined>;
+    /** The libvirt URI the pool lives on (resolved from the input, stack config or environment). */
+    declare public readonly uri: pulumi.Output<string>;
+    /** Whether the pool is running. */
+    declare public readonly active: pulumi.Output<boolean>;
+    /** Total size in bytes (0 while inactive). */
+    declare public readonly capacityBytes: pulumi.Output<number>;
+    /** Bytes in use. */
+    declare public readonly allocationBytes: pulumi.Output<number>;
+    /** Bytes free. */
+    declare public readonly availableBytes: pulumi.Output<number>;
+    /** Whether this resource built the pool (then deleting it also removes its empty directory). */
+    declare public readonly built: pulumi.Output<boolean>;
+
+    /**
+     * @param name The logical name; also the stem of the automatic libvirt name.
+     * @param args Pool settings; a dir pool needs `target.path`.
+     * @param opts Resource options.
+     */
+    constructor(name: string, args: StoragePoolArgs = {}, opts?: pulumi.CustomResourceOptions) {
+        // A fresh object: the dynamic Resource writes `__provider` into the props it is given.
+        super(provider, name, { ...OUTPUT_PLACEHOLDERS, ...args, namePrefix: name }, opts, "libvirt", "StoragePool");
+    }
+
+    /**
+     * An existing pool, read-only: `id` is its UUID or name; `state` may give `uri` (default: stack
+     * config, LIBVIRT_DEFAULT_URI, qemu:///system).
+     */
+    static get(
+        name: string,
+        id: pulumi.Input<pulumi.ID>,
+        state?: StoragePoolArgs,
+        opts?: pulumi.CustomResourceOptions,
+    ): StoragePool {
+        return new StoragePool(name, { ...state }, { ...opts, id });
+    }
+
+    /** True when `obj` is a StoragePool, even one from another copy of this package. */
+    static override isInstance(obj: unknown): obj is StoragePool {
+        return (
+            typeof obj === "object" &&
+            obj !== null &&
+            (obj as { __pulumiType?: unknown }).__pulumiType === STORAGE_POOL_TYPE
+        );
+    }
+}

@@ -1,0 +1,111 @@
+/**
+ * `Volume`: a storage volume in a libvirt pool: empty (sparse or preallocated), filled from a
+ * local image or an http(s) URL (streamed, sha256-checked), cloned from another volume, or a qcow2
+ * overlay on a backing image. Growing `capacity` happens in place (the running guest's disk too);
+ * lowering it replaces the volume unless `allowShrink` is set.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { VolumeArgsInput } from "../provider/resources/volume/args";
+import type { DeepInput, HiddenInputs } from "./inputs";
+import { providerStub } from "./stub";
+
+/** Arguments of a Volume; every property may be a plain value, a Promise or an Output. */
+// Mapped over `keyof Omit<...>` so optional arguments stay optional.
+export type VolumeArgs = { [K in keyof Omit<VolumeArgsInput, HiddenInputs>]: DeepInput<VolumeArgsInput[K]> };
+
+/** Properties of an existing Volume, for `Volume.get`. */
+export type VolumeState = Partial<VolumeArgs>;
+
+const VOLUME_TYPE = "pulumi-nodejs:dynamic/libvirt:Volume";
+
+/**
+ * Every declared property, passed as `undefined` unless given: Pulumi makes Outputs only of the
+ * keys it is handed, and the name (automatic), the computed values and unset inputs still exist.
+ */
+const PLACEHOLDERS = {
+    name: undefined,
+    pool: undefined,
+    uri: undefined,
+    capacity: undefined,
+    allocation: undefined,
+    preallocation: undefined,
+    type: undefined,
+    target: undefined,
+    backingStore: undefined,
+    sourceImage: undefined,
+    cloneFrom: undefined,
+    allowShrink: undefined,
+    wipeOnDelete: undefined,
+    adopt: undefined,
+    extra: undefined,
+    key: undefined,
+    path: undefined,
+    format: undefined,
+    capacityBytes: undefined,
+    allocationBytes: undefined,
+    backingStorePath: undefined,
+};
+
+type Unwrapped = pulumi.Unwrap<VolumeArgs>;
+
+export class Volume extends pulumi.dynamic.Resource {
+    /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
+    public readonly __pulumiType = VOLUME_TYPE;
+
+    /** The volume's name in its pool (the file name in a dir pool). */
+    declare public readonly name: pulumi.Output<string>;
+    /** The pool holding the volume. */
+    declare public readonly pool: pulumi.Output<string>;
+    /** libvirt URI the volume lives on, as given (unset means the default). */
+    declare public readonly uri: pulumi.Output<string | undefined>;
+    /** Declared capacity, as given (a number of MiB or a string with a unit). */
+    declare public readonly capacity: pulumi.Output<Unwrapped["capacity"]>;
+    declare public readonly allocation: pulumi.Output<Unwrapped["allocation"]>;
+    declare public readonly preallocation: pulumi.Output<Unwrapped["preallocation"]>;
+    declare public readonly type: pulumi.Output<Unwrapped["type"]>;
+    declare public readonly target: pulumi.Output<Unwrapped["target"]>;
+    declare public readonly backingStore: pulumi.Output<Unwrapped["backingStore"]>;
+    declare public readonly sourceImage: pulumi.Output<Unwrapped["sourceImage"]>;
+    declare public readonly cloneFrom: pulumi.Output<Unwrapped["cloneFrom"]>;
+    declare public readonly allowShrink: pulumi.Output<boolean | undefined>;
+    declare public readonly wipeOnDelete: pulumi.Output<boolean | undefined>;
+    declare public readonly adopt: pulumi.Output<boolean | undefined>;
+    declare public readonly extra: pulumi.Output<Unwrapped["extra"]>;
+
+    /** libvirt's key of the volume (its path for file-based pools); also the resource id. */
+    declare public readonly key: pulumi.Output<string>;
+    /** Where the volume lives on the host: use it as a disk's source file. */
+    declare public readonly path: pulumi.Output<string>;
+    /** The image format libvirt reports (raw, qcow2...). */
+    declare public readonly format: pulumi.Output<string>;
+    /** The virtual size in bytes, as libvirt reports it. */
+    declare public readonly capacityBytes: pulumi.Output<number>;
+    /** The space the volume takes on the host, in bytes. */
+    declare public readonly allocationBytes: pulumi.Output<number>;
+    /** The backing image of a copy-on-write overlay. */
+    declare public readonly backingStorePath: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: VolumeArgs, opts?: pulumi.CustomResourceOptions) {
+        // `get` (opts.id) reads an existing volume and needs no declaration.
+        if (opts?.id === undefined && args?.pool === undefined) throw new Error("Missing required property 'pool'");
+        // A fresh object each time: the dynamic Resource writes __provider into the object it is given.
+        super(providerStub("volume"), name, { ...PLACEHOLDERS, ...args, namePrefix: name }, opts, "libvirt", "Volume");
+    }
+
+    /** Looks up an existing volume by id (its key, e.g. its path); `state` may give uri, pool and name. */
+    static get(
+        name: string,
+        id: pulumi.Input<pulumi.ID>,
+        state?: VolumeState,
+        opts?: pulumi.CustomResourceOptions,
+    ): Volume {
+        return new Volume(name, { ...state } as VolumeArgs, { ...opts, id });
+    }
+
+    /** True when `obj` is a Volume, even one from another copy of this package. */
+    static override isInstance(obj: unknown): obj is Volume {
+        return (
+            typeof obj === "object" && obj !== null && (obj as { __pulumiType?: unknown }).__pulumiType === VOLUME_TYPE
+        );
+    }
+}
