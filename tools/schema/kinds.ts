@@ -1,0 +1,174 @@
+/**
+ * The registry of resource kinds the schema generator documents. Each kind appends one entry to
+ * `schemaKinds` (kept in one list so the generator and its test find every kind).
+ */
+import type { z } from "zod";
+import type { PolicyKind } from "../../provider/model/change-policy";
+import type { ResourceKind } from "../../provider/resources/shared/handler";
+import { STORAGE_POOL_RESOURCE_FIELDS, storagePoolArgsSchema } from "../../provider/resources/storage-pool/args";
+import { DHCP_HOST_RESOURCE_FIELDS, dhcpHostArgsSchema } from "../../provider/resources/dhcp-host/args";
+import { DNS_HOST_RESOURCE_FIELDS, dnsHostArgsSchema } from "../../provider/resources/dns-host/args";
+import { NETWORK_RESOURCE_FIELDS, networkArgsSchema } from "../../provider/resources/network/args";
+import { VOLUME_REPLACE_FIELDS, VOLUME_RESOURCE_FIELDS, volumeArgsSchema } from "../../provider/resources/volume/args";
+import { domainArgsSchema, resourceFieldKeys as DOMAIN_RESOURCE_FIELDS } from "../../provider/resources/domain/args";
+import type { PropertySpec } from "./pulumi-types";
+
+export interface SchemaKind {
+    /** The resource type name (`libvirt:index:<kind>`; runtime `pulumi-nodejs:dynamic/libvirt:<kind>`). */
+    kind: ResourceKind;
+    /** What the resource is, in a sentence or two. */
+    description: string;
+    /** The args schema from provider/resources/<kind>/args.ts. */
+    args: z.ZodType;
+    /** The change-policy table that decides replacements. */
+    policyKind: PolicyKind;
+    /** Inputs that are not part of the libvirt model (uri, adopt, namePrefix, kind-specific ones). */
+    resourceFields: readonly string[];
+    /** Resource-level inputs whose change replaces the resource (`uri` always does). */
+    replaceFields?: readonly string[];
+    /** Input names spelled differently from the model's (DhcpHost `clientId` is the model's `id`). */
+    renames?: Readonly<Record<string, string>>;
+    /** Paths (args spelling, e.g. `graphics[].password`) of inputs that hold secrets. */
+    secretPaths?: readonly string[];
+    /** Output-only properties with their types. */
+    outputs: Readonly<Record<string, PropertySpec>>;
+    /** Outputs always present (besides required inputs). */
+    requiredOutputs: readonly string[];
+    /** Replace-class policy rows that have no input (read-only or computed), with the reason. */
+    notInputs?: Readonly<Record<string, string>>;
+}
+
+const storagePool: SchemaKind = {
+    kind: "StoragePool",
+    description:
+        "A libvirt storage pool (dir by default): defined, built when its directory is missing, started and set to autostart. Deleting refuses while it holds volumes.",
+    args: storagePoolArgsSchema,
+    policyKind: "storagePool",
+    resourceFields: STORAGE_POOL_RESOURCE_FIELDS,
+    outputs: {
+        uuid: { type: "string", description: "The pool's UUID (also the resource id)." },
+        active: { type: "boolean", description: "Whether the pool is running." },
+        capacityBytes: { type: "number", description: "Total size in bytes (0 while inactive)." },
+        allocationBytes: { type: "number", description: "Bytes in use." },
+        availableBytes: { type: "number", description: "Bytes free." },
+        built: {
+            type: "boolean",
+            description: "Whether this resource built the pool (its empty directory is removed with it).",
+        },
+    },
+    requiredOutputs: ["name", "type", "uri", "uuid", "autostart", "active"],
+    notInputs: {},
+};
+
+const network: SchemaKind = {
+    kind: "Network",
+    description:
+        "A libvirt virtual network: defined, set to autostart and started. DHCP hosts and ranges and DNS records change live through network update; other changes restart the network only with `allowRestart` (a restart disconnects its guests).",
+    args: networkArgsSchema,
+    policyKind: "network",
+    resourceFields: NETWORK_RESOURCE_FIELDS,
+    outputs: {
+        uuid: { type: "string", description: "The network's UUID (also the resource id)." },
+        bridgeName: { type: "string", description: "The Linux bridge device of the network." },
+        active: { type: "boolean", description: "Whether the network is running." },
+    },
+    requiredOutputs: ["name", "uri", "uuid", "bridgeName", "active"],
+    notInputs: {},
+};
+
+const entryOutputs: SchemaKind["outputs"] = {
+    networkUuid: { type: "string", description: "UUID of the network holding the entry." },
+    networkActive: {
+        type: "boolean",
+        description: "Whether that network was running when the entry was last written or read.",
+    },
+};
+
+const dhcpHost: SchemaKind = {
+    kind: "DhcpHost",
+    description:
+        "One static DHCP reservation in an existing network, added, modified and removed live through network update (the network and its guests are untouched). Its address must lie in one of the network's subnets.",
+    args: dhcpHostArgsSchema,
+    policyKind: "dhcpHost",
+    resourceFields: DHCP_HOST_RESOURCE_FIELDS,
+    renames: { clientId: "id" },
+    outputs: entryOutputs,
+    requiredOutputs: ["network", "ip", "uri", "networkUuid", "networkActive"],
+    notInputs: {},
+};
+
+const dnsHost: SchemaKind = {
+    kind: "DnsHost",
+    description:
+        "One DNS host record (an address and its names) in an existing network, added and removed live through network update.",
+    args: dnsHostArgsSchema,
+    policyKind: "dnsHost",
+    resourceFields: DNS_HOST_RESOURCE_FIELDS,
+    outputs: entryOutputs,
+    requiredOutputs: ["network", "ip", "hostnames", "uri", "networkUuid", "networkActive"],
+    notInputs: {},
+};
+
+const volume: SchemaKind = {
+    kind: "Volume",
+    description:
+        "A storage volume in a pool: empty (sparse, or preallocated), filled from a local image or an http(s) URL (streamed, sha256-checked), cloned from another volume, or a qcow2 overlay on a backing image. Growing `capacity` happens in place (a running guest's disk too); lowering it replaces the volume unless `allowShrink` is set. Deleting refuses while a domain uses the volume.",
+    args: volumeArgsSchema,
+    policyKind: "volume",
+    resourceFields: VOLUME_RESOURCE_FIELDS,
+    replaceFields: VOLUME_REPLACE_FIELDS,
+    outputs: {
+        key: {
+            type: "string",
+            description: "libvirt's key of the volume (its path in file pools; also the resource id).",
+        },
+        path: { type: "string", description: "Where the volume lives on the host." },
+        format: { type: "string", description: "The image format libvirt reports (raw, qcow2...)." },
+        capacityBytes: { type: "number", description: "The virtual size in bytes, as libvirt reports it." },
+        allocationBytes: { type: "number", description: "The space the volume takes on the host, in bytes." },
+        backingStorePath: { type: "string", description: "The backing image of a copy-on-write overlay." },
+    },
+    requiredOutputs: ["name", "pool", "key", "path", "format", "capacityBytes", "allocationBytes"],
+    notInputs: {},
+};
+
+const stringList: PropertySpec = { type: "array", items: { type: "string" } };
+
+const domain: SchemaKind = {
+    kind: "Domain",
+    description:
+        "A KVM/QEMU virtual machine: defined (validated by libvirt), set to autostart and started. vCPUs, balloon memory, disks, NICs, media, link state, title and description change live; settings the guest reads at boot are written for the next boot; other changes wait for a restart (`pendingRestart`) or restart it by `restartPolicy`. Only name, type, UUID, architecture and host replace it. Deleting shuts it down gracefully first.",
+    args: domainArgsSchema,
+    policyKind: "domain",
+    resourceFields: DOMAIN_RESOURCE_FIELDS,
+    secretPaths: ["devices.graphics[].password"],
+    outputs: {
+        uuid: { type: "string", description: "The domain's UUID (also the resource id)." },
+        macAddresses: {
+            ...stringList,
+            description: "The MAC address of each interface, in `devices.interfaces` order.",
+        },
+        ipAddresses: {
+            type: "array",
+            items: stringList,
+            description: "The non-link-local IP addresses of each interface, in `devices.interfaces` order.",
+        },
+        state: { type: "string", description: "The power state: running, shutoff, paused..." },
+        pendingRestart: {
+            type: "boolean",
+            description: "True when the definition holds changes the running guest gets only after a restart.",
+        },
+        pendingChanges: { ...stringList, description: "The fields waiting for that restart." },
+        graphicsPasswords: {
+            type: "array",
+            items: { type: "string" },
+            secret: true,
+            description: "The console password of each `devices.graphics` entry (null where none).",
+        },
+    },
+    requiredOutputs: ["name", "uuid", "macAddresses", "ipAddresses", "state", "pendingRestart", "pendingChanges"],
+    notInputs: {},
+};
+
+/** Every kind in the schema; append one entry per kind. */
+export const schemaKinds: SchemaKind[] = [storagePool, network, dhcpHost, dnsHost, volume, domain];
