@@ -51,7 +51,8 @@ GUEST_DIR=$STATE_DIR/guest
 GUEST_KERNEL=$GUEST_DIR/vmlinuz
 GUEST_INITRD=$GUEST_DIR/initrd.img
 
-HUGEPAGES_MIN=128
+# 512 MiB: the lab's two guests and a test guest can hold hugepage-backed memory at the same time.
+HUGEPAGES_MIN=256
 HUGEPAGES_SYSFS=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 
 # ovmf (UEFI firmware for firmware='efi') and swtpm/swtpm-tools (emulated TPMs) are only recommended

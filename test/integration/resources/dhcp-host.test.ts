@@ -1,0 +1,231 @@
+/**
+ * The DhcpHost handler against the real libvirtd, called directly: reservations are added,
+ * modified and removed live through network update (the network's dnsmasq and bridge stay),
+ * conflicts and foreign subnets are refused before anything changes, out-of-band removal is found
+ * by read, 20 concurrent creates on one network all succeed, and a stopped network gets its
+ * configuration changed only. Networks are made with virsh, isolated, on 10.253.12x.0/24.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { dhcpHostHandler as handler } from "../../../provider/resources/dhcp-host/handler";
+import type { Properties } from "../../../provider/resources/shared/handler";
+import { setLogSink } from "../../../provider/resources/shared/log";
+import { defaultPool } from "../../../provider/rpc";
+import { removeTestObjects, virsh } from "../../helpers/virsh";
+import {
+    bridgeIfindex,
+    checked,
+    configXml,
+    count,
+    dnsmasqPid,
+    liveXml,
+    netInfo,
+    rejectsWith,
+    virshNetwork,
+} from "./network-helpers";
+
+const PREFIX = "pltest-dhcpres-";
+const NET = `${PREFIX}net`;
+let restoreLog: () => void = () => {};
+
+before(() => {
+    removeTestObjects(PREFIX);
+    restoreLog = setLogSink(() => {});
+    virshNetwork(NET, "10.253.121");
+});
+after(async () => {
+    restoreLog();
+    removeTestObjects(PREFIX);
+    await defaultPool.closeAll();
+});
+
+function reservation(mac: string, ip: string, extra: Properties = {}): Properties {
+    return { network: NET, mac, ip, namePrefix: `r-${mac}`, ...extra };
+}
+
+async function create(props: Properties) {
+    const created = await handler.create(await checked(handler, props));
+    return { id: created.id, outs: created.outs as Properties };
+}
+
+describe("one reservation", () => {
+    let id = "";
+    let outs: Properties = {};
+
+    test("create adds it live: both the running network and its configuration, same dnsmasq and bridge", async () => {
+        const pid = dnsmasqPid(NET);
+        const bridge = netInfo(NET).bridge;
+        const ifindex = bridgeIfindex(NET);
+        ({ id, outs } = await create(reservation("52:54:00:cc:00:01", "10.253.121.11", { name: "web" })));
+        assert.equal(id, `${NET}/52:54:00:cc:00:01`);
+        assert.equal(outs.ip, "10.253.121.11");
+        assert.equal(outs.networkUuid, netInfo(NET).uuid);
+        for (const xml of [liveXml(NET), configXml(NET)]) {
+            assert.match(xml, /<host mac='52:54:00:cc:00:01' name='web' ip='10\.253\.121\.11'\/>/);
+        }
+        assert.equal(dnsmasqPid(NET), pid, "dnsmasq was restarted");
+        assert.equal(netInfo(NET).bridge, bridge);
+        assert.equal(bridgeIfindex(NET), ifindex, "the bridge was re-created: the network was restarted");
+    });
+
+    test("read echoes it and an unchanged diff is empty; get by id finds it", async () => {
+        const read = await handler.read(id, outs);
+        assert.equal(read.id, id);
+        const diff = await handler.diff(
+            id,
+            read.props as Properties,
+            await checked(handler, reservation("52:54:00:cc:00:01", "10.253.121.11", { name: "web" })),
+        );
+        assert.equal(diff.changes, false);
+        const got = await handler.read(id, {});
+        assert.equal((got.props as Properties).ip, "10.253.121.11");
+        assert.equal((got.props as Properties).name, "web");
+    });
+
+    test("changing the address modifies the entry in place, live", async () => {
+        const pid = dnsmasqPid(NET);
+        const news = await checked(handler, reservation("52:54:00:cc:00:01", "10.253.121.12", { name: "web" }), outs);
+        const diff = await handler.diff(id, outs, news);
+        assert.equal(diff.changes, true);
+        assert.equal(diff.replaces, undefined);
+        outs = (await handler.update(id, outs, news)).outs as Properties;
+        for (const xml of [liveXml(NET), configXml(NET)]) {
+            assert.equal(count(xml, "52:54:00:cc:00:01"), 1);
+            assert.match(xml, /<host mac='52:54:00:cc:00:01' name='web' ip='10\.253\.121\.12'\/>/);
+        }
+        assert.equal(dnsmasqPid(NET), pid);
+    });
+
+    test("changing the MAC is a replacement, old entry first", async () => {
+        const news = await checked(handler, reservation("52:54:00:cc:00:99", "10.253.121.12", { name: "web" }), outs);
+        const diff = await handler.diff(id, outs, news);
+        assert.deepEqual(diff.replaces, ["mac"]);
+        assert.equal(diff.deleteBeforeReplace, true, "the new entry would clash with the old one on its address");
+    });
+
+    test("a conflicting MAC, address or name is refused, naming the existing entry; nothing changes", async () => {
+        const before = configXml(NET);
+        const existing = /<host mac="52:54:00:cc:00:01" name="web" ip="10\.253\.121\.12"\/>/;
+        await rejectsWith(
+            handler.create(await checked(handler, reservation("52:54:00:cc:00:01", "10.253.121.40"))),
+            existing,
+            /MAC/,
+        );
+        await rejectsWith(
+            handler.create(await checked(handler, reservation("52:54:00:cc:00:41", "10.253.121.12"))),
+            existing,
+            /address 10\.253\.121\.12/,
+        );
+        await rejectsWith(
+            handler.create(await checked(handler, reservation("52:54:00:cc:00:42", "10.253.121.42", { name: "web" }))),
+            existing,
+            /name web/,
+        );
+        assert.equal(configXml(NET), before);
+    });
+
+    test("an address outside the network's subnets is refused before any change", async () => {
+        const before = configXml(NET);
+        await rejectsWith(
+            handler.create(await checked(handler, reservation("52:54:00:cc:00:43", "10.253.122.43"))),
+            /10\.253\.122\.43 lies outside every subnet/,
+            /10\.253\.121\.1\/24/,
+        );
+        assert.equal(configXml(NET), before);
+    });
+
+    test("a missing network is named", async () => {
+        await rejectsWith(
+            handler.create(
+                await checked(handler, {
+                    ...reservation("52:54:00:cc:00:44", "10.253.121.44"),
+                    network: `${PREFIX}nope`,
+                }),
+            ),
+            /network 'pltest-dhcpres-nope' does not exist/,
+        );
+    });
+
+    test("an out-of-band `virsh net-update delete` is found by read, and create puts it back once", async () => {
+        virsh(["net-update", NET, "delete", "ip-dhcp-host", "<host mac='52:54:00:cc:00:01' ip='10.253.121.12'/>"]);
+        const read = await handler.read(id, outs);
+        assert.equal(read.id, "", "read should report the reservation gone");
+        // The engine then creates it again: only the running network lacks it.
+        ({ id, outs } = await create(reservation("52:54:00:cc:00:01", "10.253.121.12", { name: "web" })));
+        assert.equal(count(liveXml(NET), "52:54:00:cc:00:01"), 1);
+        assert.equal(count(configXml(NET), "52:54:00:cc:00:01"), 1);
+    });
+
+    test("delete removes only that reservation; a second delete is a no-op", async () => {
+        const other = await create(reservation("52:54:00:cc:00:02", "10.253.121.13"));
+        const pid = dnsmasqPid(NET);
+        await handler.delete(id, outs);
+        for (const xml of [liveXml(NET), configXml(NET)]) {
+            assert.equal(count(xml, "52:54:00:cc:00:01"), 0);
+            assert.equal(count(xml, "52:54:00:cc:00:02"), 1);
+            assert.match(xml, /<range start='10\.253\.121\.100' end='10\.253\.121\.200'\/>/);
+        }
+        assert.equal(dnsmasqPid(NET), pid);
+        await handler.delete(id, outs);
+        await handler.delete(other.id, other.outs);
+    });
+});
+
+describe("adopt", () => {
+    test("an entry with the same MAC made by hand is refused without adopt and taken over with it", async () => {
+        virsh([
+            "net-update",
+            NET,
+            "add",
+            "ip-dhcp-host",
+            "<host mac='52:54:00:cc:00:77' ip='10.253.121.77'/>",
+            "--live",
+            "--config",
+        ]);
+        const declared = reservation("52:54:00:cc:00:77", "10.253.121.78", { name: "adopted" });
+        await rejectsWith(
+            handler.create(await checked(handler, declared)),
+            /<host mac="52:54:00:cc:00:77" ip="10\.253\.121\.77"\/>/,
+        );
+        const made = await create({ ...declared, adopt: true });
+        for (const xml of [liveXml(NET), configXml(NET)]) {
+            assert.equal(count(xml, "52:54:00:cc:00:77"), 1);
+            assert.match(xml, /<host mac='52:54:00:cc:00:77' name='adopted' ip='10\.253\.121\.78'\/>/);
+        }
+        await handler.delete(made.id, made.outs);
+        assert.equal(count(configXml(NET), "52:54:00:cc:00:77"), 0);
+    });
+});
+
+describe("many at once", () => {
+    test("20 reservations created concurrently on one network all succeed", async () => {
+        const hex = (i: number) => i.toString(16).padStart(2, "0");
+        const made = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+                create(reservation(`52:54:00:dd:00:${hex(i)}`, `10.253.121.${50 + i}`)),
+            ),
+        );
+        assert.equal(new Set(made.map((m) => m.id)).size, 20);
+        for (const xml of [liveXml(NET), configXml(NET)]) assert.equal(count(xml, "52:54:00:dd:00:"), 20);
+        await Promise.all(made.slice(0, 10).map((m) => handler.delete(m.id, m.outs)));
+        for (const xml of [liveXml(NET), configXml(NET)]) assert.equal(count(xml, "52:54:00:dd:00:"), 10);
+        await Promise.all(made.slice(10).map((m) => handler.delete(m.id, m.outs)));
+        assert.equal(count(configXml(NET), "52:54:00:dd:00:"), 0);
+    });
+});
+
+describe("a stopped network", () => {
+    test("gets the configuration changed only, and the reservation is there when it starts", async () => {
+        const name = `${PREFIX}stopped`;
+        virshNetwork(name, "10.253.123");
+        virsh(["net-destroy", name]);
+        const made = await create({ ...reservation("52:54:00:ee:00:01", "10.253.123.11"), network: name });
+        assert.equal(made.outs.networkActive, false);
+        assert.equal(count(configXml(name), "52:54:00:ee:00:01"), 1);
+        assert.equal(netInfo(name).active, false, "the network must not be started by a DhcpHost");
+        virsh(["net-start", name]);
+        assert.equal(count(liveXml(name), "52:54:00:ee:00:01"), 1);
+        await handler.delete(made.id, made.outs);
+        assert.equal(count(configXml(name), "52:54:00:ee:00:01"), 0);
+    });
+});

@@ -1,0 +1,122 @@
+/**
+ * The DnsHost handler against the real libvirtd, called directly: a record is added live (the
+ * network's dnsmasq keeps running), renamed by delete-and-add, refused when it clashes with an
+ * existing record (named in the error), reported gone after an out-of-band delete, and deleted
+ * alone. The network is made with virsh, isolated, on 10.253.131.0/24.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { dnsHostHandler as handler } from "../../../provider/resources/dns-host/handler";
+import type { Properties } from "../../../provider/resources/shared/handler";
+import { setLogSink } from "../../../provider/resources/shared/log";
+import { defaultPool } from "../../../provider/rpc";
+import { removeTestObjects, virsh } from "../../helpers/virsh";
+import { checked, configXml, count, dnsmasqPid, liveXml, netInfo, rejectsWith, virshNetwork } from "./network-helpers";
+
+const PREFIX = "pltest-dnsres-";
+const NET = `${PREFIX}net`;
+let restoreLog: () => void = () => {};
+
+before(() => {
+    removeTestObjects(PREFIX);
+    restoreLog = setLogSink(() => {});
+    virshNetwork(NET, "10.253.131");
+});
+after(async () => {
+    restoreLog();
+    removeTestObjects(PREFIX);
+    await defaultPool.closeAll();
+});
+
+function record(ip: string, hostnames: string[]): Properties {
+    return { network: NET, ip, hostnames, namePrefix: `rec-${ip}` };
+}
+
+describe("DnsHost", () => {
+    let id = "";
+    let outs: Properties = {};
+
+    test("check requires a hostname, naming the field", async () => {
+        const result = await handler.check({}, record("10.253.131.10", []));
+        assert.ok(
+            result.failures?.some((f) => f.property === "hostnames"),
+            JSON.stringify(result.failures),
+        );
+    });
+
+    test("create adds the record live to the running network and its configuration", async () => {
+        const pid = dnsmasqPid(NET);
+        const bridge = netInfo(NET).bridge;
+        const created = await handler.create(await checked(handler, record("10.253.131.10", ["db.lab", "db"])));
+        id = created.id;
+        outs = created.outs as Properties;
+        assert.equal(id, `${NET}/10.253.131.10`);
+        for (const xml of [liveXml(NET), configXml(NET)]) {
+            assert.match(
+                xml,
+                /<host ip='10\.253\.131\.10'>\s*<hostname>db\.lab<\/hostname>\s*<hostname>db<\/hostname>/,
+            );
+        }
+        assert.equal(dnsmasqPid(NET), pid, "dnsmasq was restarted");
+        assert.equal(netInfo(NET).bridge, bridge);
+    });
+
+    test("read echoes it; unchanged diff is empty; a new address is a replacement", async () => {
+        const read = await handler.read(id, outs);
+        assert.deepEqual((read.props as Properties).hostnames, ["db.lab", "db"]);
+        const same = await checked(handler, record("10.253.131.10", ["db.lab", "db"]), outs);
+        assert.equal((await handler.diff(id, read.props as Properties, same)).changes, false);
+        const moved = await checked(handler, record("10.253.131.11", ["db.lab", "db"]), outs);
+        assert.deepEqual((await handler.diff(id, outs, moved)).replaces, ["ip"]);
+    });
+
+    test("changing the names replaces the record in place, live", async () => {
+        const news = await checked(handler, record("10.253.131.10", ["database.lab"]), outs);
+        outs = (await handler.update(id, outs, news)).outs as Properties;
+        for (const xml of [liveXml(NET), configXml(NET)]) {
+            assert.equal(count(xml, "ip='10.253.131.10'"), 1);
+            assert.match(xml, /<hostname>database\.lab<\/hostname>/);
+            assert.equal(count(xml, "<hostname>db.lab</hostname>"), 0);
+        }
+    });
+
+    test("a clashing address or name is refused, naming the existing record", async () => {
+        const before = configXml(NET);
+        await rejectsWith(
+            handler.create(await checked(handler, record("10.253.131.10", ["other.lab"]))),
+            /<hostname>database\.lab<\/hostname>/,
+            /address 10\.253\.131\.10/,
+        );
+        await rejectsWith(
+            handler.create(await checked(handler, record("10.253.131.20", ["database.lab"]))),
+            /hostname database\.lab/,
+        );
+        assert.equal(configXml(NET), before);
+    });
+
+    test("an out-of-band delete is found by read", async () => {
+        virsh([
+            "net-update",
+            NET,
+            "delete",
+            "dns-host",
+            "<host ip='10.253.131.10'><hostname>database.lab</hostname></host>",
+        ]);
+        assert.equal((await handler.read(id, outs)).id, "");
+        const again = await handler.create(await checked(handler, record("10.253.131.10", ["database.lab"])));
+        assert.equal(count(liveXml(NET), "ip='10.253.131.10'"), 1);
+        assert.equal(count(configXml(NET), "ip='10.253.131.10'"), 1);
+        outs = again.outs as Properties;
+    });
+
+    test("delete removes only that record", async () => {
+        const other = await handler.create(await checked(handler, record("10.253.131.30", ["cache.lab"])));
+        await handler.delete(id, outs);
+        for (const xml of [liveXml(NET), configXml(NET)]) {
+            assert.equal(count(xml, "ip='10.253.131.10'"), 0);
+            assert.equal(count(xml, "cache.lab"), 1);
+        }
+        await handler.delete(other.id, other.outs as Properties);
+        assert.equal(count(configXml(NET), "cache.lab"), 0);
+    });
+});

@@ -1,0 +1,167 @@
+/**
+ * Domain handler pieces that need no libvirt: check (autonaming, failures, preview unknowns),
+ * diff classes and delete-before-replace, secret handling in outputs and messages, the friendly
+ * form of read models, the undefine flags per daemon version, and link-local filtering.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { validateDomain } from "../../../provider/model/domain";
+import { isLinkLocal } from "../../../provider/resources/domain/addresses";
+import { comparable } from "../../../provider/resources/domain/comparable";
+import { domainHandler } from "../../../provider/resources/domain/handler";
+import { domainOutputs, joinPasswords, modelToInputs } from "../../../provider/resources/domain/outputs";
+import { undefineFlags } from "../../../provider/resources/domain/undefine";
+import { UNKNOWN_VALUE } from "../../../provider/resources/shared/handler";
+import { setLogSink } from "../../../provider/resources/shared/log";
+import { VirDomainUndefineFlagsValues as F } from "../../../provider/rpc/generated";
+
+const base = { namePrefix: "vm", type: "qemu", memory: 128 };
+const computed = {
+    uuid: "9a1e9c2e-7f42-4f2b-8a47-3b8f0e2f5d11",
+    macAddresses: [],
+    ipAddresses: [],
+    state: "running",
+    pendingRestart: false,
+    pendingChanges: [],
+};
+
+function captured(fn: () => unknown): string[] {
+    const lines: string[] = [];
+    const restore = setLogSink((_level, line) => lines.push(line));
+    try {
+        fn();
+    } finally {
+        restore();
+    }
+    return lines;
+}
+
+test("check autonames from namePrefix, keeps the name across updates and reports bad fields", async () => {
+    const first = await domainHandler.check({}, base);
+    assert.equal(first.failures, undefined);
+    const name = first.inputs!.name as string;
+    assert.match(name, /^vm-[0-9a-f]{7}$/);
+    const second = await domainHandler.check(first.inputs!, { ...base, memory: 256 });
+    assert.equal(second.inputs!.name, name);
+    const bad = await domainHandler.check({}, { ...base, memory: -1, waitForIp: { source: "dns" } });
+    const properties = bad.failures!.map((f) => f.property).sort();
+    assert.deepEqual(properties, ["memory", "waitForIp.source"]);
+});
+
+test("check tolerates Pulumi's unknown value during preview", async () => {
+    const result = await domainHandler.check(
+        {},
+        { ...base, devices: { interfaces: [{ source: { network: UNKNOWN_VALUE } }] } },
+    );
+    assert.equal(result.failures, undefined);
+});
+
+test("diff: live, restart and replace classes; an explicit name replaces delete-first", async () => {
+    const olds = { ...base, name: "vm-0123abc", vcpu: { maximum: 2, current: 1 }, ...computed };
+    const live = await domainHandler.diff("id", olds, {
+        ...base,
+        name: "vm-0123abc",
+        vcpu: { maximum: 2, current: 2 },
+    });
+    assert.deepEqual(live, { changes: true });
+    const same = await domainHandler.diff("id", olds, {
+        ...base,
+        name: "vm-0123abc",
+        vcpu: { maximum: 2, current: 1 },
+    });
+    assert.deepEqual(same, { changes: false });
+    const renamed = await domainHandler.diff("id", olds, { ...base, name: "other", vcpu: { maximum: 2, current: 1 } });
+    assert.deepEqual(renamed, { changes: true, replaces: ["name"] });
+    const explicit = { ...olds, name: "fixed" };
+    const retyped = await domainHandler.diff("id", explicit, {
+        ...base,
+        name: "fixed",
+        type: "kvm",
+        vcpu: { maximum: 2, current: 1 },
+    });
+    assert.deepEqual(retyped, { changes: true, replaces: ["type"], deleteBeforeReplace: true });
+    const moved = await domainHandler.diff("id", olds, {
+        ...base,
+        name: "vm-0123abc",
+        vcpu: { maximum: 2, current: 1 },
+        uri: "qemu+tcp://127.0.0.1/system",
+    });
+    assert.deepEqual(moved.replaces, ["uri"]);
+});
+
+test("console passwords go to a separate secret output and are never printed by diff", async () => {
+    const inputs = {
+        ...base,
+        name: "vm-0123abc",
+        devices: { graphics: [{ type: "vnc", password: "s3cret" }] },
+        __provider: "p",
+    };
+    const outs = domainOutputs(inputs, computed);
+    assert.deepEqual(outs.devices, { graphics: [{ type: "vnc" }] });
+    assert.deepEqual(outs.graphicsPasswords, ["s3cret"]);
+    assert.equal(outs.__provider, "p");
+    assert.deepEqual((joinPasswords(outs).devices as { graphics: unknown[] }).graphics, [
+        { type: "vnc", password: "s3cret" },
+    ]);
+    let diff: unknown;
+    const lines = captured(() => {
+        diff = domainHandler.diff("id", outs, {
+            ...inputs,
+            devices: { graphics: [{ type: "vnc", password: "0ther" }] },
+        });
+    });
+    assert.deepEqual(await diff, { changes: true });
+    const text = lines.join("\n");
+    assert.match(text, /password/);
+    assert.doesNotMatch(text, /s3cret|0ther/);
+    assert.doesNotThrow(() => JSON.stringify(outs));
+    assert.ok(!JSON.stringify(outs).includes("undefined"));
+});
+
+test("a read model becomes friendly inputs that parse back to the same model", () => {
+    const parsed = validateDomain({
+        name: "vm",
+        type: "qemu",
+        memory: "1536MiB",
+        currentMemory: "1000KiB",
+        maxMemory: { size: "4GiB", slots: 4 },
+        memoryBacking: { hugepages: [{ size: "2MiB" }] },
+        vcpu: { maximum: 4, current: 2 },
+    });
+    assert.ok(parsed.ok);
+    const inputs = modelToInputs(parsed.value);
+    assert.equal(inputs.memory, 1536);
+    assert.equal(inputs.currentMemory, "1000KiB");
+    const again = validateDomain(inputs);
+    assert.ok(again.ok);
+    assert.deepEqual(again.value, parsed.value);
+});
+
+test("vCPU current equal to the maximum compares as unset (libvirt drops it)", () => {
+    const a = validateDomain({ name: "vm", memory: 64, vcpu: { maximum: 2, current: 2 } });
+    const b = validateDomain({ name: "vm", memory: 64, vcpu: 2, running: true });
+    assert.ok(a.ok && b.ok);
+    assert.deepEqual(comparable(a.value), comparable(b.value));
+});
+
+test("undefine flags follow the daemon's version", () => {
+    const all =
+        F.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+        F.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+        F.VIR_DOMAIN_UNDEFINE_NVRAM |
+        F.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA;
+    assert.equal(undefineFlags(9_000_000), all);
+    assert.equal(
+        undefineFlags(1_002_008),
+        F.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | F.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
+    );
+    assert.equal(undefineFlags(5_005_000), all & ~F.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA);
+    assert.equal(undefineFlags(9_003), 0);
+});
+
+test("link-local addresses never count as the guest's address", () => {
+    assert.equal(isLinkLocal("169.254.3.4"), true);
+    assert.equal(isLinkLocal("fe80::5054:ff:fe12:3456"), true);
+    assert.equal(isLinkLocal("10.253.72.42"), false);
+    assert.equal(isLinkLocal("fd00::1"), false);
+});
