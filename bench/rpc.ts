@@ -7,7 +7,7 @@
  * Every object it creates is named pltest-bench-* and removed at the end.
  */
 import { execFileSync } from "node:child_process";
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomFillSync } from "node:crypto";
@@ -19,10 +19,18 @@ const PREFIX = "pltest-bench-";
 const URI = "qemu:///system";
 const DOMAIN = `${PREFIX}dom`;
 const SEQUENTIAL_CALLS = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
+/**
+ * Operations each side runs before it is measured: enough for V8 to have optimised the call path
+ * (after 50 it still runs partly unoptimised code), so both sides are compared in steady state.
+ */
+const WARMUP_CALLS = Number(process.env.BENCH_WARMUP ?? 2000);
+/** The sequential runs alternate between the two clients this many times, so drift favours neither. */
+const SEQUENTIAL_ROUNDS = 3;
 const VIRSH_CALLS = Number(process.env.BENCH_VIRSH ?? 40);
 const PARALLEL_OPS = Number(process.env.BENCH_PARALLEL_OPS ?? 4000);
 const UPLOAD_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 256);
-const UPLOAD_ROUNDS = 2;
+/** Each side uploads this many times, alternating, and keeps its best: the disk and page cache make single runs noisy. */
+const UPLOAD_ROUNDS = 5;
 const MIB = 1024 * 1024;
 /** The C client is libvirt's own Python binding on Debian's python, not whatever python3 is on PATH. */
 const SYSTEM_PYTHON = "/usr/bin/python3";
@@ -52,7 +60,7 @@ function stats(latenciesUs: number[]) {
 const ms = (us: number) => `${(us / 1000).toFixed(3)} ms`;
 
 async function oursSequential(client: LibvirtClient): Promise<number[]> {
-    for (let i = 0; i < 50; i++) await lookupAndXml(client);
+    for (let i = 0; i < WARMUP_CALLS; i++) await lookupAndXml(client);
     const out: number[] = [];
     for (let i = 0; i < SEQUENTIAL_CALLS; i++) {
         const start = process.hrtime.bigint();
@@ -103,7 +111,7 @@ async function oursThroughput(
 function cClientSequential(): number[] {
     const out = execFileSync(
         SYSTEM_PYTHON,
-        [join(__dirname, "../../bench/c_client.py"), URI, DOMAIN, String(SEQUENTIAL_CALLS)],
+        [join(__dirname, "../../bench/c_client.py"), URI, DOMAIN, String(SEQUENTIAL_CALLS), String(WARMUP_CALLS)],
         {
             encoding: "utf8",
             maxBuffer: 64 * MIB,
@@ -153,7 +161,7 @@ async function uploads(client: LibvirtClient, workDir: string): Promise<{ ours: 
     for (let round = 0; round < UPLOAD_ROUNDS; round++) {
         const oursVol = await volume(`${PREFIX}ours-${round}.raw`);
         let start = process.hrtime.bigint();
-        await client.upload(oursVol, createReadStream(source, { highWaterMark: MIB }), { length: size });
+        await client.uploadFile(oursVol, source);
         bestOurs = Math.max(bestOurs, size / MIB / (Number(process.hrtime.bigint() - start) / 1e9));
         await client.storageVolDelete({ vol: oursVol });
 
@@ -205,11 +213,17 @@ async function main(): Promise<void> {
             xml: `<domain type='qemu'><name>${DOMAIN}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>`,
         });
         console.log(
-            `libvirt ${client.session.libVersion}, ${URI} (UNIX socket); ${SEQUENTIAL_CALLS} sequential round trips, ` +
+            `libvirt ${client.session.libVersion}, ${URI} (UNIX socket); ${SEQUENTIAL_ROUNDS} x ${SEQUENTIAL_CALLS} sequential round trips each (after ${WARMUP_CALLS} unmeasured), ` +
                 `${VIRSH_CALLS} virsh processes, ${PARALLEL_OPS} operations per throughput run, ${UPLOAD_MIB} MiB upload (best of ${UPLOAD_ROUNDS})\n`,
         );
-        const ours = stats(await oursSequential(client));
-        const c = stats(cClientSequential());
+        const oursLatencies: number[] = [];
+        const cLatencies: number[] = [];
+        for (let round = 0; round < SEQUENTIAL_ROUNDS; round++) {
+            oursLatencies.push(...(await oursSequential(client)));
+            cLatencies.push(...cClientSequential());
+        }
+        const ours = stats(oursLatencies);
+        const c = stats(cLatencies);
         const v = stats(virshSequential());
         const cSequentialOps = 1e6 / c.mean;
         const t16 = await oursThroughput(client, 16);

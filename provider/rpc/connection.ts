@@ -8,14 +8,16 @@
 import type { CallOptions } from "./call-options";
 import { CallTimeoutError, type ConnectionError as ConnectionErrorType, ConnectionError, LibvirtError } from "./errors";
 import { FrameDecoder } from "./frame-decoder";
+// The generated modules themselves, not the ./generated barrel: its re-exports are getters,
+// a function call on every use in this per-packet code.
 import {
     KEEPALIVE_PROGRAM,
     KEEPALIVE_PROTOCOL_VERSION,
     KeepaliveProcedure,
-    RemoteError,
     VirNetMessageStatus,
     VirNetMessageType,
-} from "./generated";
+} from "./generated/constants";
+import { RemoteError } from "./generated/remote-types";
 import { encodePacket, type Packet, type PacketHeader } from "./packet";
 import type { Transport } from "./transports/transport";
 import { decodeXdr, type XdrWriter } from "./xdr";
@@ -81,7 +83,8 @@ export class RpcConnection {
         this.keepaliveIntervalMs = options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS;
         this.keepaliveCount = options.keepaliveCount ?? DEFAULT_KEEPALIVE_COUNT;
         const stream = transport.stream;
-        stream.on("data", (chunk: Buffer) => this.receive(chunk));
+        if (transport.setReceiver) transport.setReceiver((chunk) => this.receive(chunk, true));
+        else stream.on("data", (chunk: Buffer) => this.receive(chunk, false));
         stream.on("error", (cause: Error) =>
             this.fail(new ConnectionError("transport", `${transport.description}: ${cause.message}`, { cause })),
         );
@@ -211,19 +214,30 @@ export class RpcConnection {
     }
 
     /**
-     * Writes one stream data packet without copying the payload: the header and the payload go
-     * out together as one vectored write. Returns false when more than `DATA_WINDOW_BYTES` are
-     * queued; the writer should then wait for `drained()`. A deeper window than the socket's own
-     * high-water mark keeps the daemon busy while we read the next chunk of the source.
+     * Writes one stream data packet without copying the payload: the header and the payload's
+     * parts go out together as one vectored write. Returns false when more than
+     * `DATA_WINDOW_BYTES` are queued; the writer should then wait for `drained()`. A deeper window
+     * than the socket's own high-water mark keeps the daemon busy while we read the next chunk of
+     * the source. The parts must not change until they are written (they are queued by reference);
+     * `onWritten` runs once the socket has taken all of them (or failed to).
      */
-    sendData(header: PacketHeader, payload: Buffer): boolean {
+    sendData(header: PacketHeader, payload: Buffer | readonly Buffer[], onWritten?: () => void): boolean {
         if (this.failure) throw this.failure;
         const stream = this.transport.stream;
+        const parts = Buffer.isBuffer(payload) ? [payload] : payload;
+        let length = 0;
+        for (const part of parts) length += part.length;
         const head = encodePacket(header);
-        head.writeUInt32BE(head.length + payload.length, 0);
+        head.writeUInt32BE(head.length + length, 0);
         stream.cork();
         stream.write(head);
-        stream.write(payload);
+        // Writes complete in order: when the last one is done, so are the others.
+        const last = parts.length - 1;
+        parts.forEach((part, i) => {
+            if (i === last && onWritten) stream.write(part, () => onWritten());
+            else stream.write(part);
+        });
+        if (last < 0 && onWritten) onWritten();
         stream.uncork();
         return stream.writableLength < DATA_WINDOW_BYTES;
     }
@@ -259,11 +273,12 @@ export class RpcConnection {
         this.fail(new ConnectionError("closed", `${this.transport.description}: ${reason}`));
     }
 
-    private receive(chunk: Buffer): void {
+    /** `transient`: the chunk's memory is reused after this call (see Transport.setReceiver). */
+    private receive(chunk: Buffer, transient: boolean): void {
         if (this.failure) return;
         let packets: Packet[];
         try {
-            packets = this.decoder.push(chunk);
+            packets = this.decoder.push(chunk, transient);
         } catch (cause) {
             this.fail(
                 new ConnectionError("framing", `${this.transport.description}: ${(cause as Error).message}`, { cause }),

@@ -23,15 +23,23 @@ export class FrameDecoder {
         return this.pendingBytes;
     }
 
-    /** Feeds a chunk; returns every packet it completes, in order. */
-    push(chunk: Buffer): Packet[] {
+    /**
+     * Feeds a chunk; returns every packet it completes, in order. With `transient`, the chunk's
+     * memory is reused by the caller afterwards, so whatever is kept of it is copied first.
+     * Packets returned never share memory with a chunk.
+     */
+    push(chunk: Buffer, transient = false): Packet[] {
         if (this.failed) throw this.failed;
         if (chunk.length === 0) return [];
-        this.pending.push(chunk);
-        this.pendingBytes += chunk.length;
         // Joining chunks costs a copy: wait until the announced packet is complete, so that a
         // large packet arriving in many small chunks is copied once rather than once per chunk.
-        if (this.pendingBytes < this.neededBytes) return [];
+        if (this.pendingBytes + chunk.length < this.neededBytes) {
+            this.pending.push(transient ? Buffer.from(chunk) : chunk);
+            this.pendingBytes += chunk.length;
+            return [];
+        }
+        this.pending.push(chunk);
+        this.pendingBytes += chunk.length;
 
         const packets: Packet[] = [];
         const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
@@ -57,7 +65,9 @@ export class FrameDecoder {
             offset += length;
         }
         const rest = data.subarray(offset);
-        this.pending = rest.length > 0 ? [rest] : [];
+        // `data` is the caller's chunk itself when nothing was pending; otherwise a fresh join.
+        const keep = transient && data === chunk ? Buffer.from(rest) : rest;
+        this.pending = rest.length > 0 ? [keep] : [];
         this.pendingBytes = rest.length;
         return packets;
     }

@@ -14,6 +14,7 @@ export { type ConnectOptions, connect, LibvirtClient, type VolumeRange } from ".
 export { type ConnectionOptions, RpcConnection } from "./connection";
 export { DriverFeature } from "./driver-features";
 export { CallTimeoutError, type ConnectionFailure, ConnectionError, LibvirtError } from "./errors";
+export type { FileRange } from "./file-source";
 export { FrameDecoder, FrameError } from "./frame-decoder";
 export * from "./generated";
 export { type SessionInfo, UnsupportedAuthError } from "./handshake";

@@ -2,14 +2,15 @@
  * One libvirt RPC packet: the 4-byte length word, the 24-byte header and the payload.
  * Pure functions, no I/O: the connection and the mock daemon share them.
  */
+// The generated modules, not the ./generated barrel (its re-exports are getters; this is per packet).
 import {
     VIR_NET_MESSAGE_HEADER_MAX,
     VIR_NET_MESSAGE_LEN_MAX,
     VIR_NET_MESSAGE_MAX,
-    VirNetMessageHeader,
     type VirNetMessageStatus,
     type VirNetMessageType,
-} from "./generated";
+} from "./generated/constants";
+import { VirNetMessageHeader } from "./generated/virnet";
 import { XdrReader, XdrWriter } from "./xdr";
 
 export interface PacketHeader {

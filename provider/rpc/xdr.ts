@@ -114,7 +114,7 @@ export class XdrWriter {
         this.uint(length);
         const at = this.reserve(length + padding(length));
         this.buffer.write(value, at, length, "utf8");
-        this.buffer.fill(0, at + length, at + length + padding(length));
+        this.zero(at + length, at + length + padding(length));
     }
 
     /** `opaque x[size]`: exactly `size` bytes, zero-padded. */
@@ -181,7 +181,12 @@ export class XdrWriter {
         const pad = padding(bytes.length);
         const at = this.reserve(bytes.length + pad);
         this.buffer.set(bytes, at);
-        this.buffer.fill(0, at + bytes.length, at + bytes.length + pad);
+        this.zero(at + bytes.length, at + bytes.length + pad);
+    }
+
+    /** Zeroes XDR padding (at most 3 bytes): a loop, cheaper than fill() for so few on every call. */
+    private zero(from: number, to: number): void {
+        for (let i = from; i < to; i++) this.buffer[i] = 0;
     }
 
     /** The bytes written, as a Buffer that does not share memory with the writer; ends the writer. */

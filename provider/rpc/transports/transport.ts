@@ -2,12 +2,24 @@ import type { Duplex } from "node:stream";
 
 /** An open byte pipe to a libvirt daemon; framing and RPC live above it. */
 export interface Transport {
-    /** Raw bytes to and from the daemon. Errors carry a TransportError naming the URI. */
+    /**
+     * Raw bytes to and from the daemon. Errors carry a TransportError naming the URI. A write's
+     * callback must mean the stream no longer holds the written buffer (true of sockets, pipes
+     * and TLS): file uploads reuse their buffers from then on.
+     */
     readonly stream: Duplex;
     /** For messages, e.g. "unix socket /var/run/libvirt/libvirt-sock", "ssh root@127.0.0.1:2222". */
     readonly description: string;
     /** Tears down the socket or kills the child process; safe to call more than once. */
     close(): void;
+    /**
+     * Optional fast path for receiving: the transport hands every chunk it reads to `receiver`
+     * instead of emitting `data` events on `stream`. The chunk is a view of a buffer the
+     * transport reuses for its next read, valid only during the call: copy what must outlive it.
+     * Net sockets offer it (Node's `onread`), which spares an allocation and the stream machinery
+     * per read; `pause()`/`resume()` on `stream` still stop and restart reading.
+     */
+    readonly setReceiver?: (receiver: (chunk: Buffer) => void) => void;
 }
 
 /** Controls for opening a transport. */

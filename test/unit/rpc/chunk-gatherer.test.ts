@@ -6,7 +6,7 @@ function regroup(size: number, inputs: Buffer[]): Buffer[] {
     const g = new ChunkGatherer(size);
     const out = inputs.flatMap((b) => g.add(b));
     const last = g.flush();
-    return last ? [...out, last] : out;
+    return (last ? [...out, last] : out).map((parts) => Buffer.concat(parts));
 }
 
 test("chunks come out at exactly the chunk size, in order, with the remainder last", () => {
@@ -24,13 +24,21 @@ test("chunks come out at exactly the chunk size, in order, with the remainder la
     }
 });
 
-test("a retained part does not change when the source reuses its buffer", () => {
+test("chunks are views of the inputs, never copies", () => {
     const g = new ChunkGatherer(8);
-    const reused = Buffer.from("abcd");
-    assert.deepEqual(g.add(reused), []);
-    reused.write("WXYZ");
-    const [chunk] = g.add(reused);
-    assert.equal(chunk!.toString(), "abcdWXYZ");
+    const first = Buffer.from("abcdef");
+    const second = Buffer.from("ghijklmnopq");
+    assert.deepEqual(g.add(first), []);
+    const [chunk, next] = g.add(second);
+    assert.equal(chunk!.length, 2);
+    assert.equal(chunk![0], first, "a whole input is passed on as it is");
+    const sameMemory = (view: Buffer, of: Buffer, offset: number) =>
+        view.buffer === of.buffer && view.byteOffset === of.byteOffset + offset;
+    assert.ok(sameMemory(chunk![1]!, second, 0), "a part is a view of its input");
+    assert.ok(sameMemory(next![0]!, second, 2));
+    assert.equal(Buffer.concat(chunk!).toString(), "abcdefgh");
+    assert.equal(Buffer.concat(next!).toString(), "ijklmnop");
+    assert.equal(Buffer.concat(g.flush()!).toString(), "q");
 });
 
 test("nothing is left after an exact multiple", () => {

@@ -54,6 +54,33 @@ test("every pair of split points yields the same packets", () => {
     }
 });
 
+/**
+ * A transport with a reused read buffer (net's onread): each chunk is copied into one buffer that
+ * is scribbled over after the push, as the next read would. Packets must not depend on it.
+ */
+function pushTransient(decoder: FrameDecoder, readBuffer: Buffer, bytes: Buffer): Packet[] {
+    bytes.copy(readBuffer);
+    const out = decoder.push(readBuffer.subarray(0, bytes.length), true);
+    readBuffer.fill(0xee);
+    return out;
+}
+
+test("with a reused read buffer, every pair of split points yields the same packets", () => {
+    const readBuffer = Buffer.alloc(stream.length);
+    for (let a = 0; a <= stream.length; a++) {
+        for (let b = a; b <= stream.length; b++) {
+            const decoder = new FrameDecoder();
+            const out = [
+                ...pushTransient(decoder, readBuffer, stream.subarray(0, a)),
+                ...pushTransient(decoder, readBuffer, stream.subarray(a, b)),
+                ...pushTransient(decoder, readBuffer, stream.subarray(b)),
+            ];
+            assert.deepEqual(summarise(out), expected, `transient splits at ${a} and ${b}`);
+            assert.equal(decoder.buffered, 0);
+        }
+    }
+});
+
 test("byte-at-a-time delivery yields the same packets", () => {
     const decoder = new FrameDecoder();
     const out: Packet[] = [];
