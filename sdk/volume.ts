@@ -36,6 +36,7 @@ const PLACEHOLDERS = {
     cloneFrom: undefined,
     allowShrink: undefined,
     wipeOnDelete: undefined,
+    passphrase: undefined,
     adopt: undefined,
     extra: undefined,
     key: undefined,
@@ -44,6 +45,7 @@ const PLACEHOLDERS = {
     capacityBytes: undefined,
     allocationBytes: undefined,
     backingStorePath: undefined,
+    encryptionSecret: undefined,
 };
 
 type Unwrapped = pulumi.Unwrap<VolumeArgs>;
@@ -69,6 +71,8 @@ export class Volume extends pulumi.dynamic.Resource {
     declare public readonly cloneFrom: pulumi.Output<Unwrapped["cloneFrom"]>;
     declare public readonly allowShrink: pulumi.Output<boolean | undefined>;
     declare public readonly wipeOnDelete: pulumi.Output<boolean | undefined>;
+    /** The LUKS passphrase, as given. Secret. */
+    declare public readonly passphrase: pulumi.Output<string | undefined>;
     declare public readonly adopt: pulumi.Output<boolean | undefined>;
     declare public readonly extra: pulumi.Output<Unwrapped["extra"]>;
 
@@ -84,12 +88,22 @@ export class Volume extends pulumi.dynamic.Resource {
     declare public readonly allocationBytes: pulumi.Output<number>;
     /** The backing image of a copy-on-write overlay. */
     declare public readonly backingStorePath: pulumi.Output<string | undefined>;
+    /** UUID of the libvirt secret that holds `passphrase` (made and removed by the provider). */
+    declare public readonly encryptionSecret: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: VolumeArgs, opts?: pulumi.CustomResourceOptions) {
         // `get` (opts.id) reads an existing volume and needs no declaration.
         if (opts?.id === undefined && args?.pool === undefined) throw new Error("Missing required property 'pool'");
         // A fresh object each time: the dynamic Resource writes __provider into the object it is given.
-        super(providerStub("volume"), name, { ...PLACEHOLDERS, ...args, namePrefix: name }, opts, "libvirt", "Volume");
+        super(
+            providerStub("volume"),
+            name,
+            { ...PLACEHOLDERS, ...args, namePrefix: name },
+            // The passphrase is secret even when the program passed it as a plain string.
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["passphrase"] }),
+            "libvirt",
+            "Volume",
+        );
     }
 
     /** Looks up an existing volume by id (its key, e.g. its path); `state` may give uri, pool and name. */

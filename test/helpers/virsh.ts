@@ -63,4 +63,20 @@ export function removeTestObjects(prefix: string): void {
         virshMaybe(["pool-delete", name]);
         virshMaybe(["pool-undefine", name]);
     }
+    for (const uuid of testSecrets(prefix)) virshMaybe(["secret-undefine", uuid]);
+}
+
+/**
+ * Secrets have no name: a test's secrets are those whose description mentions a `prefix` object
+ * (the provider describes a passphrase secret by its volume's name).
+ */
+export function testSecrets(prefix: string): string[] {
+    return (virshMaybe(["secret-list"]) ?? "")
+        .split("\n")
+        .map((line) => line.trim().match(/^[0-9a-f-]{36}/)?.[0])
+        .filter((uuid): uuid is string => uuid !== undefined)
+        .filter((uuid) => {
+            const description = (virshMaybe(["secret-dumpxml", uuid]) ?? "").match(/<description>(.*)<\/description>/);
+            return description?.[1]?.includes(prefix) ?? false;
+        });
 }

@@ -127,7 +127,12 @@ const volume: SchemaKind = {
         capacityBytes: { type: "number", description: "The virtual size in bytes, as libvirt reports it." },
         allocationBytes: { type: "number", description: "The space the volume takes on the host, in bytes." },
         backingStorePath: { type: "string", description: "The backing image of a copy-on-write overlay." },
+        encryptionSecret: {
+            type: "string",
+            description: "UUID of the libvirt secret the provider made to hold `passphrase`.",
+        },
     },
+    secretPaths: ["passphrase"],
     requiredOutputs: ["name", "pool", "key", "path", "format", "capacityBytes", "allocationBytes"],
     notInputs: {},
 };

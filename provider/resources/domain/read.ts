@@ -13,7 +13,7 @@ import { logInfo } from "../shared/log";
 import { comparable } from "./comparable";
 import { gatherComputed } from "./computed";
 import { autostartOf, findById, inactiveXml, isActive } from "./libvirt";
-import { declaredPart, domainOutputs, modelToInputs } from "./outputs";
+import { declaredPart, domainOutputs, modelToInputs, splitPasswords } from "./outputs";
 import { parseDeclared, splitFields } from "./parse";
 import { stillPending } from "./pending";
 import { redactedChanges } from "./redact";
@@ -55,5 +55,9 @@ export async function readDomain(id: string, props: Properties = {}): Promise<dy
     const computed = await gatherComputed(client, dom, actual.name, pending, undefined);
     const outputs = domainOutputs(inputs, computed);
     const { __provider: _provider, ...stateInputs } = inputs;
-    return { id: computed.uuid, props: outputs, inputs: stateInputs };
+    // Without a declaration (`Domain.get`), console passwords come from libvirt, not from the
+    // program, so nothing would mark them secret in the state's inputs: they stay only in the
+    // secret output `graphicsPasswords`.
+    const recordedInputs = declared ? stateInputs : splitPasswords(stateInputs).inputs;
+    return { id: computed.uuid, props: outputs, inputs: recordedInputs };
 }

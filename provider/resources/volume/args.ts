@@ -46,6 +46,12 @@ export const volumeArgsSchema = z
         allowShrink: z.boolean().optional(),
         /** Overwrite the volume with zeros before deleting it. */
         wipeOnDelete: z.boolean().optional(),
+        /**
+         * Encrypt the new volume with LUKS under this passphrase (a secret output). The provider
+         * keeps it in a libvirt secret of its own (UUID in `encryptionSecret`), removed with the
+         * volume; a new passphrase replaces the volume, since LUKS keys cannot be changed here.
+         */
+        passphrase: z.string().min(1, { message: "an empty passphrase protects nothing" }).optional(),
         /** Attributes and children of `<volume>` the model does not describe, kept verbatim. */
         extra: model.extra,
     })
@@ -83,6 +89,33 @@ export const volumeArgsSchema = z
                 "preallocation applies to empty volumes; remove it when uploading an image or cloning",
             );
         }
+        if (args.passphrase !== undefined) {
+            const encryption = args.target?.encryption;
+            if (encryption?.secret !== undefined) {
+                fail(
+                    ["passphrase"],
+                    "give either passphrase (the provider makes the secret) or target.encryption.secret (a secret you made), not both",
+                );
+            }
+            if (encryption !== undefined && encryption.format !== "luks") {
+                fail(
+                    ["target", "encryption", "format"],
+                    `a passphrase encrypts with luks, not ${encryption.format}; set format "luks"`,
+                );
+            }
+            if (sources.length > 0) {
+                fail(
+                    ["passphrase"],
+                    `a passphrase encrypts a new empty volume; ${sources[0]} writes its content unencrypted. Drop one of them`,
+                );
+            }
+            if (args.adopt === true) {
+                fail(
+                    ["passphrase"],
+                    "adopt takes over an existing volume, whose key a new passphrase cannot open; name its secret in target.encryption.secret instead",
+                );
+            }
+        }
         if (args.capacity !== undefined && args.allocation !== undefined && args.allocation > args.capacity) {
             fail(["allocation"], "the allocation exceeds the capacity; lower allocation or raise capacity");
         }
@@ -107,6 +140,8 @@ export interface VolumeComputed {
     allocationBytes: number;
     /** The path of the image a copy-on-write volume is layered on. */
     backingStorePath?: string;
+    /** UUID of the libvirt secret the provider made for `passphrase`. */
+    encryptionSecret?: string;
 }
 
 /** Names of the output-only properties, dropped before old outputs are parsed as arguments again. */
@@ -117,6 +152,7 @@ export const volumeComputedKeys = [
     "capacityBytes",
     "allocationBytes",
     "backingStorePath",
+    "encryptionSecret",
 ] as const satisfies readonly (keyof VolumeComputed)[];
 
 /** Inputs that are not part of the `<volume>` model (for the schema generator). */
@@ -127,7 +163,11 @@ export const VOLUME_RESOURCE_FIELDS = [
     "cloneFrom",
     "allowShrink",
     "wipeOnDelete",
+    "passphrase",
 ] as const satisfies readonly (keyof VolumeArgsInput)[];
 
 /** Resource-level inputs whose change replaces the volume (besides `uri`). */
-export const VOLUME_REPLACE_FIELDS = ["cloneFrom"] as const;
+export const VOLUME_REPLACE_FIELDS = ["cloneFrom", "passphrase"] as const;
+
+/** Inputs that hold secrets: marked with additionalSecretOutputs and never printed. */
+export const VOLUME_SECRET_FIELDS = ["passphrase"] as const;

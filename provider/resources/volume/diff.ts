@@ -10,12 +10,14 @@ import { containsUnknown, isAutoName, parseInputs } from "../shared/check";
 import { classifyResourceChanges, newUri, oldUri, replacedKeys, summarizeChanges } from "../shared/diff";
 import type { Properties } from "../shared/handler";
 import { logInfo } from "../shared/log";
-import { type VolumeArgs, volumeArgsSchema } from "./args";
+import { VOLUME_SECRET_FIELDS, type VolumeArgs, volumeArgsSchema } from "./args";
 import { capacityAction } from "./capacity";
 
 /** Inputs outside the model and how a change to each applies. */
 const RESOURCE_FIELDS = {
     cloneFrom: "replace",
+    // LUKS keys cannot be changed through libvirt: a new passphrase means a new volume.
+    passphrase: "replace",
     // No libvirt call, but the new value must reach the outputs that delete and update read.
     allowShrink: "live",
     wipeOnDelete: "live",
@@ -108,7 +110,10 @@ export function diffVolume(olds: Properties, news: Properties): dynamic.DiffResu
     logInfo(
         "Volume",
         news.name ?? olds.name,
-        [`${changes.length} change(s), strongest: ${strongestClass(changes)}`, ...summarizeChanges(changes)].join("\n"),
+        [
+            `${changes.length} change(s), strongest: ${strongestClass(changes)}`,
+            ...summarizeChanges(changes, VOLUME_SECRET_FIELDS),
+        ].join("\n"),
     );
     const replaces = replacedKeys(changes);
     if (replaces.length === 0) return { changes: true };

@@ -13,11 +13,12 @@ import type { Properties, ResourceHandler } from "../shared/handler";
 import { logInfo } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
 import { adoptVolume } from "./adopt";
-import { type VolumeComputed, volumeArgsSchema } from "./args";
+import { type VolumeArgs, type VolumeComputed, volumeArgsSchema } from "./args";
 import { capacityAction } from "./capacity";
 import { createVolume, RollbackError } from "./create";
 import { diffVolume, parseVolumeArgs } from "./diff";
 import { assertUnused } from "./in-use";
+import { createPassphraseSecret, removePassphraseSecret } from "./passphrase";
 import {
     deleteVolume,
     findVolume,
@@ -41,8 +42,39 @@ function computedOutputs(state: VolumeState): VolumeComputed {
     };
 }
 
-function outputs(inputs: Properties, state: VolumeState): Properties {
-    return makeOutputs(inputs, computedOutputs(state) as unknown as Properties);
+/**
+ * The outputs: inputs echoed, what libvirt reports, and the passphrase secret's UUID, which only
+ * the state remembers (libvirt forgets it once it probes the image again).
+ */
+function outputs(inputs: Properties, state: VolumeState, encryptionSecret?: string): Properties {
+    const computed: VolumeComputed = { ...computedOutputs(state), encryptionSecret };
+    return makeOutputs(inputs, computed as unknown as Properties);
+}
+
+/**
+ * Creates the volume; with a passphrase, first the secret that holds it, which is removed again
+ * when the volume cannot be made. Returns the state and the secret's UUID.
+ */
+async function createEncryptedOrPlain(
+    handle: PoolHandle,
+    args: VolumeArgs,
+    name: string,
+): Promise<{ state: VolumeState; encryptionSecret?: string }> {
+    if (args.passphrase === undefined) return { state: await createVolume(handle, args, name, reporter(name)) };
+    const passphrase = args.passphrase;
+    const secret = await createPassphraseSecret(handle.client, args.pool, name, passphrase);
+    const encrypted: VolumeArgs = {
+        ...args,
+        target: { ...args.target, encryption: { ...args.target?.encryption, format: "luks", secret } },
+    };
+    try {
+        return { state: await createVolume(handle, encrypted, name, reporter(name)), encryptionSecret: secret };
+    } catch (error) {
+        const left = error instanceof RollbackError || (error instanceof Error && error.cause instanceof RollbackError);
+        // A volume left behind still needs its key: keep the secret with it (the partial state records it).
+        if (!left) await removePassphraseSecret(handle.client, secret).catch(() => undefined);
+        throw Object.assign(error as Error, { encryptionSecret: left ? secret : undefined });
+    }
 }
 
 function reporter(name: string) {
@@ -119,6 +151,7 @@ export const volumeHandler: ResourceHandler = {
         const handle = await step(KIND, name, "open pool", () => openPool(client, uri, args.pool));
         const existing = await step(KIND, name, "look up", () => findVolume(handle, name));
         let state: VolumeState;
+        let encryptionSecret: string | undefined;
         if (existing !== undefined) {
             if (!args.adopt) {
                 throw new Error(
@@ -129,17 +162,21 @@ export const volumeHandler: ResourceHandler = {
             state = await step(KIND, name, "adopt", () => adoptVolume(handle, existing, args, reporter(name)));
         } else {
             try {
-                state = await step(KIND, name, "create", () => createVolume(handle, args, name, reporter(name)));
+                ({ state, encryptionSecret } = await step(KIND, name, "create", () =>
+                    createEncryptedOrPlain(handle, args, name),
+                ));
             } catch (error) {
                 const cause = error instanceof Error && error.cause instanceof RollbackError ? error.cause : error;
                 if (cause instanceof RollbackError) {
                     // The half-made volume could not be removed: record it so the next run can update or delete it.
-                    throw partialCreateError(KIND, name, cause.vol.key, { ...inputs, key: cause.vol.key }, cause);
+                    const secret = (cause as { encryptionSecret?: string }).encryptionSecret;
+                    const recorded = { ...inputs, key: cause.vol.key, ...(secret ? { encryptionSecret: secret } : {}) };
+                    throw partialCreateError(KIND, name, cause.vol.key, recorded, cause);
                 }
                 throw error;
             }
         }
-        return { id: state.vol.key, outs: outputs(inputs, state) };
+        return { id: state.vol.key, outs: outputs(inputs, state, encryptionSecret) };
     },
 
     async read(id, props = {}) {
@@ -147,7 +184,9 @@ export const volumeHandler: ResourceHandler = {
         const state = found && (await step(KIND, found.vol.name, "read", () => readIfPresent(found.client, found.vol)));
         if (state === undefined) return { id: "" };
         // A refresh: the state holds this handler's outputs (with the computed key); inputs stay as declared.
-        if (props.key !== undefined) return { id: state.vol.key, props: outputs(props, state) };
+        if (props.key !== undefined) {
+            return { id: state.vol.key, props: outputs(props, state, text(props.encryptionSecret)) };
+        }
         // A `get`: only the id (and what the caller passed); the declaration is rebuilt from libvirt.
         const inputs: Properties = {
             ...(text(props.uri) ? { uri: props.uri } : {}),
@@ -181,17 +220,24 @@ export const volumeHandler: ResourceHandler = {
             logInfo(KIND, name, `${done}: ${formatBytes(action.actual)} -> ${formatBytes(action.bytes)}`);
             state = await step(KIND, name, "read", () => readVolumeState(client, vol));
         }
-        return { outs: outputs(news, state) };
+        return { outs: outputs(news, state, text(olds.encryptionSecret)) };
     },
 
     async delete(id, props) {
         const name = text(props.name) ?? id;
         const found = await step(KIND, name, "look up", () => locate(id, props));
         const state = found && (await step(KIND, name, "read", () => readIfPresent(found.client, found.vol)));
-        if (found === undefined || state === undefined) return;
-        await step(KIND, name, "delete", async () => {
-            await assertUnused(found.handle, state);
-            await deleteVolume(found.handle, found.vol, props.wipeOnDelete === true);
-        });
+        const secret = text(props.encryptionSecret);
+        if (found !== undefined && state !== undefined) {
+            await step(KIND, name, "delete", async () => {
+                await assertUnused(found.handle, state);
+                await deleteVolume(found.handle, found.vol, props.wipeOnDelete === true);
+            });
+        }
+        // The passphrase's secret goes with the volume (also when the volume was removed outside Pulumi).
+        if (secret !== undefined) {
+            const client = found?.client ?? (await clientFor(text(props.uri)));
+            await step(KIND, name, "remove the passphrase secret", () => removePassphraseSecret(client, secret));
+        }
     },
 };

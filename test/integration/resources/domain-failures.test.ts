@@ -124,6 +124,20 @@ describe("Domain failures and takeovers on the real libvirtd", { timeout: 120_00
         assert.equal(diff.changes, false, "what was read matches what libvirt holds");
     });
 
+    test("Domain.get of a domain with a console password keeps the password out of the recorded inputs", async () => {
+        const name = `${PREFIX}vncpw`;
+        const xml = join(scratch, "vncpw.xml");
+        writeFileSync(
+            xml,
+            `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os><devices><graphics type='vnc' autoport='yes' listen='127.0.0.1' passwd='pltestpw'/></devices></domain>`,
+        );
+        virsh(["define", xml]);
+        const read = await handler.read(name, {});
+        assert.ok(!JSON.stringify(read.inputs).includes("pltestpw"), "inputs from libvirt are not marked secret");
+        assert.deepEqual((read.props as Properties).graphicsPasswords, ["pltestpw"], "the secret output has it");
+        assert.ok(!JSON.stringify((read.props as Properties).devices).includes("pltestpw"));
+    });
+
     test("waitForIp that times out fails with what it saw and records the running guest", async () => {
         const mac = "52:54:00:fd:71:01";
         const checked = await handler.check(

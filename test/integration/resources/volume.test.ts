@@ -16,6 +16,7 @@ import { setLogSink } from "../../../provider/resources/shared/log";
 import { volumeHandler } from "../../../provider/resources/volume/handler";
 import { virsh } from "../../helpers/virsh";
 import {
+    change,
     MIB,
     qemuImgInfo,
     setUpPool,
@@ -310,6 +311,74 @@ test("read by id alone (a `get`) rebuilds the declaration from libvirt", async (
         target: { format: "qcow2" },
     });
     assert.equal((result.props as Properties).capacityBytes, 3 * MIB);
+});
+
+test("a passphrase encrypts the volume with LUKS in a private secret of its own, removed with the volume", async () => {
+    const passphrase = `pltest phrase ${randomBytes(6).toString("hex")}`;
+    const name = `${PREFIX}luks.raw`;
+    const { id, outs } = await up("luks", { pool: pool.name, name, capacity: 16, passphrase });
+    const secret = outs.encryptionSecret as string;
+    assert.match(secret, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const secretXml = virsh(["secret-dumpxml", secret]);
+    assert.match(secretXml, /private='yes'/);
+    assert.match(secretXml, new RegExp(`<description>[^<]*${name}`));
+    assert.throws(() => virsh(["secret-get-value", secret]), /secret is private/, "libvirt never hands the value back");
+    assert.match(
+        virsh(["vol-dumpxml", name, "--pool", pool.name]),
+        new RegExp(`<encryption format='luks'>\\s*<secret type='passphrase' uuid='${secret}'/>`),
+    );
+    // qemu-img, independently: the file is a LUKS container, and the passphrase opens it.
+    assert.equal(qemuImgInfo(id).format, "luks");
+    const opened = execFileSync(
+        "qemu-img",
+        [
+            "info",
+            "--object",
+            `secret,id=k,data=${passphrase}`,
+            "--image-opts",
+            `driver=luks,key-secret=k,file.filename=${id}`,
+        ],
+        { encoding: "utf8" },
+    );
+    assert.match(opened, /virtual size: 16 MiB/);
+    assert.ok(!logged.some((line) => line.includes(passphrase)), "the passphrase is never printed");
+
+    // A new passphrase replaces the volume (LUKS keys cannot be changed here), and its value is not printed.
+    const { diff } = await change(id, outs, { ...outs, passphrase: `${passphrase}!` });
+    assert.deepEqual(diff.replaces, ["passphrase"]);
+    assert.ok(!logged.some((line) => line.includes(passphrase)), "the diff summary hides the passphrase");
+
+    await volumeHandler.delete(id, outs);
+    assert.ok(!volumeNames(pool.name).includes(name));
+    assert.ok(!virsh(["secret-list"]).includes(secret), "the secret went with the volume");
+    // Deleting again (the volume and the secret both gone) succeeds.
+    await volumeHandler.delete(id, outs);
+});
+
+test("a passphrase is refused with content from elsewhere, with its own secret, or with adopt", async () => {
+    const failures = async (inputs: Properties) =>
+        ((await volumeHandler.check({}, { uri, namePrefix: "bad", pool: pool.name, ...inputs })).failures ?? []).map(
+            (f) => `${f.property}: ${f.reason}`,
+        );
+    assert.match(
+        (await failures({ passphrase: "x", sourceImage: { url: imagePath } })).join(),
+        /passphrase: .*sourceImage/,
+    );
+    assert.match(
+        (
+            await failures({
+                capacity: 8,
+                passphrase: "x",
+                target: { encryption: { format: "luks", secret: "6d0c2b47-5c1a-4f0e-9d55-7e57000000e1" } },
+            })
+        ).join(),
+        /passphrase: give either passphrase/,
+    );
+    assert.match(
+        (await failures({ capacity: 8, passphrase: "x", adopt: true })).join(),
+        /passphrase: adopt takes over/,
+    );
+    assert.match((await failures({ capacity: 8, passphrase: "" })).join(), /passphrase: an empty passphrase/);
 });
 
 test("check reports bad input by field, value and fix before anything is created", async () => {

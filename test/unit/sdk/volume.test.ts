@@ -71,6 +71,25 @@ test("a Volume registers under the dynamic libvirt token with the logical name a
     assert.equal(sdk.Volume.isInstance({ __pulumiType: "pulumi-nodejs:dynamic/libvirt:Network" }), false);
 });
 
+test("a Volume's passphrase is a secret output, even when given as a plain string", async () => {
+    let seenOptions: pulumi.CustomResourceOptions | undefined;
+    const volume = new sdk.Volume(
+        "locked",
+        { pool: "images", capacity: 8, passphrase: "correct horse" },
+        {
+            transformations: [
+                (args) => {
+                    seenOptions = args.opts;
+                    return undefined;
+                },
+            ],
+        },
+    );
+    await value(volume.urn);
+    assert.deepEqual(seenOptions?.additionalSecretOutputs, ["passphrase"]);
+    assert.ok(pulumi.Output.isInstance(volume.encryptionSecret));
+});
+
 test("one args object can serve two volumes, and pool is required", async () => {
     const args = { pool: "images", capacity: 8 };
     const a = new sdk.Volume("a", args);
