@@ -2,6 +2,9 @@
 # Builds a tiny bootable guest for the integration tests: Debian's cloud kernel plus an initramfs
 # made of busybox that loads the virtio modules, asks for a DHCP lease on eth0, prints the address
 # it got to the console (ttyS0 with console=ttyS0) and then idles. It sends nothing but DHCP.
+# It also behaves like a real guest where the provider relies on one: it powers off on the ACPI
+# power button (so a graceful shutdown completes) and runs the balloon driver (so a live change of
+# current memory really moves the guest's memory).
 #
 # Usage: build-tiny-guest.sh OUTPUT-DIR   (writes OUTPUT-DIR/vmlinuz and OUTPUT-DIR/initrd.img)
 # Needs: apt (for the kernel .deb), dpkg, busybox-static, cpio, gzip. Run as root.
@@ -21,6 +24,9 @@ MODULES=(
     drivers/net/net_failover
     drivers/net/virtio_net
     drivers/block/virtio_blk
+    drivers/virtio/virtio_balloon
+    drivers/input/evdev
+    drivers/acpi/button
 )
 
 die() {
@@ -105,6 +111,12 @@ exit 0
 EOF
 chmod 0755 "$ROOT/etc/udhcpc.script"
 
+# busybox acpid runs <conf dir>/PWRF/00000080 when the power button is pressed (virsh shutdown).
+mkdir -p "$ROOT/etc/acpi/PWRF"
+printf '%s\n' '#!/bin/sh' 'echo "tiny-guest: power button pressed, powering off"' 'poweroff -f' \
+    >"$ROOT/etc/acpi/PWRF/00000080"
+chmod 0755 "$ROOT/etc/acpi/PWRF/00000080"
+
 cat >"$ROOT/init" <<EOF
 #!/bin/busybox sh
 # PID 1 of the tiny test guest (built by pulumi-libvirt scripts/build-tiny-guest.sh).
@@ -116,6 +128,8 @@ echo "tiny-guest: init started"
 for m in ${names[*]}; do
     insmod /lib/modules/\$m.ko || echo "tiny-guest: insmod \$m failed"
 done
+# It logs to the console: its default log file, /var/log/acpid.log, cannot be opened here.
+acpid -c /etc/acpi -l /dev/console || echo "tiny-guest: acpid failed"
 # No IPv6: without it the guest sends nothing but DHCP.
 echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null
 echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6 2>/dev/null
@@ -140,5 +154,7 @@ mkdir -p "$OUT_DIR"
 install -m 0644 "$KERNEL" "$OUT_DIR/vmlinuz.tmp"
 install -m 0644 "$WORK/initrd.img" "$OUT_DIR/initrd.img.tmp"
 echo "$PKG" >"$OUT_DIR/kernel-package"
+# Which recipe built it: setup-test-host.sh rebuilds the guest when this script changes.
+sha256sum "$0" | cut -d' ' -f1 >"$OUT_DIR/recipe"
 mv -f "$OUT_DIR/vmlinuz.tmp" "$OUT_DIR/vmlinuz"
 mv -f "$OUT_DIR/initrd.img.tmp" "$OUT_DIR/initrd.img"

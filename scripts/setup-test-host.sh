@@ -611,7 +611,10 @@ exec ssh -F none -o UserKnownHostsFile=$SSH_KNOWN_HOSTS -o GlobalKnownHostsFile=
 # ---------------------------------------------------------------------------------------------
 
 ensure_guest() {
-    if [[ -s $GUEST_KERNEL && -s $GUEST_INITRD ]]; then
+    local recipe
+    recipe=$(sha256sum "$SCRIPT_DIR/build-tiny-guest.sh" | cut -d' ' -f1)
+    # Built, and by this version of the recipe: what the guest does is part of what tests assume.
+    if [[ -s $GUEST_KERNEL && -s $GUEST_INITRD && $(cat "$GUEST_DIR/recipe" 2>/dev/null) == "$recipe" ]]; then
         return 0
     fi
     bash "$SCRIPT_DIR/build-tiny-guest.sh" "$GUEST_DIR"

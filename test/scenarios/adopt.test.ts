@@ -42,7 +42,7 @@ test("a Domain with adopt takes over a domain that virsh defined, and a get read
             os: { kernel: host.guestKernel, initrd: host.guestInitrd, cmdline: "console=ttyS0" },
             devices: { serials: [{ type: "pty" }] },
             running: true,
-            // The tiny guest ignores ACPI: do not wait long before powering it off on destroy.
+            // The tiny guest powers off on ACPI within seconds; do not wait long if it has not booted that far.
             shutdownTimeoutSeconds: 2,
         });
     });

@@ -72,7 +72,7 @@ export function labConfig(prefix: string, subnet: string): Record<string, string
         poolPath: poolPath(prefix),
         kernel: host.guestKernel,
         initrd: host.guestInitrd,
-        // The tiny guest ignores ACPI: a graceful shutdown can only time out, so keep it short.
+        // The tiny guest powers off on ACPI within seconds once booted; one still booting is powered off soon.
         shutdownTimeoutSeconds: String(LAB_SHUTDOWN_SECONDS),
     };
 }

@@ -187,7 +187,7 @@ describe("the lab example against the real libvirtd", { concurrency: 1 }, () => 
     });
 
     it("refresh finds out-of-band edits: setvcpus, net-update delete, vol-resize, undefine", async (t) => {
-        // --config: the tiny guest cannot hot-unplug a vCPU (it ignores ACPI), so edit the definition.
+        // --config: an edit of the definition, the drift refresh must find (the running guest is not asked).
         virsh(["setvcpus", VMS[0]!, "1", "--config"]);
         const vm2Host = `<host mac='${guestMac(SUBNET, 2)}' ip='${guestIp(SUBNET, 2)}'/>`;
         virsh(["net-update", NET, "delete", "ip-dhcp-host", vm2Host, "--live", "--config"]);

@@ -26,7 +26,7 @@ test("the multi-host example puts each resource on its own URI", async () => {
         subnetB: "10.253.204",
         kernel: host.guestKernel,
         initrd: host.guestInitrd,
-        // The tiny guest ignores ACPI: do not wait long before powering it off on destroy.
+        // The tiny guest powers off on ACPI within seconds; do not wait long if it has not booted that far.
         shutdownTimeoutSeconds: "2",
     };
     const summary = await s.engine({ config }).up(exampleProgram("multi-host"));

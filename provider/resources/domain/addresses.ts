@@ -105,7 +105,14 @@ export async function waitForAddresses(
         .map((index) => {
             const mac = macs[index]!;
             const all = seen.get(mac.toLowerCase()) ?? [];
-            return `interface ${index} (${mac}): ${all.length > 0 ? `${all.join(", ")} (link-local only)` : "no address"}`;
+            const usable = all.filter((a) => !isLinkLocal(a));
+            const state =
+                usable.length > 0
+                    ? usable.join(", ")
+                    : all.length > 0
+                      ? `${all.join(", ")} (link-local only)`
+                      : "no address";
+            return `interface ${index} (${mac}): ${state}`;
         })
         .join("; ");
     throw new Error(

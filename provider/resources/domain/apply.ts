@@ -83,8 +83,15 @@ export async function applyDeclaration(
         return waiting;
     }
     logInfo("Domain", name, `restarting (${resource.restartPolicy}) to apply: ${waiting.join(", ")}`);
-    await step("Domain", name, `restart (${resource.restartPolicy})`, () =>
+    const how = await step("Domain", name, `restart (${resource.restartPolicy})`, () =>
         restart(client, dom, resource.restartPolicy as "graceful" | "force", resource.shutdownTimeoutSeconds),
     );
+    const stopped =
+        how === "shut down"
+            ? "the guest shut down when asked"
+            : resource.restartPolicy === "force"
+              ? "powered off (force)"
+              : `powered off: it was still running after ${resource.shutdownTimeoutSeconds} s`;
+    logInfo("Domain", name, `restarted (${stopped})`);
     return [];
 }

@@ -62,14 +62,16 @@ export async function shutDown(
     return "powered off";
 }
 
-/** Stops the guest (gracefully unless `force`) and starts it again. */
+/** Stops the guest (gracefully unless `force`) and starts it again; says how it stopped. */
 export async function restart(
     client: LibvirtClient,
     dom: Dom,
     policy: "graceful" | "force",
     timeoutSeconds: number,
-): Promise<void> {
+): Promise<"was off" | "shut down" | "powered off"> {
+    let how: "was off" | "shut down" | "powered off" = "powered off";
     if (policy === "force") await powerOff(client, dom);
-    else await shutDown(client, dom, timeoutSeconds);
+    else how = await shutDown(client, dom, timeoutSeconds);
     await start(client, dom);
+    return how;
 }

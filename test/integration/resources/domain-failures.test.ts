@@ -166,4 +166,30 @@ describe("Domain failures and takeovers on the real libvirtd", { timeout: 120_00
         await handler.delete(error.id, error.properties);
         assert.deepEqual(listNames("domain", `${PREFIX}noip`), []);
     });
+
+    test("waitForIp from the guest agent, with no agent in the guest, times out naming libvirt's reason", async () => {
+        const mac = "52:54:00:fd:71:02";
+        const checked = await handler.check(
+            {},
+            {
+                ...base("agent"),
+                devices: {
+                    interfaces: [{ source: { network: NETWORK }, mac, model: "virtio" }],
+                    // The guest agent's channel (the defaults): libvirt then asks the agent, which never answers.
+                    channels: [{}],
+                },
+                waitForIp: { source: "agent", timeoutSeconds: 2 },
+            },
+        );
+        assert.equal(checked.failures, undefined, JSON.stringify(checked.failures));
+        const error = await handler.create({ ...checked.inputs!, __provider: "stub" }).then(
+            () => assert.fail("create should fail"),
+            (e: unknown) => e,
+        );
+        assert.ok(error instanceof PartialCreateError, String(error));
+        assert.match(error.message, /no IP address from source 'agent' within 2 s/);
+        assert.match(error.message, /last error: .*agent.*\(libvirt error \d+\)/i);
+        await handler.delete(error.id, error.properties);
+        assert.deepEqual(listNames("domain", `${PREFIX}agent`), []);
+    });
 });
