@@ -212,10 +212,13 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
             if (net === undefined) return { id: "" };
             const state = await step(kind.kind, network, "read the network", () => readNetworkState(client, net));
             let matches: (entry: E) => boolean;
+            // A `get` (an id and nothing else) has no declaration to match: the id names the entry.
+            let declared = true;
             try {
                 const owned = parse(props).entry;
                 matches = (entry) => kind.spec.key(entry) === kind.spec.key(owned);
             } catch {
+                declared = false;
                 matches = (entry) => kind.matchesIdKey(entry, fromId.key);
             }
             const found = locate(kind, state, matches);
@@ -238,7 +241,12 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
             const kept: Properties = {};
             for (const key of [...RESOURCE_FIELDS, "__provider"]) if (props[key] !== undefined) kept[key] = props[key];
             kept.network = network;
-            return { id, props: outputsFor({ ...kept, ...resourceSpelling(current as Properties) }, state) };
+            const entryInputs = { ...kept, ...resourceSpelling(current as Properties) };
+            const result = { id, props: outputsFor(entryInputs, state) };
+            if (declared) return result;
+            // For `get`, the declaration is rebuilt from libvirt, so that the state's inputs describe the entry.
+            const { __provider: _provider, ...inputs } = entryInputs;
+            return { ...result, inputs };
         },
 
         async update(_id, olds, news) {

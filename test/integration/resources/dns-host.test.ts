@@ -120,3 +120,50 @@ describe("DnsHost", () => {
         assert.equal(count(configXml(NET), "cache.lab"), 0);
     });
 });
+
+describe("DnsHost get and adopt", () => {
+    test("get by id alone finds a record and rebuilds its declaration", async () => {
+        const made = await handler.create(await checked(handler, record("10.253.131.40", ["get.lab"])));
+        const read = await handler.read(made.id, {});
+        assert.equal(read.id, made.id);
+        assert.deepEqual(
+            { network: read.inputs?.network, ip: read.inputs?.ip, hostnames: read.inputs?.hostnames },
+            { network: NET, ip: "10.253.131.40", hostnames: ["get.lab"] },
+        );
+        const accepted = await handler.check({}, read.inputs as Properties);
+        assert.equal(accepted.failures, undefined, JSON.stringify(accepted.failures));
+        await handler.delete(made.id, made.outs as Properties);
+    });
+
+    test("a record with the same address made by hand is refused without adopt and taken over with it", async () => {
+        const hand = "<host ip='10.253.131.50'><hostname>by-hand.lab</hostname></host>";
+        virsh(["net-update", NET, "add", "dns-host", hand, "--live", "--config"]);
+        const declared = record("10.253.131.50", ["adopted.lab"]);
+        await rejectsWith(handler.create(await checked(handler, declared)), /by-hand\.lab/);
+        assert.match(configXml(NET), /by-hand\.lab/, "the refused create changed nothing");
+        const made = await handler.create(await checked(handler, { ...declared, adopt: true }));
+        for (const xml of [liveXml(NET), configXml(NET)]) {
+            assert.equal(count(xml, "ip='10.253.131.50'"), 1);
+            assert.match(xml, /<host ip='10\.253\.131\.50'>\s*<hostname>adopted\.lab<\/hostname>/);
+        }
+        await handler.delete(made.id, made.outs as Properties);
+        assert.equal(count(configXml(NET), "ip='10.253.131.50'"), 0);
+    });
+});
+
+describe("DnsHost on a stopped network", () => {
+    test("changes the configuration only, and the record is there when the network starts", async () => {
+        const name = `${PREFIX}stopped`;
+        virshNetwork(name, "10.253.132");
+        virsh(["net-destroy", name]);
+        const made = await handler.create(
+            await checked(handler, { ...record("10.253.132.10", ["off.lab"]), network: name }),
+        );
+        assert.equal(count(configXml(name), "off.lab"), 1);
+        assert.equal(netInfo(name).active, false, "a DnsHost must not start the network");
+        virsh(["net-start", name]);
+        assert.equal(count(liveXml(name), "off.lab"), 1);
+        await handler.delete(made.id, made.outs as Properties);
+        assert.equal(count(configXml(name), "off.lab"), 0);
+    });
+});

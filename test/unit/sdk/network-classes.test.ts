@@ -75,3 +75,22 @@ test("one args object serves two resources (the SDK passes a fresh copy)", async
     assert.equal("__provider" in args, false);
     assert.equal(registered.find((r) => r.name === "rec2")?.type, "pulumi-nodejs:dynamic/libvirt:DnsHost");
 });
+
+test("Network.get, DhcpHost.get and DnsHost.get read by id without a declaration", async () => {
+    const net = sdk.Network.get("existing-net", "pltest-sdk-net");
+    const host = sdk.DhcpHost.get("existing-host", "pltest-sdk-net/52:54:00:00:00:09");
+    const record = sdk.DnsHost.get("existing-record", "pltest-sdk-net/10.253.2.30", { uri: "qemu:///system" });
+    assert.equal(await outputValue(net.id), "pltest-sdk-net");
+    assert.equal(await outputValue(host.id), "pltest-sdk-net/52:54:00:00:00:09");
+    assert.equal(await outputValue(record.id), "pltest-sdk-net/10.253.2.30");
+    for (const [name, type] of [
+        ["existing-net", "Network"],
+        ["existing-host", "DhcpHost"],
+        ["existing-record", "DnsHost"],
+    ]) {
+        const entry = registered.find((r) => r.name === name)!;
+        assert.equal(entry.type, `pulumi-nodejs:dynamic/libvirt:${type}`);
+        assert.equal(typeof entry.inputs.__provider, "string", `${type}.get carries the provider for the host's Read`);
+    }
+    assert.equal(registered.find((r) => r.name === "existing-record")!.inputs.uri, "qemu:///system");
+});
