@@ -5,7 +5,8 @@
  * format check, resize) deletes it again before the error is thrown.
  */
 import type { Volume, VolumeFormat } from "../../model/volume";
-import { type RemoteNonnullStorageVol, VirStorageVolCreateFlags } from "../../rpc";
+import { LibvirtError, type RemoteNonnullStorageVol, VirErrorNumber, VirStorageVolCreateFlags } from "../../rpc";
+import { retryWhile } from "../shared/locks";
 import { compact } from "../../xml/values";
 import { volumeToXml } from "../../xml/volume";
 import type { VolumeArgs } from "./args";
@@ -66,11 +67,29 @@ function createFlags(args: VolumeArgs, format: string | undefined): number {
     return qcow2Prealloc ? VirStorageVolCreateFlags.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0;
 }
 
+/**
+ * qemu-img times LUKS key derivation with its thread's CPU clock, and where that clock is coarse
+ * (a loaded virtual machine) the timing fails now and then; libvirt reports it only as an
+ * internal error of the create, after removing the half-made file. An encrypted create is
+ * therefore tried a few times; other volumes fail at the first error.
+ */
+const ENCRYPTED_CREATE_ATTEMPTS = 4;
+
+function isInternalCreateError(error: unknown): boolean {
+    return (
+        LibvirtError.isInstance(error) &&
+        error.code === VirErrorNumber.VIR_ERR_INTERNAL_ERROR &&
+        error.procedure === "STORAGE_VOL_CREATE_XML"
+    );
+}
+
 async function createEmpty(handle: PoolHandle, args: VolumeArgs, name: string): Promise<RemoteNonnullStorageVol> {
     const capacity = args.capacity;
     const xml = volumeToXml(volumeModel(args, name, { allocation: allocationFor(args, capacity) }));
     const flags = createFlags(args, args.target?.format);
-    return (await changePool(handle, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags }))).vol;
+    const create = () => changePool(handle, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags }));
+    if (args.target?.encryption === undefined) return (await create()).vol;
+    return (await retryWhile(isInternalCreateError, create, { attempts: ENCRYPTED_CREATE_ATTEMPTS })).vol;
 }
 
 /** The backing image of an overlay: its path and format, and its capacity for an overlay without one. */
