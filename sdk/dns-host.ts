@@ -15,8 +15,18 @@ export type DnsHostState = Partial<DnsHostArgs>;
 
 const TYPE_TOKEN = "pulumi-nodejs:dynamic/libvirt:DnsHost";
 
-/** Output-only properties, passed as `undefined` so Pulumi exposes them as outputs. */
+/**
+ * Every declared property, passed as `undefined` unless given: Pulumi makes an Output only for keys
+ * present in the props, so an argument left out would otherwise be `undefined` on the instance. They
+ * are not sent to the engine.
+ */
 const COMPUTED_PLACEHOLDERS = {
+    network: undefined,
+    uri: undefined,
+    adopt: undefined,
+    ip: undefined,
+    hostnames: undefined,
+    extra: undefined,
     networkUuid: undefined,
     networkActive: undefined,
 };

@@ -18,8 +18,26 @@ export type NetworkState = Partial<NetworkArgs>;
 
 const NETWORK_TYPE = "pulumi-nodejs:dynamic/libvirt:Network";
 
-/** Output-only properties, passed as `undefined` so Pulumi exposes them as outputs. */
+/**
+ * Every declared property, passed as `undefined` unless given: Pulumi makes an Output only for keys
+ * present in the props, so without these an argument left out (the automatic `name` above all) would
+ * be `undefined` on the instance. They are not sent to the engine.
+ */
 const COMPUTED_PLACEHOLDERS = {
+    name: undefined,
+    uri: undefined,
+    adopt: undefined,
+    allowRestart: undefined,
+    autostart: undefined,
+    ipv6: undefined,
+    forward: undefined,
+    bridge: undefined,
+    mac: undefined,
+    mtu: undefined,
+    domain: undefined,
+    dns: undefined,
+    ips: undefined,
+    extra: undefined,
     uuid: undefined,
     bridgeName: undefined,
     active: undefined,

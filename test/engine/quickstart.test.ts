@@ -1,0 +1,31 @@
+/**
+ * The README's program (examples/quickstart) passes the provider's `check` and `diff`: a preview
+ * with the engine emulator plans its five creates. The program is not brought up by the tests (it
+ * downloads a cloud image from the internet); a preview contacts nothing and creates nothing.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { EngineEmulator } from "../../tools/engine";
+import { linkPackage } from "../../tools/lab/project";
+import { PROJECT_ROOT } from "../helpers/shared-paths";
+
+test("a preview of the README's program plans every resource and fails no check", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pltest-quickstart-"));
+    try {
+        linkPackage(dir, PROJECT_ROOT);
+        const stateFile = join(dir, "state.json");
+        const engine = new EngineEmulator({ stateFile, project: "libvirt-quickstart", stack: "pltest", cwd: dir });
+        const summary = await engine.preview(join(PROJECT_ROOT, "dist", "examples", "quickstart", "index.js"));
+        const planned = summary.steps
+            .filter((s) => s.urn.includes("dynamic/libvirt:"))
+            .map((s) => `${s.op} ${s.urn.split("::").pop()}`)
+            .sort();
+        assert.deepEqual(planned, ["create disk", "create net", "create pool", "create vm", "create vm-lease"]);
+        assert.equal(existsSync(stateFile), false, "a preview writes no state");
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+});
