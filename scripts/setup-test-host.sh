@@ -485,7 +485,8 @@ our_sshd_pid() {
     pid=$(cat "$SSHD_PIDFILE")
     # sshd rewrites its process title into one string ("sshd: /usr/sbin/sshd -f CONF ... [listener]"),
     # so look for the config path as a word inside it rather than as a separate argument.
-    if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- " -f $SSHD_CONFIG "; then
+    # After a reboot the pid file is stale: the process is gone (or the pid is someone else's).
+    if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- " -f $SSHD_CONFIG "; then
         echo "$pid"
     fi
     return 0
@@ -599,9 +600,12 @@ exec ssh -F none -o UserKnownHostsFile=$SSH_KNOWN_HOSTS -o GlobalKnownHostsFile=
     fi
     if [[ -z $pid ]]; then
         /usr/sbin/sshd -t -f "$SSHD_CONFIG" || die "sshd rejects $SSHD_CONFIG"
+        # A stale pid file (left by a reboot) would otherwise be reported as the new sshd's pid.
+        rm -f "$SSHD_PIDFILE"
         # Absolute path: sshd re-executes itself. -E: no syslog here, log to our own file.
         /usr/sbin/sshd -f "$SSHD_CONFIG" -E "$SSHD_LOG" 9>&-
         wait_until 10 "sshd listening" port_in_use "$port" || die "sshd did not start listening on 127.0.0.1:$port; see $SSHD_LOG"
+        wait_until 10 "sshd pid file" test -s "$SSHD_PIDFILE" || die "sshd did not write $SSHD_PIDFILE; see $SSHD_LOG"
         act "started sshd on 127.0.0.1:$port (pid $(cat "$SSHD_PIDFILE"))"
     fi
 }
