@@ -7,8 +7,14 @@ import type * as pulumi from "@pulumi/pulumi";
 
 type Primitive = string | number | boolean | bigint | symbol | null | undefined;
 
-/** A value or any of its parts may be `pulumi.Input`s. */
-export type DeepInput<T> = T extends Primitive
+/**
+ * A value or any of its parts may be `pulumi.Input`s. A union of primitives (`string | undefined` of
+ * an optional field) stays one `Input`, so that an `Output<string | undefined>` of another resource
+ * (say `lease.mac`) can be passed; other unions are taken member by member.
+ */
+export type DeepInput<T> = [T] extends [Primitive] ? pulumi.Input<T> : DeepInputOfMember<T>;
+
+type DeepInputOfMember<T> = T extends Primitive
     ? pulumi.Input<T>
     : T extends ReadonlyArray<infer U>
       ? pulumi.Input<DeepInput<U>[]>

@@ -14,18 +14,15 @@ const disk = new Volume("disk", {
     sourceImage: { url: "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2" },
 });
 const lease = new DhcpHost("vm-lease", { network: net.name, mac: "52:54:00:77:00:10", ip: "10.77.0.10" });
-const vm = new Domain(
-    "vm",
-    {
-        memory: "2GiB",
-        vcpu: 2,
-        devices: {
-            disks: [{ source: { pool: pool.name, volume: disk.name }, target: { dev: "vda", bus: "virtio" } }],
-            interfaces: [{ source: { network: net.name }, mac: "52:54:00:77:00:10", model: "virtio" }],
-        },
-        waitForIp: { timeoutSeconds: 120 },
+// The MAC from the reservation: the VM is created after it, so its first DHCP request gets 10.77.0.10.
+const vm = new Domain("vm", {
+    memory: "2GiB",
+    vcpu: 2,
+    devices: {
+        disks: [{ source: { pool: pool.name, volume: disk.name }, target: { dev: "vda", bus: "virtio" } }],
+        interfaces: [{ source: { network: net.name }, mac: lease.mac, model: "virtio" }],
     },
-    { dependsOn: [lease] },
-);
+    waitForIp: { timeoutSeconds: 120 },
+});
 
 export const ip = vm.ipAddresses.apply((ips) => ips[0]?.[0]);

@@ -48,23 +48,20 @@ function program() {
         sourceImage: { url: image, sha256: createHash("sha256").update(readFileSync(image)).digest("hex") },
     });
     const lease = new DhcpHost(`${PREFIX}-lease`, { network: net.name, mac: MAC, ip: IP });
-    const vm = new Domain(
-        `${PREFIX}-vm`,
-        {
-            type: "qemu",
-            memory: 128,
-            vcpu: 1,
-            os: { kernel: host.guestKernel, initrd: host.guestInitrd, cmdline: "console=ttyS0" },
-            devices: {
-                disks: [{ source: { pool: pool.name, volume: disk.name }, target: { dev: "vda", bus: "virtio" } }],
-                interfaces: [{ source: { network: net.name }, mac: MAC, model: "virtio" }],
-                serials: [{ type: "pty" }],
-            },
-            shutdownTimeoutSeconds: 3,
-            waitForIp: { timeoutSeconds: 120 },
+    const vm = new Domain(`${PREFIX}-vm`, {
+        type: "qemu",
+        memory: 128,
+        vcpu: 1,
+        os: { kernel: host.guestKernel, initrd: host.guestInitrd, cmdline: "console=ttyS0" },
+        devices: {
+            disks: [{ source: { pool: pool.name, volume: disk.name }, target: { dev: "vda", bus: "virtio" } }],
+            // As in the quickstart: the MAC is the reservation's output, which also orders the creates.
+            interfaces: [{ source: { network: net.name }, mac: lease.mac, model: "virtio" }],
+            serials: [{ type: "pty" }],
         },
-        { dependsOn: [lease] },
-    );
+        shutdownTimeoutSeconds: 3,
+        waitForIp: { timeoutSeconds: 120 },
+    });
     return { ip: vm.ipAddresses.apply((ips) => ips[0]?.[0]), network: net.name, volume: disk.path };
 }
 
