@@ -9,9 +9,9 @@ import { keepCurrentWhereUnset } from "../../model/keep-current";
 import type { Network } from "../../model/network";
 import { type LibvirtClient, type RemoteNonnullNetwork, VirNetworkDefineFlags } from "../../rpc";
 import { networkToXml } from "../../xml/network";
-import { checkInputs } from "../shared/check";
+import { checkInputs, containsUnknown } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
-import { diffResource, newUri, oldUri, summarizeChanges } from "../shared/diff";
+import { diffResource, KNOWN_AFTER_APPLY, newUri, oldUri, summarizeChanges } from "../shared/diff";
 import { operationError, rollback, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
 import { withLock } from "../shared/locks";
@@ -29,7 +29,7 @@ import {
     planSections,
     reportedModel,
 } from "./model";
-import { planNetworkUpdate } from "./update-plan";
+import { planNetworkUpdate, restartNotAllowed } from "./update-plan";
 
 const KIND = "Network";
 
@@ -168,7 +168,7 @@ export const networkHandler: ResourceHandler = {
     },
 
     async diff(_id, olds, news) {
-        const { result } = diffResource({
+        const { result, changes } = diffResource({
             kind: KIND,
             policyKind: "network",
             olds,
@@ -177,6 +177,14 @@ export const networkHandler: ResourceHandler = {
             resourceFields: { allowRestart: "ignore" },
             collides: replacementCollides,
         });
+        // Refuse in preview what update would refuse: a restart the user did not allow. Values
+        // still unknown are left to update, which decides from what libvirt has.
+        const needRestart = changes.filter(
+            (c) => c.class !== "live" && c.newValue !== KNOWN_AFTER_APPLY && !containsUnknown(c.newValue),
+        );
+        if (!result.replaces?.length && olds.active !== false && news.allowRestart !== true && needRestart.length > 0) {
+            throw restartNotAllowed(String(news.name ?? olds.name), needRestart);
+        }
         if (olds.active === false && !result.replaces?.length) {
             logInfo(KIND, news.name, "the network is stopped and will be started");
             return { ...result, changes: true };

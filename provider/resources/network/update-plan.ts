@@ -3,7 +3,7 @@
  * apply in place, which need the definition rewritten, and whether the running network must be
  * restarted for them, which only happens when the user allowed it.
  */
-import { classifyChanges } from "../../model/change-policy";
+import { type ClassifiedChange, classifyChanges } from "../../model/change-policy";
 import type { Network } from "../../model/network";
 import type { NetworkState } from "./libvirt";
 
@@ -16,6 +16,22 @@ export interface NetworkUpdatePlan {
     restartFields: string[];
     /** The autostart flag to set, when it differs. */
     autostart: boolean | undefined;
+}
+
+/**
+ * The error for changes that need a restart of an active network when `allowRestart` is not set.
+ * Shared by `diff` (so preview fails before anything changes) and `update` (which re-plans from
+ * what libvirt has, in case the state was stale).
+ */
+export function restartNotAllowed(name: string, changes: readonly ClassifiedChange[]): Error {
+    const fields = [...new Set(changes.map((change) => change.path))];
+    const details = changes
+        .map((change) => `${change.path}: ${JSON.stringify(change.oldValue)} -> ${JSON.stringify(change.newValue)}`)
+        .join("; ");
+    return new Error(
+        `Network '${name}': ${fields.join(", ")} can only change by restarting the network, which disconnects every guest attached to it (${details}). ` +
+            "Set `allowRestart: true` on the Network to let pulumi-libvirt restart it, or revert those fields. Nothing was changed.",
+    );
 }
 
 function withoutAutostart(model: Network): Network {
@@ -46,15 +62,7 @@ export function planNetworkUpdate(
     }
     const needsDefinition = changes.filter((change) => change.class !== "live");
     const restartFields = [...new Set(needsDefinition.map((change) => change.path))];
-    if (needsDefinition.length > 0 && state.active && !allowRestart) {
-        const details = needsDefinition
-            .map((change) => `${change.path}: ${JSON.stringify(change.oldValue)} -> ${JSON.stringify(change.newValue)}`)
-            .join("; ");
-        throw new Error(
-            `Network '${name}': ${restartFields.join(", ")} can only change by restarting the network, which disconnects every guest attached to it (${details}). ` +
-                "Set `allowRestart: true` on the Network to let pulumi-libvirt restart it, or revert those fields. Nothing was changed.",
-        );
-    }
+    if (needsDefinition.length > 0 && state.active && !allowRestart) throw restartNotAllowed(name, needsDefinition);
     return {
         redefine: needsDefinition.length > 0,
         restart: needsDefinition.length > 0 && state.active,

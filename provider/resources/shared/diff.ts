@@ -20,6 +20,9 @@ import { resolveUri } from "./connection";
 import type { Properties, ResourceKind } from "./handler";
 import { logInfo } from "./log";
 
+/** The new value of a change whose value preview does not know yet. */
+export const KNOWN_AFTER_APPLY = "(known after apply)";
+
 /** How a change to a resource-level input (not part of the libvirt model) applies. */
 export type ResourceFieldClass = ChangeClass | "ignore";
 
@@ -109,7 +112,7 @@ function classifyWithUnknowns<M>(spec: DiffSpec<M>, modelKeys: readonly string[]
                     path: formatChangePath(path),
                     class: judged.class,
                     oldValue: undefined,
-                    newValue: "(known after apply)",
+                    newValue: KNOWN_AFTER_APPLY,
                     why: judged.why,
                 });
             }
@@ -134,7 +137,7 @@ export function classifyResourceChanges<M>(spec: DiffSpec<M>): ClassifiedChange[
             path: "uri",
             class: "replace",
             oldValue: oldUri(spec.olds),
-            newValue: isUnknown(spec.news.uri) ? "(known after apply)" : newUri(spec.news),
+            newValue: isUnknown(spec.news.uri) ? KNOWN_AFTER_APPLY : newUri(spec.news),
             why: "the object would live on another libvirt host",
         });
     }
@@ -169,7 +172,7 @@ export function replacedKeys(changes: readonly ClassifiedChange[]): string[] {
 function shown(value: unknown, secret: boolean): string {
     if (value === undefined) return "(unset)";
     if (secret) return "[secret]";
-    const text = typeof value === "string" && value === "(known after apply)" ? value : JSON.stringify(value);
+    const text = value === KNOWN_AFTER_APPLY ? value : JSON.stringify(value);
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -240,6 +240,8 @@ describe("lifecycle", () => {
             },
             outs,
         );
+        // Preview (diff) already refuses it; update refuses it too, deciding from what libvirt has.
+        await rejectsWith(handler.diff(id, outs, news), /mtu/, /allowRestart: true/, /Nothing was changed/);
         await rejectsWith(handler.update(id, outs, news), /mtu/, /allowRestart: true/, /Nothing was changed/);
         assert.equal(configXml(name), before);
         assert.equal(dnsmasqPid(name), pid);
