@@ -64,7 +64,7 @@ test("a network, a reservation and a booted guest through the real provider host
     assert.equal((await host.diff(NET_URN, net.id, net.properties, netChecked.inputs)).changes, "none");
     const dnsmasq = dnsmasqPid(netInputs.name);
 
-    // DhcpHost: autonamed resources are not involved; the reservation is keyed by its MAC.
+    // DhcpHost: the reservation that the guest's MAC will ask for.
     const leaseInputs = {
         __provider: providers.dhcpHost,
         network: netInputs.name,

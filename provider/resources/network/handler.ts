@@ -9,7 +9,7 @@ import { keepCurrentWhereUnset } from "../../model/keep-current";
 import type { Network } from "../../model/network";
 import { type LibvirtClient, type RemoteNonnullNetwork, VirNetworkDefineFlags } from "../../rpc";
 import { networkToXml } from "../../xml/network";
-import { checkInputs, containsUnknown } from "../shared/check";
+import { checkInputs } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
 import { diffResource, KNOWN_AFTER_APPLY, newUri, oldUri, summarizeChanges } from "../shared/diff";
 import { operationError, rollback, step } from "../shared/errors";
@@ -179,9 +179,7 @@ export const networkHandler: ResourceHandler = {
         });
         // Refuse in preview what update would refuse: a restart the user did not allow. Values
         // still unknown are left to update, which decides from what libvirt has.
-        const needRestart = changes.filter(
-            (c) => c.class !== "live" && c.newValue !== KNOWN_AFTER_APPLY && !containsUnknown(c.newValue),
-        );
+        const needRestart = changes.filter((c) => c.class !== "live" && c.newValue !== KNOWN_AFTER_APPLY);
         if (!result.replaces?.length && olds.active !== false && news.allowRestart !== true && needRestart.length > 0) {
             throw restartNotAllowed(String(news.name ?? olds.name), needRestart);
         }

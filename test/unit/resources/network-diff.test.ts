@@ -16,13 +16,9 @@ before(() => {
 });
 after(() => restore());
 
-const declared: Properties = {
-    name: "pltest-unit-net",
-    forward: { mode: "nat" },
-    ips: [
-        { address: "10.253.250.1", prefix: 24, dhcp: { ranges: [{ start: "10.253.250.100", end: "10.253.250.199" }] } },
-    ],
-};
+const dhcp = { ranges: [{ start: "10.253.250.100", end: "10.253.250.199" }] };
+const subnet = { address: "10.253.250.1", prefix: 24 };
+const declared: Properties = { name: "pltest-unit-net", forward: { mode: "nat" }, ips: [{ ...subnet, dhcp }] };
 /** Outputs echo the inputs and add what libvirt reports. */
 const running: Properties = { ...declared, uuid: "00000000-0000-4000-8000-000000000001", active: true };
 const REFUSED =
@@ -44,9 +40,8 @@ test("with allowRestart, on a stopped network, or with the value unknown, diff a
 
 test("live changes and replacements are not refused", async () => {
     const hosts = [{ mac: "52:54:00:fd:fa:0a", ip: "10.253.250.10" }];
-    const withHost = structuredClone(declared) as { ips: { dhcp: Record<string, unknown> }[] };
-    withHost.ips[0]!.dhcp.hosts = hosts;
-    const live = await networkHandler.diff("id", running, withHost as Properties);
+    const withHost = { ...declared, ips: [{ ...subnet, dhcp: { ...dhcp, hosts } }] };
+    const live = await networkHandler.diff("id", running, withHost);
     assert.equal(live.changes, true);
     assert.equal(live.replaces, undefined, "no replacement");
     const renamed = await networkHandler.diff("id", running, { ...declared, name: "pltest-unit-net2", mtu: 1400 });
