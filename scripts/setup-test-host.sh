@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares this machine (Debian 12, run as root, no systemd) as the libvirt test host that the
 # integration tests talk to: packages, a libvirtd listening on UNIX/TCP/TLS, a loopback sshd for
-# qemu+ssh://, hugepages, a tiny bootable guest, and host.json describing all of it.
+# qemu+ssh://, hugepages, a tiny bootable guest, the Pulumi CLI (built from its Go module), and
+# host.json describing all of it.
 #
 # Idempotent: everything is checked first and only what is missing is done, so running it when all
 # is up is cheap (tests and .ci/run call it every time).
@@ -667,11 +668,72 @@ print(json.dumps({
     "guestKernel": "$GUEST_KERNEL",
     "guestInitrd": "$GUEST_INITRD",
     "kvm": sys.argv[1] == "true",
+    "pulumiCli": "$PULUMI_CLI",
+    "pulumiCliVersion": "$(pulumi_cli_version)",
 }, indent=2))
 EOF
     )
     if write_if_changed "$HOST_JSON" 0644 "$content"; then
         act "wrote $HOST_JSON"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# 8. The Pulumi CLI, built from its Go module
+# ---------------------------------------------------------------------------------------------
+
+# tools/pulumi-cli is a small Go module that requires github.com/pulumi/pulumi/pkg/v3 at the version
+# the tests run; the CLI is built from it (the pkg module's replace directives make `go install
+# ...@version` refuse it). One binary per version, so changing the version there rebuilds once.
+PULUMI_MODULE_DIR=$SCRIPT_DIR/../tools/pulumi-cli
+PULUMI_ROOT=$STATE_DIR/pulumi
+PULUMI_CLI=
+
+pulumi_cli_version() {
+    # A requirement is "require <module> <version>" or, inside a require block, "<module> <version>".
+    awk '$1 == "require" { $1 = ""; $0 = $0 } $1 == "github.com/pulumi/pulumi/pkg/v3" { print $2 }' "$PULUMI_MODULE_DIR/go.mod"
+}
+
+ensure_pulumi_cli() {
+    local version dir start secs size
+    version=$(pulumi_cli_version)
+    [[ -n $version ]] || die "$PULUMI_MODULE_DIR/go.mod does not require github.com/pulumi/pulumi/pkg/v3"
+    dir=$PULUMI_ROOT/$version
+    PULUMI_CLI=$dir/bin/pulumi
+    if [[ -x $PULUMI_CLI && "$(PULUMI_SKIP_UPDATE_CHECK=true "$PULUMI_CLI" version 2>/dev/null)" == "$version" ]]; then
+        return 0
+    fi
+    # Debian's machines of this kind have Go in /usr/local/go; a login shell may not have it on PATH.
+    command -v go >/dev/null || PATH=/usr/local/go/bin:$PATH
+    command -v go >/dev/null || die "building the Pulumi CLI needs Go 1.26 or newer (the go command); install it and run again"
+    act "building the Pulumi CLI $version from its Go module (first run only: several minutes)"
+    mkdir -p "$dir/bin"
+    start=$SECONDS
+    # -mod=readonly: go.sum is committed; a build that would change it is an error, not a download.
+    (cd "$PULUMI_MODULE_DIR" && GOFLAGS=-mod=readonly go build -trimpath \
+        -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
+        -o "$dir/bin/pulumi.partial" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
+        die "go build of the Pulumi CLI $version failed (see above)"
+    mv -f "$dir/bin/pulumi.partial" "$PULUMI_CLI"
+    secs=$((SECONDS - start))
+    size=$(du -m "$PULUMI_CLI" | cut -f1)
+    printf '{"version": "%s", "buildSeconds": %d, "sizeMiB": %d}\n' "$version" "$secs" "$size" >"$dir/build.json"
+    act "built the Pulumi CLI $version in ${secs} s: $PULUMI_CLI, $size MiB"
+}
+
+# Pulumi's distribution bundles pulumi-resource-pulumi-nodejs, the dynamic-provider launcher, next to
+# the CLI, where the engine looks first. Ours does what that launcher does: it starts the
+# dynamic-provider host of the @pulumi/pulumi installed in the project (the working folder), with
+# the first node on PATH.
+ensure_dynamic_provider_launcher() {
+    local launcher content
+    launcher=$(dirname "$PULUMI_CLI")/pulumi-resource-pulumi-nodejs
+    content='#!/bin/sh
+# Written by pulumi-libvirt scripts/setup-test-host.sh: the dynamic-provider host of the project.
+host=$(node -e "process.stdout.write(require.resolve(\"@pulumi/pulumi/cmd/dynamic-provider\"))") || exit 1
+exec node "$host" "$@"'
+    if write_if_changed "$launcher" 0755 "$content"; then
+        act "wrote $launcher"
     fi
 }
 
@@ -700,6 +762,8 @@ cmd_ensure() {
     ensure_libvirtd
     ensure_sshd
     ensure_guest
+    ensure_pulumi_cli
+    ensure_dynamic_provider_launcher
     verify_transports
     ensure_host_json
     if ((ACTIONS == 0 && WARNINGS == 0)); then
@@ -740,6 +804,8 @@ cmd_status() {
     echo "hugepages: $(cat "$HUGEPAGES_SYSFS" 2>/dev/null || echo '?') x 2 MiB reserved, hugetlbfs $(mountpoint -q /dev/hugepages && echo mounted || echo 'not mounted')"
     echo "kvm: $(kvm_usable && echo usable || echo 'not usable')"
     echo "guest: $([[ -s $GUEST_KERNEL && -s $GUEST_INITRD ]] && echo "$GUEST_KERNEL, $GUEST_INITRD" || echo missing)"
+    local cli=$PULUMI_ROOT/$(pulumi_cli_version)/bin/pulumi
+    echo "pulumi CLI: $([[ -x $cli ]] && echo "$cli" || echo "not built ($cli)")"
     echo "host.json: $([[ -f $HOST_JSON ]] && echo "$HOST_JSON" || echo missing)"
 }
 

@@ -30,4 +30,4 @@ echo "== tests"
 exec "$NODE" --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec \
     "dist/test/unit/**/*.test.js" "dist/test/mock/**/*.test.js" "dist/test/engine/**/*.test.js" \
     "dist/test/contract/**/*.test.js" "dist/test/integration/**/*.test.js" \
-    "dist/test/scenarios/**/*.test.js" "dist/test/package/**/*.test.js"
+    "dist/test/scenarios/**/*.test.js" "dist/test/cli/**/*.test.js" "dist/test/package/**/*.test.js"

@@ -7,6 +7,7 @@
  *   libvirt-lab:poolPath folder of the dir pool (default /var/lib/libvirt/<prefix>-pool)
  *   libvirt-lab:kernel, libvirt-lab:initrd   the guests' direct-boot files
  *   libvirt-lab:memoryMiB, waitSeconds, shutdownTimeoutSeconds   guest memory, IP wait, ACPI wait
+ *   libvirt-lab:vcpus, currentMemoryMiB   current vCPUs (1 or 2) and balloon target: both change live
  *   libvirt:uri          the libvirt host (default LIBVIRT_DEFAULT_URI, then qemu:///system)
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -24,6 +25,8 @@ export = lab({
     kernel: config.get("kernel") ?? `${GUEST_DIR}/vmlinuz`,
     initrd: config.get("initrd") ?? `${GUEST_DIR}/initrd.img`,
     memoryMiB: config.getNumber("memoryMiB"),
+    currentMemoryMiB: config.getNumber("currentMemoryMiB"),
+    vcpus: config.getNumber("vcpus"),
     waitSeconds: config.getNumber("waitSeconds"),
     shutdownTimeoutSeconds: config.getNumber("shutdownTimeoutSeconds"),
 });

@@ -1,19 +1,22 @@
 /**
  * The smallest useful program: one virtual machine that boots a kernel directly (no disk, no
  * network). Settings from stack config: `prefix` (name of the domain, default "minimal"),
- * `kernel` and `initrd` (default: the tiny guest of scripts/build-tiny-guest.sh).
+ * `kernel` and `initrd` (default: the tiny guest of scripts/build-tiny-guest.sh), and
+ * `currentMemoryMiB` (the balloon target, at most the 64 MiB it boots with; changes live).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Domain } from "pulumi-libvirt";
 
 const GUEST_DIR = "/var/lib/pulumi-libvirt-testhost/guest";
 const config = new pulumi.Config();
+const currentMemory = config.getNumber("currentMemoryMiB");
 
 const vm = new Domain("vm", {
     name: `${config.get("prefix") ?? "minimal"}-vm`,
     // TCG works everywhere, nested virtualisation included; use "kvm" on bare metal.
     type: "qemu",
     memory: 64,
+    ...(currentMemory !== undefined ? { currentMemory } : {}),
     vcpu: 1,
     os: {
         kernel: config.get("kernel") ?? `${GUEST_DIR}/vmlinuz`,

@@ -6,6 +6,7 @@
  *   prefix         start of every object's name (default "multi")
  *   subnetA, subnetB  first three octets of each network's /24 (default 10.253.20, 10.253.21)
  *   kernel, initrd the guests' direct-boot files
+ *   currentMemoryMiB  the guests' balloon target, at most the 64 MiB they boot with (changes live)
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Domain, Network } from "pulumi-libvirt";
@@ -13,6 +14,7 @@ import { Domain, Network } from "pulumi-libvirt";
 const GUEST_DIR = "/var/lib/pulumi-libvirt-testhost/guest";
 const config = new pulumi.Config();
 const prefix = config.get("prefix") ?? "multi";
+const currentMemory = config.getNumber("currentMemoryMiB");
 
 const hosts = [
     { key: "a", uri: config.get("hostA") ?? "qemu:///system", subnet: config.get("subnetA") ?? "10.253.20" },
@@ -41,6 +43,7 @@ const guests = hosts.map((h) => {
         name: `${prefix}-${h.key}-vm`,
         type: "qemu",
         memory: 64,
+        ...(currentMemory !== undefined ? { currentMemory } : {}),
         vcpu: 1,
         os: {
             kernel: config.get("kernel") ?? `${GUEST_DIR}/vmlinuz`,

@@ -62,6 +62,9 @@ export interface TestHost {
     guestInitrd: string;
     /** Whether /dev/kvm exists and answers; guests that must boot should use type='qemu' anyway. */
     kvm: boolean;
+    /** The Pulumi CLI built from its Go module (tools/pulumi-cli pins the version). */
+    pulumiCli: string;
+    pulumiCliVersion: string;
 }
 
 const STRING_FIELDS = [
@@ -79,6 +82,8 @@ const STRING_FIELDS = [
     "libvirtdLog",
     "guestKernel",
     "guestInitrd",
+    "pulumiCli",
+    "pulumiCliVersion",
 ] as const;
 const BOOLEAN_FIELDS = ["libvirtdManaged", "kvm"] as const;
 

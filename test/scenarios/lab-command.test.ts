@@ -1,7 +1,8 @@
 /**
  * The README's first command, `npm run lab -- up|preview|refresh|destroy`, as a user runs it on
  * a machine without the Pulumi CLI: tools/lab/main.js (what scripts/lab.sh calls after its set-up)
- * with the engine emulator, on a stack and prefix of its own. It says which engine it used, brings
+ * with `--engine emulator`, on a stack and prefix of its own (test/cli/lab-command.test.ts runs it
+ * with the real engine). It says which engine it used, brings
  * the lab up with both guests at their reserved addresses, plans nothing on a second up, and
  * destroy leaves nothing.
  */
@@ -21,7 +22,7 @@ const STACK = "pltest-labcmd";
 const MAIN = join(PROJECT_ROOT, "dist", "tools", "lab", "main.js");
 const STATE = join(PROJECT_ROOT, ".lab-state", "lab", `${STACK}.json`);
 
-/** Runs the lab command with a PATH that has no pulumi on it, as on this machine. */
+/** Runs the lab command with the engine emulator, as on a machine without the Pulumi CLI. */
 function lab(operation: string): { output: string; seconds: number } {
     const started = Date.now();
     const run = spawnSync(
@@ -29,6 +30,8 @@ function lab(operation: string): { output: string; seconds: number } {
         [
             MAIN,
             operation,
+            "--engine",
+            "emulator",
             "--stack",
             STACK,
             "--config",
@@ -60,7 +63,7 @@ describe("npm run lab, with the engine emulator", { concurrency: 1 }, () => {
     test("up says which engine it used and brings the lab up with the reserved addresses", (t) => {
         const { output, seconds } = lab("up");
         t.diagnostic(`lab up: ${seconds.toFixed(1)} s`);
-        assert.match(output, /no pulumi CLI on PATH; using the engine emulator/);
+        assert.match(output, /--engine emulator; using the engine emulator/);
         assert.match(output, /\+ 9 created/);
         const addresses = JSON.stringify({ vm1: guestIp(SUBNET, 1), vm2: guestIp(SUBNET, 2) });
         assert.ok(output.includes(`ipAddresses: ${addresses}`), output);

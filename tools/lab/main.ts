@@ -1,54 +1,86 @@
 /**
- * `npm run lab -- up|preview|refresh|destroy [--example lab|minimal|multi-host] [--stack dev]
- *  [--config key=value]...`: runs an example (default: the lab) against the local libvirt, with the
- * Pulumi CLI when one is on PATH (local file backend, no login, empty passphrase) and with the engine
- * emulator otherwise (state in .lab-state/<example>/<stack>.json). scripts/lab.sh does the set-up
+ * `npm run lab -- up|preview|refresh|destroy [options]`: runs an example (default: the lab), or any
+ * program folder, against the local libvirt. With the Pulumi CLI (the one the test host builds, or
+ * one on PATH) through the Automation API, with a local file backend and no login; with the engine
+ * emulator when there is no CLI or `--engine emulator` asks for it. scripts/lab.sh does the set-up
  * (dependencies, the test host, the build) and then calls this.
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { EngineEmulator, EngineError, formatSummary } from "../engine";
-import { EXAMPLES, type Example, type ExampleProject, prepareExampleProject } from "./project";
+import { openCliStack } from "./automation";
+import { type ExampleProject, exampleNames, prepareExampleProject } from "./project";
 import { pulumiCliPath } from "./pulumi-cli";
 
 const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
 type Operation = (typeof OPERATIONS)[number];
+const ENGINES = ["auto", "cli", "emulator"] as const;
+type Engine = (typeof ENGINES)[number];
 
-interface LabArgs {
+export interface LabArgs {
     operation: Operation;
-    example: Example;
+    /** An example's name or a program folder. */
+    example: string;
     stack: string;
     config: Record<string, string>;
+    engine: Engine;
 }
 
-const USAGE =
-    "usage: npm run lab -- up|preview|refresh|destroy [--example lab|minimal|multi-host] [--stack name] [--config key=value]...";
+export function usage(repoRoot: string): string {
+    return [
+        "usage: npm run lab -- up|preview|refresh|destroy [options]",
+        "",
+        "options:",
+        `  --example NAME|PATH   an example (${exampleNames(repoRoot).join(", ")}; default lab) or a folder`,
+        "                        with a Pulumi.yaml and a compiled index.js",
+        "  --stack NAME          the stack (default dev)",
+        "  --config KEY=VALUE    stack config, repeatable (keys without a namespace are the project's)",
+        "  --engine auto|cli|emulator",
+        "                        auto (default): the Pulumi CLI the test host built, or one on PATH, else the",
+        "                        engine emulator",
+        "  -h, --help            this text",
+    ].join("\n");
+}
 
-export function parseLabArgs(argv: string[]): LabArgs {
-    const [operation, ...rest] = argv;
-    if (!OPERATIONS.includes(operation as Operation)) throw new Error(USAGE);
-    const args: LabArgs = { operation: operation as Operation, example: "lab", stack: "dev", config: {} };
-    for (let i = 0; i < rest.length; i += 2) {
-        const [flag, value] = [rest[i], rest[i + 1]];
-        if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
-        if (flag === "--example") {
-            if (!EXAMPLES.includes(value as Example))
-                throw new Error(`unknown example ${value}; one of ${EXAMPLES.join(", ")}`);
-            args.example = value as Example;
-        } else if (flag === "--stack") args.stack = value;
-        else if (flag === "--config") {
-            const eq = value.indexOf("=");
-            if (eq <= 0) throw new Error(`--config wants key=value, got ${value}`);
-            args.config[value.slice(0, eq)] = value.slice(eq + 1);
-        } else throw new Error(`unknown option ${flag}\n${USAGE}`);
+/** Parses the command line; throws an Error whose message is for the user. `undefined` means --help. */
+export function parseLabArgs(argv: string[], repoRoot: string): LabArgs | undefined {
+    const { values, positionals } = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+            example: { type: "string", default: "lab" },
+            stack: { type: "string", default: "dev" },
+            config: { type: "string", multiple: true, default: [] },
+            engine: { type: "string", default: "auto" },
+            help: { type: "boolean", short: "h", default: false },
+        },
+    });
+    if (values.help) return undefined;
+    const [operation, ...extra] = positionals;
+    if (!OPERATIONS.includes(operation as Operation))
+        throw new Error(`${operation ? `unknown operation ${operation}` : "no operation given"}\n${usage(repoRoot)}`);
+    if (extra.length > 0) throw new Error(`unexpected argument ${extra[0]}\n${usage(repoRoot)}`);
+    if (!ENGINES.includes(values.engine as Engine))
+        throw new Error(`--engine ${values.engine}: use one of ${ENGINES.join(", ")}`);
+    const config: Record<string, string> = {};
+    for (const pair of values.config) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) throw new Error(`--config wants KEY=VALUE, got ${pair}`);
+        config[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
-    return args;
+    return {
+        operation: operation as Operation,
+        example: values.example,
+        stack: values.stack,
+        config,
+        engine: values.engine as Engine,
+    };
 }
 
-async function withEmulator(args: LabArgs, p: ExampleProject): Promise<number> {
+async function withEmulator(args: LabArgs, p: ExampleProject, why: string): Promise<number> {
     const stateFile = join(p.dir, `${args.stack}.json`);
-    console.log(`lab: no pulumi CLI on PATH; using the engine emulator (state: ${stateFile})`);
+    console.log(`lab: ${why}; using the engine emulator (state: ${stateFile})`);
     const engine = new EngineEmulator({
         stateFile,
         project: p.project,
@@ -75,38 +107,69 @@ async function withEmulator(args: LabArgs, p: ExampleProject): Promise<number> {
     }
 }
 
-function withCli(cli: string, args: LabArgs, p: ExampleProject, stateRoot: string): number {
-    const backend = join(stateRoot, "backend");
-    mkdirSync(backend, { recursive: true });
-    console.log(`lab: using the Pulumi CLI at ${cli} (local backend file://${backend})`);
-    const env = { ...process.env, PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "" };
-    const run = (cliArgs: string[]) =>
-        spawnSync(cli, [...cliArgs, "--cwd", p.dir, "--non-interactive"], { env, stdio: "inherit" }).status ?? 1;
-    if (run(["stack", "select", "--create", args.stack]) !== 0) return 1;
-    for (const [key, value] of Object.entries(args.config)) {
-        if (run(["config", "set", "--stack", args.stack, key, value]) !== 0) return 1;
+/** The lab's passphrase for its local stacks' secrets (a lab on one machine, not a vault). */
+const LAB_PASSPHRASE = "pulumi-libvirt-lab";
+
+async function withCli(cli: string, args: LabArgs, p: ExampleProject, stateRoot: string): Promise<number> {
+    console.log(`lab: the real Pulumi engine: ${cli} through the Automation API (backend file://${stateRoot}/backend)`);
+    const stack = await openCliStack({
+        cli,
+        dir: p.dir,
+        project: p.project,
+        stack: args.stack,
+        program: p.program,
+        stateRoot,
+        passphrase: LAB_PASSPHRASE,
+        config: args.config,
+    });
+    const onOutput = (out: string) => process.stdout.write(out);
+    try {
+        if (args.operation === "up") {
+            const result = await stack.up({ onOutput, color: "never" });
+            console.log(`\noutputs: ${JSON.stringify(plainOutputs(result.outputs), null, 2)}`);
+        } else if (args.operation === "preview") await stack.preview({ onOutput, color: "never", diff: true });
+        else if (args.operation === "refresh") await stack.refresh({ onOutput, color: "never" });
+        else await stack.destroy({ onOutput, color: "never" });
+        return 0;
+    } catch (e) {
+        // The CLI's own output, printed above, already says what failed; add only its summary line.
+        console.error(`\nerror: ${firstLine((e as Error).message)}`);
+        return 1;
     }
-    const op = {
-        up: ["up", "--yes"],
-        preview: ["preview"],
-        refresh: ["refresh", "--yes"],
-        destroy: ["destroy", "--yes"],
-    };
-    return run([...op[args.operation], "--stack", args.stack]);
+}
+
+function plainOutputs(outputs: Record<string, { value: unknown; secret: boolean }>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.secret ? "[secret]" : o.value]));
+}
+
+function firstLine(text: string): string {
+    return text.split("\n").find((l) => l.trim() !== "") ?? text;
 }
 
 export async function main(argv: string[], repoRoot: string): Promise<number> {
-    let args: LabArgs;
+    let args: LabArgs | undefined;
     try {
-        args = parseLabArgs(argv);
+        args = parseLabArgs(argv, repoRoot);
     } catch (e) {
         console.error((e as Error).message);
         return 2;
     }
+    if (!args) {
+        console.log(usage(repoRoot));
+        return 0;
+    }
     const stateRoot = join(repoRoot, ".lab-state");
-    const project = prepareExampleProject(repoRoot, args.example, join(stateRoot, args.example));
+    const folder = args.example.replace(/[^A-Za-z0-9_.-]/g, "_");
+    const project = prepareExampleProject(repoRoot, args.example, join(stateRoot, folder));
+    if (args.engine === "emulator") return withEmulator(args, project, "--engine emulator");
     const cli = pulumiCliPath();
-    return cli ? withCli(cli, args, project, stateRoot) : withEmulator(args, project);
+    if (cli) {
+        mkdirSync(stateRoot, { recursive: true });
+        return withCli(cli, args, project, stateRoot);
+    }
+    if (args.engine === "cli")
+        throw new Error("--engine cli: no Pulumi CLI (run scripts/setup-test-host.sh to build one, or install it)");
+    return withEmulator(args, project, "no Pulumi CLI found");
 }
 
 if (require.main === module) {

@@ -1,19 +1,22 @@
 /**
- * Messages from the runtime. The dynamic-provider host has no engine connection, so `pulumi.log`
- * degrades to the console; the engine passes the host's stderr through as diagnostics without a
- * resource attached. Every line therefore names the kind and the object.
+ * Messages from the runtime. Inside the dynamic-provider host they go to the engine's Log RPC
+ * (engine-log.ts: the host gives providers no logger, and the engine does not show its stderr);
+ * elsewhere (tests, the engine emulator) to stderr. No resource is attached to them, so every line
+ * names the kind and the object.
  */
+import { sendToEngine } from "./engine-log";
 import type { ResourceKind } from "./handler";
 
 export type LogLevel = "info" | "warning";
 export type LogSink = (level: LogLevel, line: string) => void;
 
-const stderrSink: LogSink = (level, line) => {
+const defaultSink: LogSink = (level, line) => {
+    if (sendToEngine(level, line)) return;
     process.stderr.write(`${level === "warning" ? "warning: " : ""}${line}\n`);
 };
 
 /** Module state: tests swap the sink to capture lines. */
-let sink: LogSink = stderrSink;
+let sink: LogSink = defaultSink;
 
 /** Replaces where lines go; returns a function restoring the previous sink. */
 export function setLogSink(next: LogSink): () => void {

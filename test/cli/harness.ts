@@ -1,0 +1,214 @@
+/**
+ * Tier (d): programs under the real Pulumi engine, the CLI that scripts/setup-test-host.sh builds
+ * from its Go module, driven through the Automation API (tools/lab/automation.ts says why: no
+ * Node.js language host is served, inline programs need none). Each scenario has its own project
+ * folder, file backend and stack; the steps the engine took are collected from its event stream.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type {
+    DestroyResult,
+    EngineEvent,
+    OpMap,
+    PreviewResult,
+    PulumiFn,
+    RefreshResult,
+    Stack,
+    UpResult,
+} from "@pulumi/pulumi/automation";
+import { moduleProgram, openCliStack } from "../../tools/lab/automation";
+import { linkPackage } from "../../tools/lab/project";
+import { pulumiCliPath } from "../../tools/lab/pulumi-cli";
+import { loadTestHost, PROJECT_ROOT } from "../helpers/test-host";
+import { removeTestObjects } from "../helpers/virsh";
+
+/** The passphrase of the test stacks: the secrets tests look for ciphertext made with it. */
+export const PASSPHRASE = "pltest-passphrase";
+
+/** The CLI the test host built; a message saying how to get it when it is missing. */
+export function testCli(): string {
+    const host = loadTestHost();
+    const cli = pulumiCliPath({ PULUMI_CLI: host.pulumiCli });
+    if (!cli)
+        throw new Error(
+            `the Pulumi CLI ${host.pulumiCli} is missing: run \`sudo bash scripts/setup-test-host.sh\` (it builds it with Go)`,
+        );
+    return cli;
+}
+
+/** One step of the engine, as "op name" (the URN's last part), e.g. "update vm1". */
+export interface Steps {
+    /** Every step's "op name" in the order the engine reported them. */
+    all: string[];
+    /** The steps that changed something (not same, read or refresh of an unchanged resource). */
+    changes: string[];
+}
+
+export interface CliRun<T> {
+    result: T;
+    steps: Steps;
+    /** Everything the CLI printed. */
+    output: string;
+    /** The engine's info and warning diagnostics (the provider's change summaries among them). */
+    diagnostics: string[];
+}
+
+export interface CliScenario {
+    dir: string;
+    prefix: string;
+    stack(): Promise<Stack>;
+    /** Sets stack config (keys without a namespace are the project's). */
+    config(values: Record<string, string>): Promise<void>;
+    up(program: PulumiFn, opts?: { target?: string[] }): Promise<CliRun<UpResult>>;
+    preview(program: PulumiFn, opts?: { expectNoChanges?: boolean }): Promise<CliRun<PreviewResult>>;
+    refresh(opts?: { expectNoChanges?: boolean }): Promise<CliRun<RefreshResult>>;
+    destroy(): Promise<CliRun<DestroyResult>>;
+    /** Removes the scenario's libvirt objects and folders. */
+    cleanup(): void;
+}
+
+const QUIET_OPS = new Set(["same", "read", "refresh"]);
+
+/** A changed-nothing op map: only "same" counts. */
+export function onlySame(map: OpMap | undefined): boolean {
+    return Object.entries(map ?? {}).every(([op, n]) => op === "same" || !n);
+}
+
+interface Collector {
+    onEvent: (e: EngineEvent) => void;
+    steps: Steps;
+    diagnostics: string[];
+}
+
+/** Records the diagnostics a user sees (not the SDK's debug lines). */
+function noteDiagnostic(e: EngineEvent, into: string[]): void {
+    const d = e.diagnosticEvent;
+    if (d && (d.severity === "info" || d.severity === "warning" || d.severity === "error")) into.push(d.message);
+}
+
+function stepCollector(): Collector {
+    const steps: Steps = { all: [], changes: [] };
+    const diagnostics: string[] = [];
+    return {
+        steps,
+        diagnostics,
+        onEvent: (e) => {
+            noteDiagnostic(e, diagnostics);
+            const m = e.resOutputsEvent?.metadata ?? e.resOpFailedEvent?.metadata;
+            if (!m || m.type === "pulumi:pulumi:Stack" || m.type.startsWith("pulumi:providers:")) return;
+            const step = `${m.op} ${m.urn.split("::").pop()}`;
+            steps.all.push(step);
+            if (!QUIET_OPS.has(m.op) || (m.op === "refresh" && m.diffs?.length)) steps.changes.push(step);
+        },
+    };
+}
+
+function previewCollector(): Collector {
+    const steps: Steps = { all: [], changes: [] };
+    const diagnostics: string[] = [];
+    return {
+        steps,
+        diagnostics,
+        onEvent: (e) => {
+            noteDiagnostic(e, diagnostics);
+            const m = e.resourcePreEvent?.metadata;
+            if (!m || m.type === "pulumi:pulumi:Stack" || m.type.startsWith("pulumi:providers:")) return;
+            const step = `${m.op} ${m.urn.split("::").pop()}`;
+            steps.all.push(step);
+            if (!QUIET_OPS.has(m.op)) steps.changes.push(step);
+        },
+    };
+}
+
+/**
+ * A scenario whose libvirt objects all start with `prefix` (which must start with "pltest-").
+ * Leftovers of an earlier failed run are removed first.
+ */
+export function cliScenario(prefix: string, project = "pltest-cli"): CliScenario {
+    if (!prefix.startsWith("pltest-")) throw new Error(`scenario prefix ${prefix} must start with pltest-`);
+    const cli = testCli();
+    removeTestObjects(prefix);
+    const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+    linkPackage(dir, PROJECT_ROOT);
+    let stack: Promise<Stack> | undefined;
+    const open = () => {
+        stack ??= openCliStack({
+            cli,
+            dir,
+            project,
+            stack: "pltest",
+            // Every operation passes its own program; this one is never run.
+            program: join(PROJECT_ROOT, "dist", "examples", "minimal", "index.js"),
+            stateRoot: join(dir, ".pulumi-state"),
+            passphrase: PASSPHRASE,
+        });
+        return stack;
+    };
+    const capture = () => {
+        const chunks: string[] = [];
+        return { onOutput: (s: string) => chunks.push(s), text: () => chunks.join("") };
+    };
+    return {
+        dir,
+        prefix,
+        stack: open,
+        config: async (values) => {
+            await (await open()).setAllConfig(
+                Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v }])),
+            );
+        },
+        up: async (program, opts) => {
+            const { onEvent, steps, diagnostics } = stepCollector();
+            const out = capture();
+            const result = await (await open()).up({
+                program,
+                onEvent,
+                onOutput: out.onOutput,
+                color: "never",
+                target: opts?.target,
+            });
+            return { result, steps, output: out.text(), diagnostics };
+        },
+        preview: async (program, opts) => {
+            const { onEvent, steps, diagnostics } = previewCollector();
+            const out = capture();
+            const result = await (await open()).preview({
+                program,
+                onEvent,
+                onOutput: out.onOutput,
+                color: "never",
+                diff: true,
+                expectNoChanges: opts?.expectNoChanges,
+            });
+            return { result, steps, output: out.text(), diagnostics };
+        },
+        refresh: async (opts) => {
+            const { onEvent, steps, diagnostics } = stepCollector();
+            const out = capture();
+            const result = await (await open()).refresh({
+                onEvent,
+                onOutput: out.onOutput,
+                color: "never",
+                expectNoChanges: opts?.expectNoChanges,
+            });
+            return { result, steps, output: out.text(), diagnostics };
+        },
+        destroy: async () => {
+            const { onEvent, steps, diagnostics } = stepCollector();
+            const out = capture();
+            const result = await (await open()).destroy({ onEvent, onOutput: out.onOutput, color: "never" });
+            return { result, steps, output: out.text(), diagnostics };
+        },
+        cleanup: () => {
+            removeTestObjects(prefix);
+            rmSync(`/var/lib/libvirt/${prefix}-pool`, { recursive: true, force: true });
+            rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
+
+/** A program that loads a compiled example afresh (its exports become the stack's outputs). */
+export function exampleModule(name: string): PulumiFn {
+    return moduleProgram(join(PROJECT_ROOT, "dist", "examples", name, "index.js"));
+}
