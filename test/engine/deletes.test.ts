@@ -110,7 +110,10 @@ test("a resource can be unprotected and replaced in the same run", async () => {
         const summary = await f.engine().up(() => {
             new JsonFile("a", { dir: f.dataDir, content: 1, name: "two" });
         });
-        assert.equal(summary.steps[0]!.op, "replace");
+        assert.deepEqual(
+            summary.steps.map((s) => s.op),
+            ["delete", "replace"],
+        );
         assert.deepEqual(f.calls("create", "delete"), ["delete one", "create two"]);
     } finally {
         f.cleanup();

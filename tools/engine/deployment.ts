@@ -306,7 +306,8 @@ export class Deployment implements MonitorHandler {
         await this.deleteDependentReplacements(old);
         const detail = await deleteResource(this.host, replaced, this.preview);
         this.consumed.add(old);
-        if (detail) this.record(old.urn, "delete", detail);
+        // The engine always reports this step (delete-replaced), whatever the provider did.
+        this.record(old.urn, "delete", detail || "old half of a replacement, deleted first");
         return this.create(reg, checked, "replace", `${keys}; delete-before-replace`);
     }
 

@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import type { PulumiSdk } from "./sdk";
-import { makeSecret, type PropertyMap, UNKNOWN } from "./values";
+import { type PropertyMap, RESOURCE_SIG, SIG_KEY } from "./values";
 
 /** A program: a function (its result is the stack outputs) or the path of a compiled CommonJS module. */
 export type Program = (() => unknown) | string;
@@ -64,25 +64,26 @@ export async function runProgram(sdk: PulumiSdk, program: Program): Promise<Prog
     }
 }
 
-/** Each top-level output is resolved on its own so that its secretness and knownness are kept per key. */
+/**
+ * The outputs as the SDK sends them to the engine (its own serialisation): a secret stays wrapped
+ * where it is, however deep (the engine keeps `{list: [secret]}` as such; lifting the whole output
+ * to a secret was a difference test/cli/emulator-parity.test.ts found), unknowns are the sentinel.
+ */
 async function resolveOutputs(sdk: PulumiSdk, result: unknown): Promise<PropertyMap> {
     if (result === undefined || result === null || typeof result !== "object") return {};
+    const wire = await sdk.pulumi.runtime.serializeProperties("stack outputs", result as Record<string, unknown>);
     const outputs: PropertyMap = {};
-    for (const [key, value] of Object.entries(result)) {
-        if (value === undefined) continue;
-        const out = sdk.pulumi.output(value) as any;
-        const [v, known, secret] = await Promise.all([out.promise(), out.isKnown, out.isSecret]);
-        const plain = known ? toJson(v) : UNKNOWN;
-        outputs[key] = secret ? makeSecret(plain) : plain;
+    for (const [key, value] of Object.entries(wire)) {
+        if (value !== undefined) outputs[key] = toJson(value);
     }
     return outputs;
 }
 
-/** Stack outputs are stored as JSON; resources become their URN, as the engine shows them. */
+/** Stack outputs are stored as JSON; a resource (a wire reference) is shown as "[resource]". */
 function toJson(v: unknown): unknown {
     return JSON.parse(
         JSON.stringify(v ?? null, (_k, x) => {
-            if (x && typeof x === "object" && "urn" in x && typeof x.urn === "object") return "[resource]";
+            if (x && typeof x === "object" && x[SIG_KEY] === RESOURCE_SIG) return "[resource]";
             return x;
         }),
     );

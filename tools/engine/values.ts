@@ -9,9 +9,9 @@ export type PropertyMap = Record<string, unknown>;
 
 /** The value the SDK sends for "not known yet" (runtime/rpc.js `unknownValue`). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+export const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 
 export function isSecret(v: unknown): v is { value: unknown } {
     return isObject(v) && v[SIG_KEY] === SECRET_SIG;
@@ -89,9 +89,17 @@ export function changedKeys(olds: PropertyMap, news: PropertyMap): string[] {
     return [...keys].filter((k) => !deepEqual(olds[k], news[k])).sort();
 }
 
+/** True when the value or anything inside it is a secret. */
+export function containsSecret(v: unknown): boolean {
+    if (isSecret(v)) return true;
+    if (Array.isArray(v)) return v.some(containsSecret);
+    return isObject(v) && Object.values(v).some(containsSecret);
+}
+
 /**
  * The engine's `annotateSecrets(outs, ins)`: an output whose key matches a secret input becomes secret; for
- * matching objects it recurses. Arrays are not descended into (a guess; the doc records objects only).
+ * matching objects it recurses; an array input holding a secret anywhere makes the whole output array
+ * secret (what the real engine records: test/cli/emulator-parity.test.ts).
  */
 export function annotateSecrets(outs: PropertyMap, ins: PropertyMap): PropertyMap {
     const result: PropertyMap = { ...outs };
@@ -100,6 +108,7 @@ export function annotateSecrets(outs: PropertyMap, ins: PropertyMap): PropertyMa
         if (isSecret(inValue)) result[k] = makeSecret(result[k]);
         else if (isObject(inValue) && isObject(result[k]))
             result[k] = annotateSecrets(result[k] as PropertyMap, inValue);
+        else if (Array.isArray(inValue) && containsSecret(inValue)) result[k] = makeSecret(result[k]);
     }
     return result;
 }

@@ -68,7 +68,15 @@ export async function openCliStack(o: CliStackOptions): Promise<Stack> {
     const pulumiCommand = await PulumiCommand.get({ root: dirname(dirname(o.cli)) });
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName: o.stack, projectName: o.project, program: moduleProgram(o.program) },
-        { workDir: o.dir, pulumiCommand, envVars, secretsProvider: "passphrase" },
+        {
+            workDir: o.dir,
+            pulumiCommand,
+            envVars,
+            secretsProvider: "passphrase",
+            // The engine starts the provider plugins in the folder of the project's `main`; the
+            // Automation API's default for an inline program is this process's working folder.
+            projectSettings: { name: o.project, runtime: "nodejs", main: o.dir },
+        },
     );
     const config = Object.fromEntries(Object.entries(o.config ?? {}).map(([k, v]) => [k, { value: v }]));
     if (Object.keys(config).length > 0) await stack.setAllConfig(config);
