@@ -75,6 +75,9 @@ export interface CallIdentity {
 
 interface PendingCall extends CallIdentity {
     readonly procedure: string;
+    /** When the connection's default timeout fails the call (Date.now() ms), if it has one. */
+    readonly deadline: number | undefined;
+    readonly timeoutMs: number;
     resolve(payload: Buffer): void;
     reject(error: Error): void;
 }
@@ -121,6 +124,7 @@ export class RpcConnection {
     private readonly decoder: FrameDecoder;
     private failure: ConnectionError | undefined;
     private keepaliveTimer: NodeJS.Timeout | undefined;
+    private readonly timeoutSweep: NodeJS.Timeout | undefined;
     private lastReceived = Date.now();
     private unansweredPings = 0;
     private readonly keepaliveIntervalMs: number;
@@ -158,6 +162,12 @@ export class RpcConnection {
         stream.on("end", () =>
             this.fail(new ConnectionError("eof", `${this.label}: connection closed by the other side`)),
         );
+        if (this.callTimeoutMs > 0) {
+            // A tenth of the timeout late at most, and never busier than 100 times a second.
+            const every = Math.min(1000, Math.max(10, Math.floor(this.callTimeoutMs / 10)));
+            this.timeoutSweep = setInterval(() => this.expireCalls(), every);
+            this.timeoutSweep.unref();
+        }
         if (this.keepaliveIntervalMs > 0) {
             this.keepaliveTimer = setInterval(() => this.keepaliveTick(), this.keepaliveIntervalMs);
             // An idle pooled connection must not keep the process alive.
@@ -218,6 +228,9 @@ export class RpcConnection {
     ): Promise<Buffer> {
         if (this.failure) return Promise.reject(this.failure.forCall(procedure, false));
         if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+        // A call's own timeout gets its own timer; the default one is checked by a sweep, which
+        // spares every call a timer (an allocation and two timer-list operations per round trip).
+        const ownTimeout = options.timeoutMs !== undefined;
         const timeoutMs = options.timeoutMs ?? defaultTimeoutMs(procedure, this.callTimeoutMs);
 
         const packet = encodePacket(
@@ -245,10 +258,12 @@ export class RpcConnection {
                 program,
                 version,
                 number: proc,
+                deadline: !ownTimeout && timeoutMs > 0 ? Date.now() + timeoutMs : undefined,
+                timeoutMs,
                 resolve: (payload) => settle(() => resolve(payload)),
                 reject: (error) => settle(() => reject(error)),
             });
-            if (timeoutMs > 0) {
+            if (ownTimeout && timeoutMs > 0) {
                 timer = setTimeout(
                     () => settle(() => reject(new CallTimeoutError(procedure, timeoutMs, this.label))),
                     timeoutMs,
@@ -509,10 +524,20 @@ export class RpcConnection {
         this.sendKeepalive(KeepaliveProcedure.KEEPALIVE_PROC_PING);
     }
 
+    /** Fails the calls whose default timeout has passed. */
+    private expireCalls(): void {
+        const now = Date.now();
+        for (const call of this.calls.values()) {
+            if (call.deadline !== undefined && call.deadline <= now)
+                call.reject(new CallTimeoutError(call.procedure, call.timeoutMs, this.label));
+        }
+    }
+
     private fail(error: ConnectionError): void {
         if (this.failure) return;
         this.failure = error;
         if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+        if (this.timeoutSweep) clearInterval(this.timeoutSweep);
         for (const call of [...this.calls.values()]) call.reject(error.forCall(call.procedure, true));
         this.calls.clear();
         for (const stream of [...this.streams.values()]) stream.sink.fail(error.forCall(stream.procedure, true));
