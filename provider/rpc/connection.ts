@@ -304,7 +304,8 @@ export class RpcConnection {
      * when the transport's buffer is full: wait for `drained()` before writing more.
      */
     send(header: PacketHeader, body?: Buffer): boolean {
-        if (this.failure) throw this.failure.forCall(describeProcedure(header.prog, header.vers, header.proc), false);
+        // Only packets of a call already sent (stream data, finish, abort) go this way.
+        if (this.failure) throw this.failure.forCall(describeProcedure(header.prog, header.vers, header.proc), true);
         return this.transport.stream.write(encodePacket(header, body));
     }
 

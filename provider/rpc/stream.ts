@@ -307,6 +307,8 @@ export interface DownloadOptions extends TransferOptions {
 
 /** Zeros written for a hole, one piece at a time: never changed, so the same memory serves every write. */
 const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
+/** Zero pieces written before the event loop gets a turn, whatever the destination does. */
+const ZERO_PIECES_PER_TURN = 16;
 
 /**
  * Writes the packets of a download to its destination in order, one at a time: each write that
@@ -344,7 +346,11 @@ class DownloadWriter {
     private async run(): Promise<void> {
         this.running = true;
         try {
-            while (this.queue.length > 0 && !this.state.error) await this.write(this.queue.shift()!);
+            while (this.queue.length > 0 && !this.state.error) {
+                await this.write(this.queue.shift()!);
+                // Reading stays stopped until everything already read is written.
+                if (this.queue.length === 0) this.release();
+            }
         } catch (error) {
             this.state.failLocal(error as Error);
         } finally {
@@ -358,10 +364,13 @@ class DownloadWriter {
             const length = this.holeLength(packet);
             if (this.options.onHole) this.options.onHole(length);
             else
-                for (let left = length; left > 0 && !this.state.error; ) {
+                for (let left = length, pieces = 1; left > 0 && !this.state.error; pieces++) {
                     const piece = Math.min(left, ZERO_CHUNK.length);
                     await this.put(ZERO_CHUNK.subarray(0, piece));
                     left -= piece;
+                    // A destination that never pushes back would keep this loop in microtasks:
+                    // let timers (keepalive, abort) and I/O run now and then.
+                    if (pieces % ZERO_PIECES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
                 }
             this.bytes += length;
         } else if (packet.payload.length === 0) {
@@ -406,7 +415,6 @@ class DownloadWriter {
             this.connection.pauseReading();
         }
         await drainedOrStopped(this.destination, this.state);
-        if (this.queue.length === 0) this.release();
     }
 }
 

@@ -20,6 +20,7 @@ import {
     REMOTE_PROTOCOL_VERSION,
     RemoteConnectGetHostnameRet,
     RemoteProcedure,
+    VirErrorDomain,
     VirErrorNumber,
     VirNetMessageStatus,
     VirNetMessageType,
@@ -71,7 +72,13 @@ function serveDownload(daemon: MockDaemon, send: (call: ReceivedCall) => void): 
 }
 
 /** A sink that counts what it is given and can stall; records its largest backlog. */
-function countingSink(options: { highWaterMark?: number; stallFirstMs?: number; onBytes?: (n: number) => void }) {
+function countingSink(options: {
+    highWaterMark?: number;
+    stallFirstMs?: number;
+    /** Finish every write at once: the sink never pushes back. */
+    eager?: boolean;
+    onBytes?: (n: number) => void;
+}) {
     let bytes = 0;
     let nonZero = false;
     let maxBacklog = 0;
@@ -86,7 +93,8 @@ function countingSink(options: { highWaterMark?: number; stallFirstMs?: number; 
             if (options.stallFirstMs !== undefined && !stalled) {
                 stalled = true;
                 setTimeout(done, options.stallFirstMs);
-            } else setImmediate(done);
+            } else if (options.eager) done();
+            else setImmediate(done);
         },
     });
     return { sink, bytes: () => bytes, nonZero: () => nonZero, maxBacklog: () => maxBacklog };
@@ -294,6 +302,28 @@ test("without onHole a 2^50-byte hole is written as zeros through the sink's bac
     await client.close();
 });
 
+test("a destination that never pushes back does not stop timers and I/O while a huge hole is written", async () => {
+    const daemon = new MockDaemon();
+    serveDownload(daemon, (call) =>
+        daemon.sendStream(
+            call,
+            VirNetMessageStatus.VIR_NET_CONTINUE,
+            hole(1n << 50n),
+            VirNetMessageType.VIR_NET_STREAM_HOLE,
+        ),
+    );
+    const client = await open(daemon);
+    // The abort comes from a timer: it fires only if the zero writes give the event loop a turn.
+    const counted = countingSink({ eager: true });
+    const signal = AbortSignal.timeout(200);
+    await assert.rejects(
+        client.download(VOL, counted.sink, { sparse: true, signal }),
+        (e: Error) => e.name === "TimeoutError",
+    );
+    assert.ok(counted.bytes() > 0);
+    await client.close();
+});
+
 test("a destination that stalls keeps the connection alive: keepalive pings go on, libvirtd is not blamed", async () => {
     const daemon = new MockDaemon();
     const chunk = Buffer.alloc(64 * 1024, 7);
@@ -429,7 +459,11 @@ test("a connect timeout names the URI and the step it waited for", async () => {
 
 test("errors of the connect sequence name the URI", async () => {
     const refusing = new MockDaemon().on("CONNECT_OPEN", () => ({
-        error: { code: VirErrorNumber.VIR_ERR_NO_CONNECT, domain: 7, message: "no connection driver available" },
+        error: {
+            code: VirErrorNumber.VIR_ERR_NO_CONNECT,
+            domain: VirErrorDomain.VIR_FROM_RPC,
+            message: "no connection driver available",
+        },
     }));
     const refused = await open(refusing).catch((e: unknown) => e);
     assert.ok(LibvirtError.isInstance(refused) && refused.reportedByDaemon, String(refused));

@@ -16,12 +16,16 @@ import { LibvirtError } from "../../../provider/rpc/errors";
 import {
     KEEPALIVE_PROGRAM,
     KEEPALIVE_PROTOCOL_VERSION,
+    KeepaliveProcedure,
     REMOTE_PROCEDURES,
     REMOTE_PROGRAM,
     REMOTE_PROTOCOL_VERSION,
     RemoteConnectGetHostnameRet,
     RemoteDomainEventCallbackLifecycleMsg,
     RemoteError,
+    VirErrorDomain,
+    VirErrorLevel,
+    VirErrorNumber,
     VirNetMessageStatus,
     VirNetMessageType,
     VirNetStreamHole,
@@ -98,10 +102,10 @@ const LIFECYCLE = REMOTE_PROCEDURES.DOMAIN_EVENT_CALLBACK_LIFECYCLE;
 /** One hostile packet aimed at the call (serial 0), the download (serial 1), events or keepalive. */
 function hostilePacket(rand: () => number): Buffer {
     const error = encodeXdr(RemoteError, {
-        code: 1,
-        domain: 7,
+        code: VirErrorNumber.VIR_ERR_INTERNAL_ERROR,
+        domain: VirErrorDomain.VIR_FROM_RPC,
         message: "pltest",
-        level: 2,
+        level: VirErrorLevel.VIR_ERR_ERROR,
         dom: null,
         str1: null,
         str2: null,
@@ -159,7 +163,7 @@ function hostilePacket(rand: () => number): Buffer {
         header = {
             prog: KEEPALIVE_PROGRAM,
             vers: KEEPALIVE_PROTOCOL_VERSION,
-            proc: 1 + Math.floor(rand() * 2),
+            proc: rand() < 0.5 ? KeepaliveProcedure.KEEPALIVE_PROC_PING : KeepaliveProcedure.KEEPALIVE_PROC_PONG,
             type: VirNetMessageType.VIR_NET_MESSAGE,
             serial: 0,
             status: VirNetMessageStatus.VIR_NET_OK,
