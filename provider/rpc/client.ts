@@ -211,29 +211,39 @@ export class LibvirtClient extends RemoteProcedureMethods {
      * Calls a procedure by its protocol name without the `REMOTE_PROC_` prefix, e.g.
      * `call("DOMAIN_LOOKUP_BY_NAME", { name: "vm1" })`.
      */
-    async call<N extends RemoteProcedureName>(
+    call<N extends RemoteProcedureName>(
         name: N,
         args: RemoteProcedureArgs[N],
         options?: CallOptions,
     ): Promise<RemoteProcedureRet[N]> {
-        if (this.follows(this.connection.error)) return (await this.next()).callOnce(name, args, options);
+        // Without a successor nothing can be retried: no extra promise on the hot path.
+        if (this.successor === undefined) return this.callOnce(name, args, options);
+        if (this.follows(this.connection.error)) return this.next().then((next) => next.callOnce(name, args, options));
+        return this.callOnce(name, args, options).catch((error: unknown) => this.retry(error, name, args, options));
+    }
+
+    /**
+     * After `error` on this client's connection: a call that never went out goes to the new
+     * connection, and so does one in flight if repeating it is harmless (once: `callOnce`).
+     */
+    private async retry<N extends RemoteProcedureName>(
+        error: unknown,
+        name: N,
+        args: RemoteProcedureArgs[N],
+        options?: CallOptions,
+    ): Promise<RemoteProcedureRet[N]> {
+        if (!this.follows(error) || (error.outcomeUnknown && !isIdempotent(name))) throw error;
+        let next: LibvirtClient;
         try {
-            return await this.callOnce(name, args, options);
-        } catch (error) {
-            // A call that never went out can go anywhere; one in flight only if repeating it is harmless.
-            if (!this.follows(error) || (error.outcomeUnknown && !isIdempotent(name))) throw error;
-            let next: LibvirtClient;
-            try {
-                next = await this.next();
-            } catch (reconnectError) {
-                throw new ConnectionError(
-                    error.failure,
-                    `${error.message}; reconnecting failed: ${(reconnectError as Error).message}`,
-                    { cause: reconnectError, procedure: name, outcomeUnknown: error.outcomeUnknown },
-                );
-            }
-            return next.callOnce(name, args, options);
+            next = await this.next();
+        } catch (reconnectError) {
+            throw new ConnectionError(
+                error.failure,
+                `${error.message}; reconnecting failed: ${(reconnectError as Error).message}`,
+                { cause: reconnectError, procedure: name, outcomeUnknown: error.outcomeUnknown },
+            );
         }
+        return next.callOnce(name, args, options);
     }
 
     /** Whether `error` is this client's lost connection, which calls may follow to a new one. */
