@@ -6,8 +6,9 @@ import type { Readable, Writable } from "node:stream";
 import type { CallOptions } from "./call-options";
 import { stat } from "node:fs/promises";
 import { type ConnectionOptions, DATA_WINDOW_BYTES, RpcConnection } from "./connection";
+import { isIdempotent } from "./call-policy";
+import { ConnectionError, protocolError } from "./errors";
 import { type FileRange, FileChunkSource } from "./file-source";
-import type { ConnectionError } from "./errors";
 // Used on every call: from the generated modules themselves, not the barrel's getters.
 import { REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION } from "./generated/constants";
 import { REMOTE_PROCEDURES } from "./generated/procedures";
@@ -34,7 +35,7 @@ import {
 import { openTransport } from "./transports";
 import type { Transport } from "./transports/transport";
 import { type LibvirtUri, parseLibvirtUri } from "./uri";
-import { decodeXdr, XdrReader } from "./xdr";
+import { decodeXdr } from "./xdr";
 
 export interface ConnectOptions extends ConnectionOptions {
     /** Give up connecting (transport and handshake) after this many milliseconds (default 30 s). */
@@ -62,8 +63,13 @@ export interface VolumeRange {
     readonly length?: bigint | number;
 }
 
-function connectSignal(timeoutMs: number, signal: AbortSignal | undefined): AbortSignal {
-    return signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs);
+/** Where calls go once a client's connection has died: a pool's live client for the same URI. */
+export type Successor = () => Promise<LibvirtClient>;
+
+/** Prefixes an error's message with the URI it concerns, unless it already names it. */
+function namingUri<E>(error: E, uri: string): E {
+    if (error instanceof Error && !error.message.includes(uri)) error.message = `${uri}: ${error.message}`;
+    return error;
 }
 
 /** The arguments shared by STORAGE_VOL_UPLOAD and STORAGE_VOL_DOWNLOAD. */
@@ -86,6 +92,9 @@ function streamProcedure(name: "STORAGE_VOL_UPLOAD" | "STORAGE_VOL_DOWNLOAD"): S
 }
 
 export class LibvirtClient extends RemoteProcedureMethods {
+    /** Set by a ConnectionPool: where calls go after this client's connection was lost. */
+    private successor: Successor | undefined;
+
     private constructor(
         private readonly connection: RpcConnection,
         /** The URI this client was opened with, parsed. */
@@ -100,9 +109,11 @@ export class LibvirtClient extends RemoteProcedureMethods {
     static async connect(uri?: string, options: ConnectOptions = {}): Promise<LibvirtClient> {
         const parsed = parseLibvirtUri(uri, options.env);
         const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-        const signal = connectSignal(timeoutMs, options.signal);
-        const transport = await openTransport(parsed, { connectTimeoutMs: timeoutMs, signal });
-        return LibvirtClient.open(transport, parsed, { ...options, signal });
+        const started = Date.now();
+        // The transport's own timer names the URI and the transport when it fires.
+        const transport = await openTransport(parsed, { connectTimeoutMs: timeoutMs, signal: options.signal });
+        const left = Math.max(1, timeoutMs - (Date.now() - started));
+        return LibvirtClient.handshake(transport, parsed, options, left, timeoutMs);
     }
 
     /**
@@ -116,28 +127,64 @@ export class LibvirtClient extends RemoteProcedureMethods {
     ): Promise<LibvirtClient> {
         const parsed = typeof uri === "string" ? parseLibvirtUri(uri, options.env) : uri;
         const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-        const signal = connectSignal(timeoutMs, options.signal);
-        const connection = new RpcConnection(transport, options);
+        return LibvirtClient.handshake(transport, parsed, options, timeoutMs, timeoutMs);
+    }
+
+    /**
+     * The connect sequence over an open transport, within `timeoutMs`. Every error it ends with
+     * names the URI; a timeout says how long the whole connect (`totalMs`) was given.
+     */
+    private static async handshake(
+        transport: Transport,
+        uri: LibvirtUri,
+        options: ConnectOptions,
+        timeoutMs: number,
+        totalMs: number,
+    ): Promise<LibvirtClient> {
+        const connection = new RpcConnection(transport, { ...options, uri: uri.original });
+        const deadline = new AbortController();
+        const timer = setTimeout(() => deadline.abort(), timeoutMs);
+        const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
+        let step = "AUTH_LIST";
         const caller = <N extends RemoteProcedureName>(
             name: N,
             args: RemoteProcedureArgs[N],
             callOptions?: CallOptions,
-        ) => callOn(connection, name, args, callOptions);
+        ) => {
+            step = name;
+            return callOn(connection, name, args, callOptions);
+        };
         try {
-            const session = await performHandshake(caller, parsed, { signal, readOnly: options.readOnly });
-            return new LibvirtClient(connection, parsed, session);
+            const session = await performHandshake(caller, uri, { signal, readOnly: options.readOnly });
+            return new LibvirtClient(connection, uri, session);
         } catch (error) {
             connection.close("connect sequence failed");
-            if (signal.aborted && !options.signal?.aborted) {
-                throw new Error(
-                    `${parsed.original}: connecting timed out after ${timeoutMs} ms (${transport.description})`,
-                    {
-                        cause: error,
-                    },
+            if (deadline.signal.aborted) {
+                throw new ConnectionError(
+                    "timeout",
+                    `${uri.original}: connecting timed out after ${totalMs} ms waiting for libvirtd to answer ${step} ` +
+                        `(${transport.description}): check that the daemon is running and not overloaded, or raise connectTimeoutMs`,
+                    { cause: error },
                 );
             }
-            throw error;
+            if (options.signal?.aborted && error === options.signal.reason) {
+                throw new ConnectionError("closed", `${uri.original}: connecting was aborted during ${step}`, {
+                    cause: error,
+                });
+            }
+            throw namingUri(error, uri.original);
+        } finally {
+            clearTimeout(timer);
         }
+    }
+
+    /**
+     * Used by ConnectionPool: once this client's connection is lost (not closed by us), new calls
+     * go to the client `next` resolves to, and a call that was in flight is sent there once more
+     * if it only reads (see call-policy.ts). `next` bounds its own wait.
+     */
+    followWith(next: Successor): void {
+        this.successor = next;
     }
 
     /** True until the connection is closed or dies. */
@@ -169,6 +216,52 @@ export class LibvirtClient extends RemoteProcedureMethods {
         args: RemoteProcedureArgs[N],
         options?: CallOptions,
     ): Promise<RemoteProcedureRet[N]> {
+        // Without a successor nothing can be retried: no extra promise on the hot path.
+        if (this.successor === undefined) return this.callOnce(name, args, options);
+        if (this.follows(this.connection.error)) return this.next().then((next) => next.callOnce(name, args, options));
+        return this.callOnce(name, args, options).catch((error: unknown) => this.retry(error, name, args, options));
+    }
+
+    /**
+     * After `error` on this client's connection: a call that never went out goes to the new
+     * connection, and so does one in flight if repeating it is harmless (once: `callOnce`).
+     */
+    private async retry<N extends RemoteProcedureName>(
+        error: unknown,
+        name: N,
+        args: RemoteProcedureArgs[N],
+        options?: CallOptions,
+    ): Promise<RemoteProcedureRet[N]> {
+        if (!this.follows(error) || (error.outcomeUnknown && !isIdempotent(name))) throw error;
+        let next: LibvirtClient;
+        try {
+            next = await this.next();
+        } catch (reconnectError) {
+            throw new ConnectionError(
+                error.failure,
+                `${error.message}; reconnecting failed: ${(reconnectError as Error).message}`,
+                { cause: reconnectError, procedure: name, outcomeUnknown: error.outcomeUnknown },
+            );
+        }
+        return next.callOnce(name, args, options);
+    }
+
+    /** Whether `error` is this client's lost connection, which calls may follow to a new one. */
+    private follows(error: unknown): error is ConnectionError {
+        return this.successor !== undefined && ConnectionError.isInstance(error) && error.isTransient;
+    }
+
+    /** The client calls go to now: a new connection to the same URI, within the successor's wait. */
+    private next(): Promise<LibvirtClient> {
+        return this.successor!();
+    }
+
+    /** One attempt on this client's own connection. */
+    private callOnce<N extends RemoteProcedureName>(
+        name: N,
+        args: RemoteProcedureArgs[N],
+        options?: CallOptions,
+    ): Promise<RemoteProcedureRet[N]> {
         if (name === "NETWORK_UPDATE" && !this.session.networkUpdateHasCorrectOrder) {
             // Daemons before the upstream fix read `section` where `command` belongs and vice versa.
             const update = args as RemoteProcedureArgs["NETWORK_UPDATE"];
@@ -190,11 +283,13 @@ export class LibvirtClient extends RemoteProcedureMethods {
      * all-zero chunks travel as holes: use it only on a volume that already reads as zeros.
      * Resolves with the number of bytes sent.
      */
-    upload(
+    async upload(
         vol: RemoteNonnullStorageVol,
         source: Readable | AsyncIterable<Uint8Array>,
         options: UploadOptions & VolumeRange = {},
     ): Promise<number> {
+        // A transfer is never repeated (its source is consumed), but one not yet started can go to a new connection.
+        if (this.follows(this.connection.error)) return (await this.next()).upload(vol, source, options);
         const args = streamArgs(vol, options, VirStorageVolUploadFlags.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM);
         return runUpload(
             this.connection,
@@ -234,11 +329,12 @@ export class LibvirtClient extends RemoteProcedureMethods {
      * Downloads a volume (STORAGE_VOL_DOWNLOAD) into `destination`. With `sparse`, the daemon
      * sends holes, passed to `onHole` or written as zeros. Resolves with the bytes received.
      */
-    download(
+    async download(
         vol: RemoteNonnullStorageVol,
         destination: Writable,
         options: DownloadOptions & VolumeRange & { readonly sparse?: boolean } = {},
     ): Promise<number> {
+        if (this.follows(this.connection.error)) return (await this.next()).download(vol, destination, options);
         const args = streamArgs(vol, options, VirStorageVolDownloadFlags.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM);
         return runDownload(
             this.connection,
@@ -256,9 +352,19 @@ export class LibvirtClient extends RemoteProcedureMethods {
     onEvent<N extends RemoteProcedureName>(name: N, handler: (message: unknown) => void): () => void {
         const info = REMOTE_PROCEDURES[name];
         if (!info.message) throw new TypeError(`${name} is not an event message procedure`);
-        const codec = info.message;
+        const codec = info.message as import("./xdr").XdrCodec<unknown>;
         return this.connection.onMessage(REMOTE_PROGRAM, info.number, (packet) => {
-            handler(codec.decode(new XdrReader(packet.payload)));
+            // A payload that does not decode fails the connection (the connection catches this throw).
+            const message = decodeXdr(codec, packet.payload, `${name} event`);
+            try {
+                handler(message);
+            } catch (error) {
+                // The handler's own failure is the program's, as with an event emitter's listener;
+                // thrown from here it would be blamed on the daemon and end the connection.
+                process.nextTick(() => {
+                    throw error;
+                });
+            }
         });
     }
 
@@ -295,7 +401,11 @@ async function callOn<N extends RemoteProcedureName>(
         options,
     );
     if (!info.ret) return undefined as RemoteProcedureRet[N];
-    return decodeXdr(info.ret as import("./xdr").XdrCodec<RemoteProcedureRet[N]>, payload, `${name} reply`);
+    try {
+        return decodeXdr(info.ret as import("./xdr").XdrCodec<RemoteProcedureRet[N]>, payload, `${name} reply`);
+    } catch (cause) {
+        throw protocolError(`libvirt's reply to ${name} does not decode (${(cause as Error).message})`, name, cause);
+    }
 }
 
 /** Opens a client for `uri` (default: `LIBVIRT_DEFAULT_URI`, then `qemu:///system`). */

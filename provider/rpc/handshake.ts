@@ -42,7 +42,7 @@ async function supportsFeature(call: ProcedureCaller, feature: DriverFeature, op
         return supported !== 0;
     } catch (error) {
         // A daemon too old to know a feature may answer with an error instead of 0.
-        if (LibvirtError.isInstance(error)) return false;
+        if (LibvirtError.isInstance(error) && error.reportedByDaemon) return false;
         throw error;
     }
 }

@@ -10,6 +10,13 @@
  * ```
  */
 export type { CallOptions } from "./call-options";
+export {
+    CALL_POLICY,
+    type CallPolicy,
+    DEFAULT_CALL_TIMEOUT_MS,
+    DEFAULT_SLOW_CALL_TIMEOUT_MS,
+    isIdempotent,
+} from "./call-policy";
 export { type ConnectOptions, connect, LibvirtClient, type VolumeRange } from "./client";
 export { type ConnectionOptions, RpcConnection } from "./connection";
 export { DriverFeature } from "./driver-features";

@@ -1,7 +1,9 @@
 /**
  * Connections shared by URI. Every resource of a stack that names the same libvirt URI shares
  * one connection; a connection that died (libvirtd restarted, network dropped) is replaced by a
- * fresh one on the next request.
+ * fresh one on the next request. A client handed out earlier follows: its new calls go to the
+ * fresh connection, and a read that was in flight when the old one dropped is sent again there
+ * (once); a mutating call in flight fails with `isOutcomeUnknown()` (see call-policy.ts).
  */
 import { type ConnectOptions, LibvirtClient } from "./client";
 import { parseLibvirtUri } from "./uri";
@@ -13,6 +15,8 @@ export interface PoolOptions extends ConnectOptions {
      * so a wrong URI fails at once.
      */
     readonly reconnectWindowMs?: number;
+    /** Opens a client for a URI (default `LibvirtClient.connect`); tests put a fake daemon behind it. */
+    readonly connector?: (uri: string, options: ConnectOptions) => Promise<LibvirtClient>;
 }
 
 export const DEFAULT_RECONNECT_WINDOW_MS = 15_000;
@@ -41,6 +45,7 @@ export class ConnectionPool {
         try {
             const client = await opening;
             this.known.add(key);
+            client.followWith(() => this.get(key));
             client.onClose(() => {
                 if (this.clients.get(key) === opening) this.clients.delete(key);
             });
@@ -64,7 +69,7 @@ export class ConnectionPool {
         let delay = RECONNECT_FIRST_DELAY_MS;
         for (;;) {
             try {
-                return await LibvirtClient.connect(key, this.options);
+                return await (this.options.connector ?? LibvirtClient.connect)(key, this.options);
             } catch (error) {
                 if (Date.now() + delay > deadline || this.options.signal?.aborted) throw error;
                 await new Promise((resolve) => setTimeout(resolve, delay));

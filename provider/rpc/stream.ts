@@ -8,6 +8,7 @@
 import type { Readable, Writable } from "node:stream";
 import type { CallOptions } from "./call-options";
 import { decodeRemoteError, type RpcConnection, type StreamSink } from "./connection";
+import { protocolError } from "./errors";
 import { FileChunkSource } from "./file-source";
 import {
     VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX,
@@ -110,6 +111,14 @@ class StreamState implements StreamSink {
         });
     }
 
+    /** Resolves as soon as anything ended the stream: the daemon's final packet or an error. */
+    stopped(): Promise<void> {
+        return new Promise((resolve) => {
+            const check = () => (this.remoteDone || this.error ? resolve() : this.waiters.push(check));
+            check();
+        });
+    }
+
     /** Resolves when the daemon has sent its final packet, whatever it was. */
     remoteSettled(): Promise<void> {
         return new Promise((resolve) => {
@@ -123,6 +132,11 @@ class StreamState implements StreamSink {
         this.waiters = [];
         for (const w of waiters) w();
     }
+}
+
+/** Registers `state` as the receiver of the stream packets of `proc`'s call with `serial`. */
+function register(connection: RpcConnection, proc: StreamProcedure, serial: number, state: StreamState): void {
+    connection.registerStream(serial, { ...proc, procedure: proc.name }, state);
 }
 
 function streamHeader(
@@ -223,7 +237,7 @@ export async function runUpload(
 ): Promise<number> {
     const serial = connection.allocateSerial();
     const state = new StreamState(proc.name);
-    connection.registerStream(serial, state);
+    register(connection, proc, serial, state);
     let bytes = 0;
     try {
         await connection.call(proc.program, proc.version, proc.number, proc.name, body, options, serial);
@@ -282,19 +296,145 @@ export async function runUpload(
 
 export interface DownloadOptions extends TransferOptions {
     /**
-     * Called for each hole of a sparse download (call made with the sparse-stream flag). Without
-     * it, holes are written to the destination as zeros.
+     * Called for each hole of a sparse download (call made with the sparse-stream flag), with its
+     * length in bytes. Without it, holes are written to the destination as zeros, in chunks and
+     * with the destination's backpressure, however large they are.
      */
     readonly onHole?: (length: number) => void;
     /** End the destination when the download completes (default true). */
     readonly end?: boolean;
 }
 
-const ZERO_CHUNK = Buffer.alloc(STREAM_CHUNK_BYTES);
+/** Zeros written for a hole, one piece at a time: never changed, so the same memory serves every write. */
+const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
+/** Zero pieces written before the event loop gets a turn, whatever the destination does. */
+const ZERO_PIECES_PER_TURN = 16;
 
 /**
- * Runs a download call: sends the CALL, writes every data packet to `destination`, pausing the
- * connection while the destination is full, and completes the finish handshake.
+ * Writes the packets of a download to its destination in order, one at a time: each write that
+ * fills the destination waits for it to drain, and while anything waits the connection stops
+ * reading, so the daemon (through TCP) waits too. What is held in memory is what was already read
+ * when reading stopped, never a hole's zeros.
+ */
+class DownloadWriter {
+    private readonly queue: Packet[] = [];
+    private running = false;
+    private paused = false;
+    bytes = 0;
+
+    constructor(
+        private readonly connection: RpcConnection,
+        private readonly proc: StreamProcedure,
+        private readonly serial: number,
+        private readonly destination: Writable,
+        private readonly state: StreamState,
+        private readonly options: DownloadOptions,
+    ) {}
+
+    push(packet: Packet): void {
+        this.queue.push(packet);
+        if (!this.running) void this.run();
+    }
+
+    /** Starts reading again if this writer stopped it (the download ended, or failed). */
+    release(): void {
+        if (!this.paused) return;
+        this.paused = false;
+        this.connection.resumeReading();
+    }
+
+    private async run(): Promise<void> {
+        this.running = true;
+        try {
+            while (this.queue.length > 0 && !this.state.error) {
+                await this.write(this.queue.shift()!);
+                // Reading stays stopped until everything already read is written.
+                if (this.queue.length === 0) this.release();
+            }
+        } catch (error) {
+            this.state.failLocal(error as Error);
+        } finally {
+            this.running = false;
+            this.release();
+        }
+    }
+
+    private async write(packet: Packet): Promise<void> {
+        if (packet.header.type === VirNetMessageType.VIR_NET_STREAM_HOLE) {
+            const length = this.holeLength(packet);
+            if (this.options.onHole) this.options.onHole(length);
+            else
+                for (let left = length, pieces = 1; left > 0 && !this.state.error; pieces++) {
+                    const piece = Math.min(left, ZERO_CHUNK.length);
+                    await this.put(ZERO_CHUNK.subarray(0, piece));
+                    left -= piece;
+                    // A destination that never pushes back would keep this loop in microtasks:
+                    // let timers (keepalive, abort) and I/O run now and then.
+                    if (pieces % ZERO_PIECES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+                }
+            this.bytes += length;
+        } else if (packet.payload.length === 0) {
+            // End of data is an empty CONTINUE; we answer with our finish and await the daemon's.
+            this.connection.send(streamHeader(this.proc, this.serial, VirNetMessageStatus.VIR_NET_OK));
+            return;
+        } else {
+            await this.put(packet.payload);
+            this.bytes += packet.payload.length;
+        }
+        this.options.onProgress?.({ bytes: this.bytes, total: this.options.total });
+    }
+
+    /** A hole's length; a payload that is not one, or a length no volume can have, fails the download. */
+    private holeLength(packet: Packet): number {
+        let length: bigint;
+        try {
+            length = decodeXdr(VirNetStreamHole, packet.payload, "stream hole").length;
+        } catch (cause) {
+            throw protocolError(
+                `libvirt sent a stream hole for ${this.proc.name} that does not decode (${(cause as Error).message})`,
+                this.proc.name,
+                cause,
+            );
+        }
+        if (length < 0n || length > BigInt(Number.MAX_SAFE_INTEGER)) {
+            throw protocolError(
+                `libvirt sent a stream hole of ${length} bytes for ${this.proc.name}; a hole is 0 to ${Number.MAX_SAFE_INTEGER} bytes`,
+                this.proc.name,
+            );
+        }
+        return Number(length);
+    }
+
+    /** Writes one piece; if the destination is full, stops reading and waits until it drains. */
+    private async put(data: Buffer): Promise<void> {
+        if (this.destination.write(data)) return;
+        if (!this.paused) {
+            // Reading nothing more until the destination drains is the only flow control the
+            // protocol has: the daemon waits for its socket, exactly as with libvirt's client.
+            this.paused = true;
+            this.connection.pauseReading();
+        }
+        await drainedOrStopped(this.destination, this.state);
+    }
+}
+
+/** Resolves when `destination` drains or closes, or when the stream ends for any reason. */
+function drainedOrStopped(destination: Writable, state: StreamState): Promise<void> {
+    return new Promise((resolve) => {
+        const done = () => {
+            destination.off("drain", done);
+            destination.off("close", done);
+            resolve();
+        };
+        destination.once("drain", done);
+        destination.once("close", done);
+        void state.stopped().then(done);
+    });
+}
+
+/**
+ * Runs a download call: sends the CALL, writes every data packet (and hole) to `destination` with
+ * its backpressure, and completes the finish handshake.
  */
 export async function runDownload(
     connection: RpcConnection,
@@ -305,37 +445,11 @@ export async function runDownload(
 ): Promise<number> {
     const serial = connection.allocateSerial();
     const state = new StreamState(proc.name);
-    let bytes = 0;
     const onDestinationError = (error: Error) => state.failLocal(error);
     destination.on("error", onDestinationError);
-
-    const write = (data: Buffer) => {
-        if (!destination.write(data) && connection.isOpen) {
-            // Reading nothing more until the destination drains is the only flow control the
-            // protocol has: the daemon waits for its socket, exactly as with libvirt's client.
-            connection.pauseReading();
-            destination.once("drain", () => connection.resumeReading());
-        }
-    };
-    state.onData = (packet) => {
-        if (packet.header.type === VirNetMessageType.VIR_NET_STREAM_HOLE) {
-            const hole = Number(decodeXdr(VirNetStreamHole, packet.payload, "stream hole").length);
-            if (options.onHole) options.onHole(hole);
-            else
-                for (let left = hole; left > 0; left -= STREAM_CHUNK_BYTES)
-                    write(ZERO_CHUNK.subarray(0, Math.min(left, STREAM_CHUNK_BYTES)));
-            bytes += hole;
-        } else if (packet.payload.length === 0) {
-            // End of data is an empty CONTINUE; we answer with our finish and await the daemon's.
-            connection.send(streamHeader(proc, serial, VirNetMessageStatus.VIR_NET_OK));
-            return;
-        } else {
-            write(packet.payload);
-            bytes += packet.payload.length;
-        }
-        options.onProgress?.({ bytes, total: options.total });
-    };
-    connection.registerStream(serial, state);
+    const writer = new DownloadWriter(connection, proc, serial, destination, state, options);
+    state.onData = (packet) => writer.push(packet);
+    register(connection, proc, serial, state);
 
     const onAbort = () => {
         state.failLocal(options.signal!.reason);
@@ -351,14 +465,16 @@ export async function runDownload(
                 destination.once("error", reject);
             });
         }
-        return bytes;
+        return writer.bytes;
     } catch (error) {
+        // The daemon's last packets must be read to see its answer to our abort.
+        writer.release();
         await abortStream(connection, proc, serial, state);
         throw error;
     } finally {
         options.signal?.removeEventListener("abort", onAbort);
         destination.off("error", onDestinationError);
-        connection.resumeReading();
+        writer.release();
         connection.unregisterStream(serial);
     }
 }

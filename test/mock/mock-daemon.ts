@@ -58,6 +58,8 @@ export class MockDaemon {
     readonly protocolErrors: string[] = [];
     /** When true the daemon reads nothing and answers nothing, keepalive included. */
     hung = false;
+    /** Answer the client's keepalive PINGs with PONGs, as libvirtd always does. */
+    answerPings = true;
     private readonly server: Duplex;
     private readonly decoder = new FrameDecoder();
     private readonly handlers = new Map<string, Handler>(Object.entries(HANDSHAKE_HANDLERS) as [string, Handler][]);
@@ -145,6 +147,23 @@ export class MockDaemon {
         });
     }
 
+    /**
+     * Stops reading what the client sends (a peer whose socket is full): the client's writes then
+     * queue on its side, as they would in a socket's send buffer.
+     */
+    stopReading(): void {
+        this.server.pause();
+    }
+
+    startReading(): void {
+        this.server.resume();
+    }
+
+    /** Bytes the client has written that this side has not read yet. */
+    get unreadBytes(): number {
+        return this.server.readableLength;
+    }
+
     /** Writes raw bytes (garbage, oversized length words). */
     writeRaw(bytes: Buffer): void {
         this.server.write(bytes);
@@ -172,6 +191,13 @@ export class MockDaemon {
         const { header } = packet;
         if (header.type !== VirNetMessageType.VIR_NET_CALL) {
             this.otherPackets.push(packet);
+            if (
+                this.answerPings &&
+                header.prog === KEEPALIVE_PROGRAM &&
+                header.proc === KeepaliveProcedure.KEEPALIVE_PROC_PING
+            ) {
+                this.sendPacket({ ...header, proc: KeepaliveProcedure.KEEPALIVE_PROC_PONG });
+            }
             for (const listener of [...this.packetListeners]) listener(packet);
             return;
         }

@@ -58,7 +58,7 @@ export async function currentAddresses(
         return macs.map((mac) => (found.get(mac.toLowerCase()) ?? []).filter((a) => !isLinkLocal(a)));
     } catch (error) {
         // A guest without an agent, or not running, simply has no addresses to report yet.
-        if (error instanceof LibvirtError) return macs.map(() => []);
+        if (error instanceof LibvirtError && error.reportedByDaemon) return macs.map(() => []);
         throw error;
     }
 }
@@ -92,7 +92,7 @@ export async function waitForAddresses(
             lastError = undefined;
         } catch (error) {
             // The agent not connected yet, or no lease file yet: keep waiting, remember why.
-            if (!(error instanceof LibvirtError)) throw error;
+            if (!(error instanceof LibvirtError && error.reportedByDaemon)) throw error;
             lastError = `${error.message} (libvirt error ${error.code})`;
         }
         const usable = macs.map((mac) => (seen.get(mac.toLowerCase()) ?? []).filter((a) => !isLinkLocal(a)));

@@ -105,7 +105,7 @@ export async function startPool(
     } catch (error) {
         // Whatever the reason (typically a missing directory), a build may fix it; if it cannot,
         // the build's or the second start's error is the one reported.
-        if (build === undefined || !LibvirtError.isInstance(error)) throw error;
+        if (build === undefined || !LibvirtError.isInstance(error) || !error.reportedByDaemon) throw error;
     }
     await client.storagePoolBuild({ pool, flags: buildFlags(build.type) });
     progress.built = true;
