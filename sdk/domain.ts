@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DomainResourceArgs } from "../provider/resources/domain/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
+import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 
 /**
@@ -124,8 +125,9 @@ export class Domain extends pulumi.dynamic.Resource {
         super(
             providerStub("domain"),
             name,
-            props,
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["graphicsPasswords"] }),
+            // Console passwords are secret even when the program passed them as plain strings.
+            withSecretInputs("domain", props),
+            withSecretOutputs("domain", opts),
             "libvirt",
             "Domain",
         );
