@@ -94,8 +94,8 @@ export class Domain extends pulumi.dynamic.Resource {
     declare public readonly description: pulumi.Output<string | undefined>;
     /** Whether libvirtd starts the domain when it starts. */
     declare public readonly autostart: pulumi.Output<boolean | undefined>;
-    /** The desired power state. */
-    declare public readonly running: pulumi.Output<boolean | undefined>;
+    /** The desired power state: true (running), false (shut off) or "paused" (suspended). */
+    declare public readonly running: pulumi.Output<Plain["running"]>;
     /** The connection URI, when given. */
     declare public readonly uri: pulumi.Output<string | undefined>;
     /** never, graceful or force. */
