@@ -25,7 +25,7 @@ export function wantedPower(running: Domain["running"]): WantedPower {
  */
 export function runningValueOf(state: string): Domain["running"] {
     if (state === "paused") return "paused";
-    return state === "shutoff" || state === "crashed" || state === "nostate" ? false : true;
+    return !["shutoff", "crashed", "nostate"].includes(state);
 }
 
 /** Starts a defined domain; with `paused`, QEMU starts with its vCPUs stopped. */
