@@ -88,6 +88,12 @@ test("preview, up, update, refresh and destroy never show the password or the pa
     assert.ok(isSecret(up.outputs.graphicsPasswords));
     assert.deepEqual((up.outputs.graphicsPasswords as { value: unknown }).value, [PASSWORD]);
     assert.ok(isSecret(up.outputs.passphrase));
+    // devices echoes no password; the engine marks its graphics secret (their input held one).
+    assert.ok(isSecret(up.outputs.devices), "an exported devices shows as [secret]");
+    const vmState = s.state().find((r) => r.urn.endsWith("::vm"))!;
+    const devicesState = vmState.outputs.devices as Record<string, unknown>;
+    assert.equal(isSecret(devicesState), false, "in the state, devices is marked part by part");
+    assert.ok(isSecret(devicesState.graphics));
     // The inputs the program sent: the secret wrapped, the rest of devices readable.
     const vmReg = up.registrations.find((r) => r.urn.endsWith("::vm"))!;
     const graphics = (vmReg.inputs.devices as { graphics: Array<Record<string, unknown>> }).graphics[0]!;
