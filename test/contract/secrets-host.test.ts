@@ -10,7 +10,7 @@ import { after, before, test } from "node:test";
 import { withoutSecrets } from "../../provider/model/secret";
 import { secretInputPaths, secretOutputs } from "../../sdk/secrets";
 import { type KindKey, providerStub } from "../../sdk/stub";
-import { ProviderHost, type Props, serializeProvider } from "../helpers/provider-host";
+import { ProviderHost, type Props, RecordingEngine, serializeProvider } from "../helpers/provider-host";
 import { ensureSelfLink } from "../helpers/self-link";
 import { PROJECT_ROOT } from "../helpers/shared-paths";
 import { virsh } from "../helpers/virsh";
@@ -24,6 +24,7 @@ const CLEAR = new RegExp(`${PASSWORD}|${NEW_PASSWORD}|${PHRASE}`);
 const urn = (type: string) => `urn:pulumi:dev::proj::pulumi-nodejs:dynamic/libvirt:${type}::x`;
 
 let host: ProviderHost;
+let engine: RecordingEngine;
 let pool: TestPool;
 const providers: Partial<Record<KindKey, string>> = {};
 
@@ -32,12 +33,15 @@ before(async () => {
     ensureSelfLink();
     providers.domain = await serializeProvider(providerStub("domain"));
     providers.volume = await serializeProvider(providerStub("volume"));
-    host = await ProviderHost.start({ cwd: PROJECT_ROOT, project: "proj" });
+    // The providers' lines (diff summaries, live steps) go to the engine's Log service: record them.
+    engine = await RecordingEngine.start();
+    host = await ProviderHost.start({ cwd: PROJECT_ROOT, project: "proj", engineAddress: engine.address });
     await host.configure({ "libvirt:uri": uri });
 });
 
 after(async () => {
     await host?.close();
+    engine?.close();
     await pool?.cleanup();
 });
 
@@ -53,8 +57,19 @@ function visibleInputs(kind: KindKey, props: Props): Props {
     return withoutSecrets(props, secretInputPaths[kind]);
 }
 
+/** Neither the host's own output nor the lines its providers sent to the engine hold a clear value. */
+/** Lines arrive asynchronously (the provider does not wait for the engine's answer). */
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+        if (Date.now() > deadline) assert.fail(`not seen within ${timeoutMs} ms; lines: ${engine.lines.join("\n")}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}
+
 function assertNothingPrinted(what: string): void {
     assert.doesNotMatch(host.stdout + host.stderr, CLEAR, `${what}: the host printed a secret`);
+    assert.doesNotMatch(engine.lines.join("\n"), CLEAR, `${what}: a line sent to the engine holds a secret`);
 }
 
 test("a Volume's passphrase: check failure, create, read and delete", { timeout: 60_000 }, async () => {
@@ -105,6 +120,9 @@ test("a Domain's console password: create, diff, update, read and delete", { tim
     const changed = { ...checked.inputs, devices: { graphics: [{ type: "vnc", password: NEW_PASSWORD }] } };
     const diff = await host.diff(urn("Domain"), created.id, created.properties, changed);
     assert.equal(diff.changes, "some");
+    // The diff summary reached the engine (so the check below sees real lines), with the values hidden.
+    await waitFor(() => engine.lines.some((l) => l.includes("devices.graphics[0].password")));
+    assert.ok(engine.lines.some((l) => /devices\.graphics\[0\]\.password: "\[secret\]" -> "\[secret\]"/.test(l)));
     const updated = await host.update(urn("Domain"), created.id, created.properties, changed);
     assert.deepEqual(updated.properties.graphicsPasswords, [NEW_PASSWORD]);
     assert.doesNotMatch(JSON.stringify(visibleOutputs("domain", updated.properties)), CLEAR);
