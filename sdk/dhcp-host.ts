@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DhcpHostArgsInput } from "../provider/resources/dhcp-host/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
+import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 
 /** Arguments of a DhcpHost; every property may be a plain value, a Promise or an Output (e.g. a Network's `name`). */
@@ -71,8 +72,8 @@ export class DhcpHost extends pulumi.dynamic.Resource {
         super(
             providerStub("dhcpHost"),
             name,
-            { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name },
-            opts,
+            withSecretInputs("dhcpHost", { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretOutputs("dhcpHost", opts),
             "libvirt",
             "DhcpHost",
         );

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DnsHostArgsInput } from "../provider/resources/dns-host/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
+import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 
 /** Arguments of a DnsHost; every property may be a plain value, a Promise or an Output (e.g. a Network's `name`). */
@@ -63,8 +64,8 @@ export class DnsHost extends pulumi.dynamic.Resource {
         super(
             providerStub("dnsHost"),
             name,
-            { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name },
-            opts,
+            withSecretInputs("dnsHost", { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretOutputs("dnsHost", opts),
             "libvirt",
             "DnsHost",
         );

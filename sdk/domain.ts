@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DomainResourceArgs } from "../provider/resources/domain/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
+import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 
 /**
@@ -93,8 +94,8 @@ export class Domain extends pulumi.dynamic.Resource {
     declare public readonly description: pulumi.Output<string | undefined>;
     /** Whether libvirtd starts the domain when it starts. */
     declare public readonly autostart: pulumi.Output<boolean | undefined>;
-    /** The desired power state. */
-    declare public readonly running: pulumi.Output<boolean | undefined>;
+    /** The desired power state: true (running), false (shut off) or "paused" (suspended). */
+    declare public readonly running: pulumi.Output<Plain["running"]>;
     /** The connection URI, when given. */
     declare public readonly uri: pulumi.Output<string | undefined>;
     /** never, graceful or force. */
@@ -124,8 +125,9 @@ export class Domain extends pulumi.dynamic.Resource {
         super(
             providerStub("domain"),
             name,
-            props,
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["graphicsPasswords"] }),
+            // Console passwords are secret even when the program passed them as plain strings.
+            withSecretInputs("domain", props),
+            withSecretOutputs("domain", opts),
             "libvirt",
             "Domain",
         );

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkArgsInput } from "../provider/resources/network/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
+import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 
 /** Arguments of a Network; every property may be a plain value, a Promise or an Output. */
@@ -78,8 +79,8 @@ export class Network extends pulumi.dynamic.Resource {
         super(
             providerStub("network"),
             name,
-            { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name },
-            opts,
+            withSecretInputs("network", { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretOutputs("network", opts),
             "libvirt",
             "Network",
         );

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StoragePoolArgsInput } from "../provider/resources/storage-pool/args";
 import type { ResourceArgsOf } from "./inputs";
+import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 
 const STORAGE_POOL_TYPE = "pulumi-nodejs:dynamic/libvirt:StoragePool";
@@ -78,7 +79,14 @@ export class StoragePool extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: StoragePoolArgs = {}, opts?: pulumi.CustomResourceOptions) {
         // A fresh object: the dynamic Resource writes `__provider` into the props it is given.
-        super(provider, name, { ...OUTPUT_PLACEHOLDERS, ...args, namePrefix: name }, opts, "libvirt", "StoragePool");
+        super(
+            provider,
+            name,
+            withSecretInputs("storagePool", { ...OUTPUT_PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretOutputs("storagePool", opts),
+            "libvirt",
+            "StoragePool",
+        );
     }
 
     /**

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { VolumeArgsInput } from "../provider/resources/volume/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
+import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 
 /** Arguments of a Volume; every property may be a plain value, a Promise or an Output. */
@@ -98,9 +99,9 @@ export class Volume extends pulumi.dynamic.Resource {
         super(
             providerStub("volume"),
             name,
-            { ...PLACEHOLDERS, ...args, namePrefix: name },
             // The passphrase is secret even when the program passed it as a plain string.
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["passphrase"] }),
+            withSecretInputs("volume", { ...PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretOutputs("volume", opts),
             "libvirt",
             "Volume",
         );

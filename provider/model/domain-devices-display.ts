@@ -1,6 +1,7 @@
 /** Display and human input: graphics, video, sound and input devices. */
 import { z } from "zod";
 import { anySize, positiveInt } from "./domain-fields";
+import { secret } from "./secret";
 
 /** One `<graphics>` device (VNC or SPICE). */
 export const domainGraphicsSchema = z.strictObject({
@@ -15,8 +16,12 @@ export const domainGraphicsSchema = z.strictObject({
     autoport: z.boolean().optional(),
     /** The `port` of `<graphics>`: a fixed TCP port (5900 and up). */
     port: z.number().int().min(5900).max(65535).optional(),
-    /** The `passwd` of `<graphics>`: the console password; treat it as a secret. */
-    password: z.string().min(1).optional(),
+    /**
+     * The `passwd` of `<graphics>`: the console password. Secret: the SDK marks it, outputs never
+     * echo it (it is in the secret `graphicsPasswords`), messages never print it. A change applies to
+     * the running guest (VNC and SPICE take a new password live).
+     */
+    password: secret(z.string().min(1)).optional(),
     /** The `websocket` of `<graphics type='vnc'>`: a WebSocket port, or -1 for an automatic one. */
     websocket: z.number().int().min(-1).max(65535).optional(),
 });

@@ -70,8 +70,12 @@ export const domainFieldsSchema = z.strictObject({
     devices: domainDevicesSchema.default({}),
     /** Start the domain when libvirtd starts (not part of the XML; set through the API). */
     autostart: z.boolean().optional(),
-    /** The desired power state: true keeps it running, false keeps it shut off (not part of the XML). */
-    running: z.boolean().optional(),
+    /**
+     * The desired power state (not part of the XML): true keeps it running (a paused guest is
+     * resumed), false keeps it shut off, "paused" keeps it started but suspended (its vCPUs stopped,
+     * its memory kept).
+     */
+    running: z.union([z.boolean(), z.literal("paused")]).optional(),
 });
 
 /** The domain schema: the fields plus the checks that span several of them. */

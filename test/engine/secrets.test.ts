@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { formatSummary } from "../../tools/engine/report";
@@ -28,10 +28,17 @@ test("secrets reach the provider unwrapped and come back marked, by key and addi
         assert.deepEqual(reg.options.additionalSecretOutputs, ["token"]);
         assert.ok(isSecret(reg.inputs.password));
 
-        const state = JSON.parse(readFileSync(f.stateFile, "utf8")).resources[0];
-        assert.ok(isSecret(state.outputs.token));
-        assert.ok(isSecret(state.outputs.password));
-        assert.ok(isSecret(state.inputs.password));
+        // The state file holds the secrets encrypted, as the engine's checkpoint does, and only the owner reads it.
+        const text = readFileSync(f.stateFile, "utf8");
+        assert.doesNotMatch(text, /hunter2/);
+        const state = JSON.parse(text).resources[0];
+        for (const value of [state.outputs.token, state.outputs.password, state.inputs.password] as any[]) {
+            assert.ok(isSecret(value));
+            assert.equal("value" in value, false, "no clear value beside the ciphertext");
+            assert.match((value as unknown as { ciphertext: string }).ciphertext, /^v1:/);
+        }
+        assert.equal(statSync(f.stateFile).mode & 0o777, 0o600);
+        assert.equal(statSync(`${f.stateFile}.key`).mode & 0o777, 0o600);
 
         const printed = formatSummary(summary, "proj/dev");
         assert.doesNotMatch(printed, /hunter2/);
@@ -48,6 +55,47 @@ test("secrets reach the provider unwrapped and come back marked, by key and addi
         });
         assert.equal(again.steps[0]!.op, "same");
         assert.ok(isSecret(again.outputs.token));
+        // Read back from the file: decrypted for the program, still secret.
+        assert.equal((again.outputs.token as { value: unknown }).value, "token-for-hunter2");
+        assert.doesNotMatch(readFileSync(f.stateFile, "utf8"), /hunter2/);
+    } finally {
+        f.cleanup();
+    }
+});
+
+test("a secret inside a list makes the whole echoed list secret, as the engine's annotateSecrets does", async () => {
+    const f = engineFixture();
+    try {
+        const summary = await f.engine().up(() => {
+            const a = new JsonFile("a", {
+                dir: f.dataDir,
+                content: { users: [{ name: "ann", key: pulumi.secret("k3y-of-ann") }], note: "readable" },
+            });
+            return { content: a.content };
+        });
+        const content = summary.outputs.content;
+        // The program sees one Output: secret because something inside it is.
+        assert.ok(isSecret(content));
+        const state = JSON.parse(readFileSync(f.stateFile, "utf8")).resources[0];
+        assert.equal(state.outputs.content.note, "readable", "objects are marked key by key");
+        assert.ok(isSecret(state.outputs.content.users), "the list holding the secret is secret as a whole");
+        assert.doesNotMatch(readFileSync(f.stateFile, "utf8"), /k3y-of-ann/);
+        assert.doesNotMatch(formatSummary(summary, "proj/dev"), /k3y-of-ann/);
+    } finally {
+        f.cleanup();
+    }
+});
+
+test("a state whose key is gone is refused, naming the key file", async () => {
+    const f = engineFixture();
+    try {
+        const program = () => {
+            new JsonFile("a", { dir: f.dataDir, content: "x", password: pulumi.secret("pw-value") });
+        };
+        await f.engine().up(program);
+        const { rmSync } = await import("node:fs");
+        rmSync(`${f.stateFile}.key`);
+        await assert.rejects(f.engine().up(program), /state\.json\.key is missing/);
     } finally {
         f.cleanup();
     }

@@ -15,6 +15,12 @@ export interface HostOptions {
     project?: string;
     /** Stack config for the environment (PULUMI_CONFIG), as the engine also sets it. */
     config?: Record<string, string>;
+    /**
+     * The engine address the host is started with (its one argument). The providers send their
+     * lines to its Log service (provider/resources/shared/engine-log.ts); default: an address where
+     * nothing listens, so the lines are lost. Use a `RecordingEngine` to see them.
+     */
+    engineAddress?: string;
 }
 
 export type Props = Record<string, unknown>;
@@ -71,7 +77,8 @@ export class ProviderHost {
     static async start(options: HostOptions): Promise<ProviderHost> {
         const root = sdkRoot(options.cwd);
         const project = options.project ?? "project";
-        const child = spawn(process.execPath, [join(root, "cmd/dynamic-provider/index.js"), "127.0.0.1:1"], {
+        const engine = options.engineAddress ?? "127.0.0.1:1";
+        const child = spawn(process.execPath, [join(root, "cmd/dynamic-provider/index.js"), engine], {
             cwd: options.cwd,
             env: {
                 ...process.env,
@@ -246,5 +253,47 @@ export class ProviderHost {
         const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
         this.child.kill();
         await exited;
+    }
+}
+
+/**
+ * A stand-in for the engine's gRPC service with only Log implemented: what the providers in a host
+ * started with its `address` say, as the engine would print it among the diagnostics.
+ */
+export class RecordingEngine {
+    private constructor(
+        private readonly server: any,
+        readonly address: string,
+        /** Every logged message, in order. */
+        readonly lines: string[],
+    ) {}
+
+    static async start(): Promise<RecordingEngine> {
+        const root = dirname(require.resolve("@pulumi/pulumi"));
+        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [root] }));
+        const services = require(join(root, "proto/engine_grpc_pb"));
+        const { Empty } = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [root] }));
+        const server = new grpc.Server();
+        const lines: string[] = [];
+        // The other methods answer UNIMPLEMENTED (grpc-js's default for a missing handler).
+        server.addService(services.EngineService, {
+            log: (call: any, callback: (error: null, reply: unknown) => void) => {
+                lines.push(call.request.getMessage());
+                callback(null, new Empty());
+            },
+        });
+        const port = await new Promise<number>((resolve, reject) =>
+            server.bindAsync(
+                "127.0.0.1:0",
+                grpc.ServerCredentials.createInsecure(),
+                (error: Error | null, p: number) => (error ? reject(error) : resolve(p)),
+            ),
+        );
+        return new RecordingEngine(server, `127.0.0.1:${port}`, lines);
+    }
+
+    /** Stops the server (calls in flight are cut off). */
+    close(): void {
+        this.server.forceShutdown();
     }
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import Ajv2020 from "ajv/dist/2020";
 import { formatChangePath } from "../../provider/model/change-policy";
+import { secretPathsOf } from "../../provider/model/secret";
 import { schemaText } from "../../tools/schema/generate";
 import { schemaKinds } from "../../tools/schema/kinds";
 import { replaceRows } from "../../tools/schema/policy-paths";
@@ -92,8 +93,10 @@ test("fields the policies never replace are not marked (autostart of a pool appl
 });
 
 test("declared secrets are marked secret", () => {
+    const declared = schemaKinds.flatMap((entry) => secretPathsOf(entry.args).map((path) => `${entry.kind}.${path}`));
+    assert.deepEqual(declared.sort(), ["Domain.devices.graphics[].password", "Volume.passphrase"]);
     for (const entry of schemaKinds) {
-        for (const path of entry.secretPaths ?? []) {
+        for (const path of secretPathsOf(entry.args)) {
             const property = propertyAt(committed, `libvirt:index:${entry.kind}`, path, {});
             assert.ok(
                 typeof property === "object" && property.secret === true,

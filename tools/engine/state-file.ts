@@ -1,7 +1,70 @@
-/** Loads and saves the emulator's JSON state between runs (the role of Pulumi's checkpoint). */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+/**
+ * Loads and saves the emulator's JSON state between runs (the role of Pulumi's checkpoint). As in
+ * Pulumi's checkpoint, a secret is stored encrypted: `{ <sig>: <secret sig>, ciphertext }`, never
+ * its value. The key is the stack's own, in `<state file>.key` (mode 0600, made on the first save;
+ * like a passphrase, without it the secrets of the state cannot be read). The state file itself is
+ * written with mode 0600: it names hosts, paths and everything else about the stack.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { StateFile } from "./types";
+import { isObject, isSecret, makeSecret, SECRET_SIG, SIG_KEY } from "./values";
+
+const CIPHER = "aes-256-gcm";
+const FORMAT = "v1";
+const PRIVATE = 0o600;
+
+/** The stack's secrets key: read from `<state>.key`, or made there when `create` is set. */
+function secretsKey(statePath: string, create: boolean): Buffer | undefined {
+    const keyPath = `${statePath}.key`;
+    if (existsSync(keyPath)) return Buffer.from(readFileSync(keyPath, "utf8").trim(), "hex");
+    if (!create) return undefined;
+    const key = randomBytes(32);
+    mkdirSync(dirname(keyPath), { recursive: true });
+    writeFileSync(keyPath, `${key.toString("hex")}\n`, { mode: PRIVATE, flag: "wx" });
+    return key;
+}
+
+function encrypt(value: unknown, key: Buffer): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv(CIPHER, key, iv);
+    const data = Buffer.concat([cipher.update(JSON.stringify(value ?? null), "utf8"), cipher.final()]);
+    return [FORMAT, iv, cipher.getAuthTag(), data]
+        .map((part) => (typeof part === "string" ? part : part.toString("base64")))
+        .join(":");
+}
+
+function decrypt(ciphertext: string, key: Buffer, where: string): unknown {
+    const [format, iv, tag, data] = ciphertext.split(":");
+    if (format !== FORMAT || iv === undefined || tag === undefined || data === undefined)
+        throw new Error(`${where}: a secret in an unknown format`);
+    try {
+        const decipher = createDecipheriv(CIPHER, key, Buffer.from(iv, "base64"));
+        decipher.setAuthTag(Buffer.from(tag, "base64"));
+        const text = Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]).toString("utf8");
+        return JSON.parse(text);
+    } catch {
+        throw new Error(`${where}: a secret cannot be decrypted with ${where}.key (the wrong key?)`);
+    }
+}
+
+/** Replaces every secret's value by its ciphertext (recursively: a secret inside a secret stays one value). */
+function sealSecrets(v: unknown, key: () => Buffer): unknown {
+    if (isSecret(v)) return { [SIG_KEY]: SECRET_SIG, ciphertext: encrypt(v.value, key()) };
+    if (Array.isArray(v)) return v.map((x) => sealSecrets(x, key));
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sealSecrets(x, key)]));
+    return v;
+}
+
+/** The reverse: ciphertexts back to secrets holding their values (in memory only). */
+function openSecrets(v: unknown, key: () => Buffer, where: string): unknown {
+    if (isObject(v) && v[SIG_KEY] === SECRET_SIG && typeof v.ciphertext === "string")
+        return makeSecret(decrypt(v.ciphertext, key(), where));
+    if (Array.isArray(v)) return v.map((x) => openSecrets(x, key, where));
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, openSecrets(x, key, where)]));
+    return v;
+}
 
 export function loadState(path: string, project: string, stack: string): StateFile {
     if (!existsSync(path)) return { version: 1, project, stack, resources: [] };
@@ -9,13 +72,25 @@ export function loadState(path: string, project: string, stack: string): StateFi
     if (state.version !== 1) throw new Error(`${path}: unsupported state version ${String(state.version)}`);
     if (state.project !== project || state.stack !== stack)
         throw new Error(`${path} holds stack ${state.project}/${state.stack}, not ${project}/${stack}`);
-    return state;
+    const key = () => {
+        const found = secretsKey(path, false);
+        if (!found) throw new Error(`${path} holds secrets, but its key ${path}.key is missing`);
+        return found;
+    };
+    return openSecrets(state, key, path) as StateFile;
 }
 
-/** Writes through a temporary file so an interrupted run never leaves half a state behind. */
+/** Writes through a temporary file (mode 0600) so an interrupted run never leaves half a state behind. */
 export function saveState(path: string, state: StateFile): void {
     mkdirSync(dirname(path), { recursive: true });
+    let key: Buffer | undefined;
+    const sealed = sealSecrets(state, () => {
+        key ??= secretsKey(path, true)!;
+        return key;
+    });
     const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+    writeFileSync(tmp, `${JSON.stringify(sealed, null, 2)}\n`, { mode: PRIVATE });
+    // The mode given applies only to a new file; a leftover temporary file keeps its own.
+    chmodSync(tmp, PRIVATE);
     renameSync(tmp, path);
 }

@@ -31,7 +31,7 @@ export interface Registration {
     id?: string;
 }
 
-/** One resource in the state file. Values are kept in wire form (secrets wrapped, in clear: a test state). */
+/** One resource in the state. Values are in wire form: secrets wrapped (in the file, encrypted: see state-file.ts). */
 export interface StateResource {
     urn: string;
     type: string;

@@ -10,7 +10,7 @@ export type PropertyMap = Record<string, unknown>;
 /** The value the SDK sends for "not known yet" (runtime/rpc.js `unknownValue`). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 export const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 
 export function isSecret(v: unknown): v is { value: unknown } {
@@ -89,26 +89,29 @@ export function changedKeys(olds: PropertyMap, news: PropertyMap): string[] {
     return [...keys].filter((k) => !deepEqual(olds[k], news[k])).sort();
 }
 
-/** True when the value or anything inside it is a secret. */
-export function containsSecret(v: unknown): boolean {
+/** True when the value or anything inside it is a secret (the engine's `ContainsSecrets`). */
+export function containsSecrets(v: unknown): boolean {
     if (isSecret(v)) return true;
-    if (Array.isArray(v)) return v.some(containsSecret);
-    return isObject(v) && Object.values(v).some(containsSecret);
+    if (Array.isArray(v)) return v.some(containsSecrets);
+    if (isObject(v)) return Object.values(v).some(containsSecrets);
+    return false;
 }
 
 /**
- * The engine's `annotateSecrets(outs, ins)`: an output whose key matches a secret input becomes secret; for
- * matching objects it recurses; an array input holding a secret anywhere makes the whole output array
- * secret (what the real engine records: test/cli/emulator-parity.test.ts).
+ * The engine's `annotateSecrets(outs, ins)` (provider_plugin.go), applied because the host answers
+ * acceptSecrets=false: for each input key that the outputs also have, objects on both sides are
+ * compared key by key; otherwise an input that contains a secret anywhere makes the whole output
+ * value secret. So a secret inside a list makes the whole output list secret (the engine's choice:
+ * providers may reorder lists).
  */
 export function annotateSecrets(outs: PropertyMap, ins: PropertyMap): PropertyMap {
     const result: PropertyMap = { ...outs };
     for (const [k, inValue] of Object.entries(ins)) {
         if (!(k in result)) continue;
-        if (isSecret(inValue)) result[k] = makeSecret(result[k]);
-        else if (isObject(inValue) && isObject(result[k]))
-            result[k] = annotateSecrets(result[k] as PropertyMap, inValue);
-        else if (Array.isArray(inValue) && containsSecret(inValue)) result[k] = makeSecret(result[k]);
+        const outValue = result[k];
+        if (isObject(inValue) && !isSecret(inValue) && isObject(outValue) && !isSecret(outValue))
+            result[k] = annotateSecrets(outValue, inValue);
+        else if (!isSecret(outValue) && containsSecrets(inValue)) result[k] = makeSecret(outValue);
     }
     return result;
 }

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 import { extraSchema, permissionsSchema } from "../../provider/model/common";
 import { opaqueElementSchema } from "../../provider/model/opaque";
+import { secretPathsOf } from "../../provider/model/secret";
 import { type Annotator, type JsonSchema, SchemaConverter, type SchemaPath, TypeRegistry } from "./convert";
 import { type SchemaKind, schemaKinds } from "./kinds";
 import { canReplace, replaceRows } from "./policy-paths";
@@ -38,10 +39,12 @@ function formatPath(path: SchemaPath): string {
 
 /** replaceOnChanges and secret markers for one kind's input paths. */
 export function annotatorFor(entry: SchemaKind): Annotator {
+    // Declared where the field is described (`secret()` in the args schema), not listed here.
+    const secretPaths = secretPathsOf(entry.args);
     return {
         annotate(path) {
             const [top, ...rest] = path;
-            const secret = entry.secretPaths?.includes(formatPath(path)) ?? false;
+            const secret = secretPaths.includes(formatPath(path));
             if (typeof top !== "string") return {};
             if (entry.resourceFields.includes(top)) {
                 // Not in the model, so the table's default does not apply; a row naming the field

@@ -28,8 +28,6 @@ export interface SchemaKind {
     replaceFields?: readonly string[];
     /** Input names spelled differently from the model's (DhcpHost `clientId` is the model's `id`). */
     renames?: Readonly<Record<string, string>>;
-    /** Paths (args spelling, e.g. `graphics[].password`) of inputs that hold secrets. */
-    secretPaths?: readonly string[];
     /** Output-only properties with their types. */
     outputs: Readonly<Record<string, PropertySpec>>;
     /** Outputs always present (besides required inputs). */
@@ -132,7 +130,6 @@ const volume: SchemaKind = {
             description: "UUID of the libvirt secret the provider made to hold `passphrase`.",
         },
     },
-    secretPaths: ["passphrase"],
     requiredOutputs: ["name", "pool", "key", "path", "format", "capacityBytes", "allocationBytes"],
     notInputs: {},
 };
@@ -146,7 +143,6 @@ const domain: SchemaKind = {
     args: domainArgsSchema,
     policyKind: "domain",
     resourceFields: DOMAIN_RESOURCE_FIELDS,
-    secretPaths: ["devices.graphics[].password"],
     outputs: {
         uuid: { type: "string", description: "The domain's UUID (also the resource id)." },
         macAddresses: {

@@ -133,6 +133,13 @@ export const domainPolicy: ChangePolicyTable = {
             decide: byDevice("interfaces", interfaceRules),
             why: "libvirt names the tap device",
         },
+        {
+            path: "devices.graphics[].password",
+            class: "live",
+            decide: (change) =>
+                typeof change.oldValue === "string" && typeof change.newValue === "string" ? "live" : "restart",
+            why: "a new console password is given to the running VNC or SPICE server (virDomainUpdateDeviceFlags); adding or removing one needs a restart",
+        },
         { path: "devices.emulator", class: "restart", unsetKeepsCurrent: true, why: "libvirt picks the emulator" },
         { path: "cpu", class: "restart", why: "the CPU model is fixed when QEMU starts" },
     ],

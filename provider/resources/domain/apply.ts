@@ -15,7 +15,7 @@ import type { DomainResourceFields } from "./args";
 import { comparable } from "./comparable";
 import { autostartOf, type Dom, inactiveXml, isActive, liveXml } from "./libvirt";
 import { applyLive } from "./live";
-import { restart, shutDown, start } from "./power";
+import { restart, setPaused, shutDown, start, wantedPower } from "./power";
 
 /** A change's field for messages: a device as a whole (`devices.disks[2]`), other paths as they are. */
 function fieldOf(path: string): string {
@@ -57,29 +57,36 @@ export async function applyDeclaration(
     if (nextBoot.length > 0)
         logInfo("Domain", name, `written to the definition, used at the next boot: ${nextBoot.join(", ")}`);
 
-    const wantRunning = model.running !== false;
+    const wanted = wantedPower(model.running);
     if (!(await isActive(client, dom))) {
-        if (wantRunning) await step("Domain", name, "start", () => start(client, dom));
+        if (wanted !== "off") {
+            const paused = wanted === "paused";
+            await step("Domain", name, paused ? "start (paused)" : "start", () => start(client, dom, paused));
+        }
         return [];
     }
-    if (!wantRunning) {
+    if (wanted === "off") {
         const how = await step("Domain", name, "shut down", () =>
             shutDown(client, dom, resource.shutdownTimeoutSeconds),
         );
         logInfo("Domain", name, `running: false: ${how}`);
         return [];
     }
+    // A paused guest declared running is resumed first: live changes need its vCPUs to run.
+    if (wanted === "running") await settlePause(client, dom, name, false);
 
     const refused = await applyLive(client, dom, name, model, previous, await liveXml(client, dom), newXml);
     const restartFields = changes.filter((c) => c.class === "restart").map((c) => fieldOf(c.path));
     const waiting = [...new Set([...pending, ...restartFields, ...refused])];
-    if (waiting.length === 0) return [];
-    if (resource.restartPolicy === "never") {
-        logWarning(
-            "Domain",
-            name,
-            `the definition is updated, but the running guest keeps its old settings until it is restarted: ${waiting.join(", ")} (set restartPolicy to "graceful" or "force" to restart it)`,
-        );
+    if (waiting.length === 0 || resource.restartPolicy === "never") {
+        if (waiting.length > 0) {
+            logWarning(
+                "Domain",
+                name,
+                `the definition is updated, but the running guest keeps its old settings until it is restarted: ${waiting.join(", ")} (set restartPolicy to "graceful" or "force" to restart it)`,
+            );
+        }
+        if (wanted === "paused") await settlePause(client, dom, name, true);
         return waiting;
     }
     logInfo("Domain", name, `restarting (${resource.restartPolicy}) to apply: ${waiting.join(", ")}`);
@@ -93,5 +100,13 @@ export async function applyDeclaration(
               ? "powered off (force)"
               : `powered off: it was still running after ${resource.shutdownTimeoutSeconds} s`;
     logInfo("Domain", name, `restarted (${stopped})`);
+    if (wanted === "paused") await settlePause(client, dom, name, true);
     return [];
+}
+
+/** Suspends or resumes the running guest to match `running` ("paused" or true), saying so when it did. */
+async function settlePause(client: LibvirtClient, dom: Dom, name: string, paused: boolean): Promise<void> {
+    const done = await step("Domain", name, paused ? "suspend" : "resume", () => setPaused(client, dom, paused));
+    if (done === "paused") logInfo("Domain", name, 'running: "paused": suspended');
+    if (done === "resumed") logInfo("Domain", name, "running: true: resumed");
 }

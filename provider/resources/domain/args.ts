@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { DomainArgs } from "../../model/domain";
 import { domainFieldsSchema } from "../../model/domain";
 import { checkDomainConsistency } from "../../model/domain-checks";
+import { secretPathsOf } from "../../model/secret";
 import { resourceFields } from "../shared/check";
 
 /** How to wait for the guest's addresses after create and update. */
@@ -59,6 +60,9 @@ export const domainArgsSchema = z
 
 export type DomainResourceFields = z.output<typeof domainResourceFieldsSchema>;
 export type WaitForIp = z.output<typeof waitForIpSchema>;
+
+/** Arguments that hold secrets (declared with `secret()` in the model): marked by the SDK, never printed. */
+export const DOMAIN_SECRET_PATHS = secretPathsOf(domainArgsSchema);
 
 /** The keys of the resource-level fields; every other input key belongs to the model. */
 export const resourceFieldKeys = Object.keys(domainResourceFieldsSchema.shape) as Array<keyof DomainResourceFields>;

@@ -60,7 +60,7 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
         try {
             if (model.autostart !== undefined)
                 await client.domainSetAutostart({ dom, autostart: model.autostart ? 1 : 0 });
-            if (model.running !== false) await start(client, dom);
+            if (model.running !== false) await start(client, dom, model.running === "paused");
         } catch (error) {
             const problems = await rollback([
                 async () => {

@@ -3,7 +3,8 @@
  * running guest are attached, the reverse detached, cdrom/floppy media swapped, NIC link states
  * set. The device XML comes from the definition libvirt just accepted, so a NIC keeps the MAC and
  * a device the PCI address that the definition gave it. Only the running guest is touched here
- * (AFFECT_LIVE): the definition was already written by the redefine.
+ * (AFFECT_LIVE): the definition was already written by the redefine. Console passwords are set
+ * with LIVE|CONFIG, as libvirt's API for them is documented.
  */
 import { isDeepStrictEqual } from "node:util";
 import type { LibvirtClient } from "../../rpc";
@@ -83,6 +84,46 @@ export function deviceOperations(client: LibvirtClient, dom: Dom, liveXml: strin
         if (!newNics.some((n) => nicKey(n) === nicKey(nic))) {
             operations.push({ what: `detach interface ${nicKey(nic)}`, run: detach(nic) });
         }
+    }
+    operations.push(...graphicsPasswordOperations(client, dom, liveXml, newXml));
+    return operations;
+}
+
+/**
+ * A console password changed on a running guest: QEMU takes the new one at once (libvirt's
+ * virDomainUpdateDeviceFlags on the `<graphics>` device), no restart. Only a change from one
+ * password to another: adding or removing one changes how QEMU was started, which the change
+ * policy leaves for a restart. Graphics devices have no key; the n-th of each type is the same
+ * device in both XMLs. The messages name the device, never the password.
+ */
+function graphicsPasswordOperations(
+    client: LibvirtClient,
+    dom: Dom,
+    liveXml: string,
+    newXml: string,
+): DeviceOperation[] {
+    // LIVE|CONFIG, as libvirt documents it for a password change: the definition (already
+    // redefined with it) and the running guest agree afterwards.
+    const flags =
+        VirDomainDeviceModifyFlags.VIR_DOMAIN_DEVICE_MODIFY_LIVE |
+        VirDomainDeviceModifyFlags.VIR_DOMAIN_DEVICE_MODIFY_CONFIG;
+    const liveGraphics = devicesOf(liveXml, "graphics");
+    const operations: DeviceOperation[] = [];
+    const seen = new Map<string, number>();
+    for (const graphics of devicesOf(newXml, "graphics")) {
+        const type = graphics.attrs.type ?? "";
+        const nth = seen.get(type) ?? 0;
+        seen.set(type, nth + 1);
+        const running = liveGraphics.filter((g) => g.attrs.type === type)[nth];
+        const before = running?.attrs.passwd;
+        const after = graphics.attrs.passwd;
+        if (before === undefined || after === undefined || before === after) continue;
+        operations.push({
+            what: `set the password of the ${type} console${nth > 0 ? ` ${nth + 1}` : ""}`,
+            run: async () => {
+                await client.domainUpdateDeviceFlags({ dom, xml: serializeTree(graphics), flags });
+            },
+        });
     }
     return operations;
 }

@@ -1,10 +1,14 @@
 /**
  * The Domain's outputs: the checked inputs echoed (Pulumi hands them back as `olds`), plus values
- * only libvirt knows. Graphics passwords are moved out of `devices` into one secret output, so that
- * `devices` (MACs, disks) stays readable while the password is marked secret.
+ * only libvirt knows. Graphics passwords are moved out of `devices` into one secret output rather
+ * than making `devices` secret as a whole: the clear password then sits in exactly one output, the
+ * one the SDK declares secret, whatever the engine's marking by key does (a program that bypasses
+ * the SDK included), and disks and NICs stay readable in the state.
  */
+import { withoutSecrets } from "../../model/secret";
 import { formatBytes } from "../../model/units";
 import type { Properties } from "../shared/handler";
+import { DOMAIN_SECRET_PATHS } from "./args";
 import { jsonClean } from "../shared/outputs";
 
 /** Output-only properties, with the JSON-clean types they carry. */
@@ -35,7 +39,7 @@ export const computedKeys: ReadonlyArray<keyof DomainComputed> = [
     "graphicsPasswords",
 ];
 
-/** Outputs Pulumi must treat as secrets (`additionalSecretOutputs`). */
+/** Outputs Pulumi must treat as secrets (`additionalSecretOutputs`, set by the SDK). */
 export const secretOutputKeys = ["graphicsPasswords"] as const;
 
 type Graphics = { password?: unknown } & Record<string, unknown>;
@@ -73,10 +77,15 @@ export function declaredPart(props: Properties): Properties {
     return result;
 }
 
-/** The outputs of a Domain: the inputs echoed (passwords moved to their secret output) plus the computed values. */
+/**
+ * The outputs of a Domain: the inputs echoed (passwords moved to their secret output) plus the
+ * computed values. Any other secret argument is dropped from the echo too, so that a secret declared
+ * later can never appear in clear in `devices`; it then needs a secret output of its own, like
+ * `graphicsPasswords`, for diff to see its old value.
+ */
 export function domainOutputs(inputs: Properties, computed: Omit<DomainComputed, "graphicsPasswords">): Properties {
-    const { inputs: visible, passwords } = splitPasswords(inputs);
-    const { __provider, ...rest } = visible;
+    const { inputs: moved, passwords } = splitPasswords(inputs);
+    const { __provider, ...rest } = withoutSecrets(moved, DOMAIN_SECRET_PATHS);
     const outputs: Properties = { ...rest, ...computed, graphicsPasswords: passwords };
     const clean = jsonClean(outputs);
     // __provider is an opaque string the engine needs back unchanged; keep it outside the cleaning.

@@ -1,18 +1,55 @@
 /**
- * Power operations: start, graceful shutdown with a deadline, power off, restart. A guest is never
- * powered off without first being asked to shut down, unless the user chose `force`.
+ * Power operations: start (optionally paused), suspend and resume, graceful shutdown with a
+ * deadline, power off, restart. A guest is never powered off without first being asked to shut
+ * down, unless the user chose `force`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LibvirtClient, LibvirtError } from "../../rpc";
-import { VirDomainDestroyFlagsValues, VirDomainShutdownFlagValues } from "../../rpc/generated";
-import { type Dom, isActive } from "./libvirt";
+import { VirDomainCreateFlags, VirDomainDestroyFlagsValues, VirDomainShutdownFlagValues } from "../../rpc/generated";
+import type { Domain } from "../../model/domain";
+import { type Dom, isActive, powerState } from "./libvirt";
 
 /** How often the power state is polled while waiting for a shutdown. */
 const POLL_INTERVAL_MS = 250;
 
-/** Starts a defined domain. */
-export async function start(client: LibvirtClient, dom: Dom): Promise<void> {
-    await client.domainCreateWithFlags({ dom, flags: 0 });
+/** The power state a declaration asks for: `running` unset means running. */
+export type WantedPower = "running" | "paused" | "off";
+
+export function wantedPower(running: Domain["running"]): WantedPower {
+    return running === "paused" ? "paused" : running === false ? "off" : "running";
+}
+
+/**
+ * The declaration's `running` value for a power state libvirt reports: "paused" for a suspended
+ * guest, true for one that runs (or is blocked, shutting down...), false when it is off.
+ */
+export function runningValueOf(state: string): Domain["running"] {
+    if (state === "paused") return "paused";
+    return !["shutoff", "crashed", "nostate"].includes(state);
+}
+
+/** Starts a defined domain; with `paused`, QEMU starts with its vCPUs stopped. */
+export async function start(client: LibvirtClient, dom: Dom, paused = false): Promise<void> {
+    await client.domainCreateWithFlags({ dom, flags: paused ? VirDomainCreateFlags.VIR_DOMAIN_START_PAUSED : 0 });
+}
+
+/**
+ * Brings a running (active) guest to running or paused: virDomainResume or virDomainSuspend when
+ * its state differs. Returns what was done, or undefined when nothing was needed.
+ */
+export async function setPaused(
+    client: LibvirtClient,
+    dom: Dom,
+    paused: boolean,
+): Promise<"paused" | "resumed" | undefined> {
+    const isPaused = (await powerState(client, dom)) === "paused";
+    if (paused === isPaused) return undefined;
+    if (paused) {
+        await client.domainSuspend({ dom });
+        return "paused";
+    }
+    await client.domainResume({ dom });
+    return "resumed";
 }
 
 /** Powers the guest off at once (the QEMU process ends); a domain already off is fine. */
@@ -46,6 +83,8 @@ export async function shutDown(
     timeoutSeconds: number,
 ): Promise<"was off" | "shut down" | "powered off"> {
     if (!(await isActive(client, dom))) return "was off";
+    // A suspended guest cannot see the power button: it runs again to be asked.
+    if (timeoutSeconds > 0 && (await powerState(client, dom)) === "paused") await client.domainResume({ dom });
     if (timeoutSeconds > 0) {
         try {
             await client.domainShutdownFlags({

@@ -1,6 +1,6 @@
 /**
  * Read (refresh, and `Domain.get`): configuration from the inactive definition, plus the power
- * state and autostart from the API. A domain that no longer exists is reported gone. Differences
+ * state (as `running`: true, "paused" or false) and autostart from the API. A domain that no longer exists is reported gone. Differences
  * from the declaration (drift made out of band, like `virsh setvcpus --config`) become the new
  * inputs, so the next `up` shows them and puts them back; they are also printed.
  */
@@ -12,10 +12,11 @@ import type { Properties } from "../shared/handler";
 import { logInfo } from "../shared/log";
 import { comparable } from "./comparable";
 import { gatherComputed } from "./computed";
-import { autostartOf, findById, inactiveXml, isActive } from "./libvirt";
+import { autostartOf, findById, inactiveXml, powerState } from "./libvirt";
 import { declaredPart, domainOutputs, modelToInputs, splitPasswords } from "./outputs";
 import { parseDeclared, splitFields } from "./parse";
 import { stillPending } from "./pending";
+import { runningValueOf } from "./power";
 import { redactedChanges } from "./redact";
 
 export async function readDomain(id: string, props: Properties = {}): Promise<dynamic.ReadResult> {
@@ -27,7 +28,8 @@ export async function readDomain(id: string, props: Properties = {}): Promise<dy
     const parsed = parseDeclared(props);
     const declared = parsed.ok ? parsed.model : undefined;
     const actual = domainFromXml(await inactiveXml(client, dom), declared ? { like: declared } : {});
-    const active = await isActive(client, dom);
+    // The power state as `running` would declare it: true, "paused" or false.
+    const power = runningValueOf(await powerState(client, dom));
     const autostart = await autostartOf(client, dom);
 
     let inputs: Properties;
@@ -41,11 +43,18 @@ export async function readDomain(id: string, props: Properties = {}): Promise<dy
             inputs = { ...resourceInput, ...modelToInputs(actual), ...keepApi };
             logInfo("Domain", actual.name, `changed outside Pulumi:\n${redactedChanges(drift).join("\n")}`);
         }
-        if ((declared.running ?? true) !== active) inputs = { ...inputs, running: active };
+        if ((declared.running ?? true) !== power) {
+            inputs = { ...inputs, running: power };
+            logInfo(
+                "Domain",
+                actual.name,
+                `power state changed outside Pulumi: running is now ${JSON.stringify(power)}`,
+            );
+        }
         if (declared.autostart !== undefined && declared.autostart !== autostart) inputs = { ...inputs, autostart };
     } else {
         // `Domain.get` or state from elsewhere: everything the model can express, as libvirt has it.
-        inputs = { ...modelToInputs(actual), autostart, running: active };
+        inputs = { ...modelToInputs(actual), autostart, running: power };
         if (uri !== undefined) inputs.uri = uri;
     }
     for (const key of Object.keys(inputs)) if (inputs[key] === undefined) delete inputs[key];

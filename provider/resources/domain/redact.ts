@@ -1,6 +1,8 @@
 /** Change lines for messages, with secret values (console passwords) never printed. */
 import type { ClassifiedChange } from "../../model/change-policy";
+import { touchesSecret } from "../../model/secret";
 import { formatBytes } from "../../model/units";
+import { DOMAIN_SECRET_PATHS } from "./args";
 
 /** Size fields, which the model holds in bytes: shown as "96MiB" rather than 100663296. */
 const SIZE_PATH =
@@ -8,12 +10,10 @@ const SIZE_PATH =
 /** Below this a number is still the user's MiB (preview compares raw inputs when some are unknown). */
 const SMALLEST_BYTES_SHOWN = 1024 * 1024;
 
-const SECRET_PATH = /password/i;
-
-/** Replaces the values of secret paths with a marker. */
+/** Replaces the values of secret paths (and of anything holding one) with a marker. */
 export function redact(changes: readonly ClassifiedChange[]): ClassifiedChange[] {
     return changes.map((c) =>
-        SECRET_PATH.test(c.path)
+        touchesSecret(DOMAIN_SECRET_PATHS, c.path)
             ? {
                   ...c,
                   oldValue: c.oldValue === undefined ? undefined : "[secret]",

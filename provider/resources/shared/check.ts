@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { formatPropertyPath, validate } from "../../model/common";
+import { pathPattern, secretPathsOf, touchesSecret } from "../../model/secret";
 import { type Properties, UNKNOWN_VALUE } from "./handler";
 
 /** Hex characters appended to an automatic name, as the Pulumi engine does. */
@@ -188,8 +189,49 @@ function unknownKeyReason(key: string, known: string[] | undefined): string {
     return `unknown property '${key}'${hint} (known here: ${known.join(", ")})`;
 }
 
-/** zod issues as `{ property, reason }`: one per unknown key, missing values called missing, values quoted. */
+/** The secret paths of an args schema, computed once per schema. */
+const secretPathsCache = new WeakMap<z.ZodType, string[]>();
+function secretPathsFor(schema: z.ZodType): string[] {
+    let paths = secretPathsCache.get(schema);
+    if (paths === undefined) {
+        paths = secretPathsOf(schema);
+        secretPathsCache.set(schema, paths);
+    }
+    return paths;
+}
+
+/** The string values at secret paths of the inputs (what no message may contain). */
+function secretValues(value: unknown, secretPaths: readonly string[], path: PathSegment[] = []): string[] {
+    const here = formatPropertyPath(path);
+    if (path.length > 0 && secretPaths.includes(pathPattern(here))) {
+        return typeof value === "string" && value !== "" ? [value] : [];
+    }
+    if (Array.isArray(value)) return value.flatMap((item, index) => secretValues(item, secretPaths, [...path, index]));
+    if (typeof value === "object" && value !== null && (path.length === 0 || touchesSecret(secretPaths, here))) {
+        return Object.entries(value).flatMap(([key, item]) => secretValues(item, secretPaths, [...path, key]));
+    }
+    return [];
+}
+
+/** Secrets shorter than this are ordinary words and letters too; replacing them would garble every message. */
+const SHORTEST_SCRUBBED = 4;
+
+/**
+ * A reason with every secret value in it replaced by `[secret]`: a failure of another field (a
+ * cross-field rule) may quote any value. Reasons of the secret fields themselves never quote it.
+ */
+function scrub(reason: string, secrets: readonly string[]): string {
+    return secrets
+        .filter((value) => value.length >= SHORTEST_SCRUBBED)
+        .reduce((text, value) => text.replaceAll(value, "[secret]"), reason);
+}
+
+/**
+ * zod issues as `{ property, reason }`: one per unknown key, missing values called missing, values
+ * quoted, except those of secret fields (and of anything holding one), which are never quoted.
+ */
 function describeIssues(schema: z.ZodType, inputs: Properties, issues: readonly z.core.$ZodIssue[]) {
+    const secretPaths = secretPathsFor(schema);
     const failures: dynamic.CheckFailure[] = [];
     for (const issue of issues) {
         if (issue.code === "unrecognized_keys") {
@@ -203,11 +245,14 @@ function describeIssues(schema: z.ZodType, inputs: Properties, issues: readonly 
             continue;
         }
         const value = valueAt(inputs, issue.path as PathSegment[]);
+        const property = formatPropertyPath(issue.path);
         const reason =
             issue.code === "invalid_type" && value === undefined
                 ? `missing: a value is required (${issue.expected})`
-                : withValue(issue.message, value);
-        failures.push({ property: formatPropertyPath(issue.path), reason });
+                : touchesSecret(secretPaths, property)
+                  ? issue.message
+                  : withValue(issue.message, value);
+        failures.push({ property, reason });
     }
     return failures;
 }
@@ -262,7 +307,9 @@ export function checkInputs(
     } else if (options.refine && unknowns.length === 0) {
         failures.push(...options.refine(result.data, inputs));
     }
-    return failures.length > 0 ? { inputs, failures } : { inputs };
+    if (failures.length === 0) return { inputs };
+    const secrets = secretValues(inputs, secretPathsFor(schema));
+    return { inputs, failures: failures.map((f) => ({ ...f, reason: scrub(f.reason, secrets) })) };
 }
 
 /** Error thrown when stored inputs no longer validate (e.g. written by another version). */

@@ -15,6 +15,7 @@ import {
     type PolicyKind,
     strongestClass,
 } from "../../model/change-policy";
+import { touchesSecret } from "../../model/secret";
 import { containsUnknown, isAutoName, isUnknown, unknownPaths } from "./check";
 import { resolveUri } from "./connection";
 import type { Properties, ResourceKind } from "./handler";
@@ -50,7 +51,7 @@ export interface DiffSpec<M> {
      * on the same host). Then replacement deletes first.
      */
     collides?: (olds: Properties, news: Properties) => boolean;
-    /** Top-level inputs whose values are never printed. */
+    /** Secret paths (`passphrase`, `devices.graphics[].password`) whose values are never printed. */
     secretKeys?: readonly string[];
 }
 
@@ -188,7 +189,7 @@ export function summarizeChanges(changes: readonly ClassifiedChange[], secretKey
         replace: "replace",
     };
     return sorted.map((change) => {
-        const secret = secretKeys.includes(change.path.split(/[.[]/)[0]!);
+        const secret = touchesSecret(secretKeys, change.path);
         return `  ${label[change.class].padEnd(9)} ${change.path}: ${shown(change.oldValue, secret)} -> ${shown(change.newValue, secret)} (${change.why})`;
     });
 }

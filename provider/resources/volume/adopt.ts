@@ -11,7 +11,7 @@ import type { Volume, VolumeFormat } from "../../model/volume";
 import type { RemoteNonnullStorageVol } from "../../rpc";
 import { compact } from "../../xml/values";
 import { summarizeChanges } from "../shared/diff";
-import type { VolumeArgs } from "./args";
+import { VOLUME_SECRET_PATHS, type VolumeArgs } from "./args";
 import { capacityAction } from "./capacity";
 import { type Report, resolveBacking } from "./create";
 import { type PoolHandle, readVolumeState, resizeVolume, type VolumeState } from "./libvirt-volume";
@@ -52,7 +52,7 @@ export async function adoptVolume(
     if (blocking.length > 0) {
         throw new Error(
             `cannot adopt volume '${vol.name}' in pool '${args.pool}': it differs from the declaration in ways only a new volume could satisfy:\n` +
-                `${summarizeChanges(blocking).join("\n")}\n` +
+                `${summarizeChanges(blocking, VOLUME_SECRET_PATHS).join("\n")}\n` +
                 "change the declaration to match the volume, or remove the volume (or adopt) to get a new one",
         );
     }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { libvirtNameSchema } from "../../model/common";
+import { secret, secretPathsOf } from "../../model/secret";
 import { volumeSchema } from "../../model/volume";
 import { resourceFields } from "../shared/check";
 
@@ -51,7 +52,7 @@ export const volumeArgsSchema = z
          * keeps it in a libvirt secret of its own (UUID in `encryptionSecret`), removed with the
          * volume; a new passphrase replaces the volume, since LUKS keys cannot be changed here.
          */
-        passphrase: z.string().min(1, { message: "an empty passphrase protects nothing" }).optional(),
+        passphrase: secret(z.string().min(1, { message: "an empty passphrase protects nothing" })).optional(),
         /** Attributes and children of `<volume>` the model does not describe, kept verbatim. */
         extra: model.extra,
     })
@@ -169,5 +170,5 @@ export const VOLUME_RESOURCE_FIELDS = [
 /** Resource-level inputs whose change replaces the volume (besides `uri`). */
 export const VOLUME_REPLACE_FIELDS = ["cloneFrom", "passphrase"] as const;
 
-/** Inputs that hold secrets: marked with additionalSecretOutputs and never printed. */
-export const VOLUME_SECRET_FIELDS = ["passphrase"] as const;
+/** Inputs that hold secrets (declared with `secret()` above): marked secret by the SDK and never printed. */
+export const VOLUME_SECRET_PATHS = secretPathsOf(volumeArgsSchema);

@@ -10,7 +10,7 @@ import { containsUnknown, isAutoName, parseInputs } from "../shared/check";
 import { classifyResourceChanges, newUri, oldUri, replacedKeys, summarizeChanges } from "../shared/diff";
 import type { Properties } from "../shared/handler";
 import { logInfo } from "../shared/log";
-import { VOLUME_SECRET_FIELDS, type VolumeArgs, volumeArgsSchema } from "./args";
+import { VOLUME_SECRET_PATHS, type VolumeArgs, volumeArgsSchema } from "./args";
 import { capacityAction } from "./capacity";
 
 /** Inputs outside the model and how a change to each applies. */
@@ -112,7 +112,7 @@ export function diffVolume(olds: Properties, news: Properties): dynamic.DiffResu
         news.name ?? olds.name,
         [
             `${changes.length} change(s), strongest: ${strongestClass(changes)}`,
-            ...summarizeChanges(changes, VOLUME_SECRET_FIELDS),
+            ...summarizeChanges(changes, VOLUME_SECRET_PATHS),
         ].join("\n"),
     );
     const replaces = replacedKeys(changes);

@@ -17,6 +17,7 @@ const base: DomainArgs = {
             { device: "cdrom", target: { dev: "sda", bus: "sata" } },
         ],
         interfaces: [{ source: { network: "default" }, mac: "52:54:00:00:00:01" }],
+        graphics: [{ type: "vnc", password: "old-pw" }, { type: "spice" }],
     },
 };
 
@@ -29,6 +30,27 @@ function strongest(mutate: (args: DomainArgs) => void): ChangeClass | undefined 
 }
 
 const cases: Array<[string, ChangeClass, (args: DomainArgs) => void]> = [
+    [
+        "a console password changed",
+        "live",
+        (a) => {
+            a.devices!.graphics![0]!.password = "new-pw";
+        },
+    ],
+    [
+        "a console password added where there was none",
+        "restart",
+        (a) => {
+            a.devices!.graphics![1]!.password = "new-pw";
+        },
+    ],
+    [
+        "a console password removed",
+        "restart",
+        (a) => {
+            delete a.devices!.graphics![0]!.password;
+        },
+    ],
     [
         "current vCPUs up to the maximum",
         "live",
