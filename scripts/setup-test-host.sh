@@ -58,10 +58,12 @@ HUGEPAGES_SYSFS=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 
 # ovmf (UEFI firmware for firmware='efi') and swtpm/swtpm-tools (emulated TPMs) are only recommended
 # by qemu-system-x86 and libvirt-daemon-driver-qemu; the live domain tests start guests with both.
+# genisoimage (isoinfo) and xorriso read the NoCloud seed images back in the ISO writer's tests.
 PACKAGES=(
     libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
     dnsmasq-base iptables python3-libvirt openssh-server openssh-client gnutls-bin
     busybox-static cpio libxml2-utils netcat-openbsd ovmf swtpm swtpm-tools
+    genisoimage xorriso
 )
 
 ACTIONS=0
