@@ -151,7 +151,9 @@ before(
             try {
                 consoleTail = readFileSync(consoleLog, "utf8").slice(-3000);
             } catch {}
-            throw new Error(`${(error as Error).message}\n--- guest console (last 3000 characters) ---\n${consoleTail}`);
+            throw new Error(
+                `${(error as Error).message}\n--- guest console (last 3000 characters) ---\n${consoleTail}`,
+            );
         }
     },
     { timeout: FILE_TIMEOUT_MS },
@@ -185,13 +187,20 @@ test("the guest kernel shows the seed as iso9660 labelled cidata with the exact 
     const blkid = await guestExec(DOMAIN, "/sbin/blkid", ["-o", "export", "/dev/sr0"]);
     assert.match(blkid.stdout, /^LABEL=cidata$/m);
     assert.match(blkid.stdout, /^TYPE=iso9660$/m);
-    const mounted = await guestExec(DOMAIN, "/bin/sh", [
-        "-c",
-        "mkdir -p /run/seed-check && mount -t iso9660 -o ro /dev/sr0 /run/seed-check && ls -1 /run/seed-check && cat /run/seed-check/meta-data; umount /run/seed-check",
-    ]);
-    assert.equal(mounted.exitCode, 0, mounted.stderr);
-    const names = ["meta-data", "network-config", "user-data", "vendor-data"];
-    assert.equal(mounted.stdout, `${names.join("\n")}\n${seed.documents["meta-data"]}`);
+    // Mounted by default, the kernel reads Rock Ridge (file modes 444 come from its PX entries);
+    // with norock it reads Joliet (no modes: the mount's default 555). Both show the same names.
+    const mountAndList = (options: string) =>
+        guestExec(DOMAIN, "/bin/sh", [
+            "-c",
+            `mkdir -p /run/seed-check && mount -t iso9660 -o ${options} /dev/sr0 /run/seed-check && ls -1 /run/seed-check && stat -c %a /run/seed-check/user-data && cat /run/seed-check/meta-data; umount /run/seed-check`,
+        ]);
+    const names = ["meta-data", "network-config", "user-data", "vendor-data"].join("\n");
+    const rockRidge = await mountAndList("ro");
+    assert.equal(rockRidge.exitCode, 0, rockRidge.stderr);
+    assert.equal(rockRidge.stdout, `${names}\n444\n${seed.documents["meta-data"]}`);
+    const joliet = await mountAndList("ro,norock");
+    assert.equal(joliet.exitCode, 0, joliet.stderr);
+    assert.equal(joliet.stdout, `${names}\n555\n${seed.documents["meta-data"]}`);
 });
 
 test("the hostname is the declared one", { timeout: FILE_TIMEOUT_MS }, async () => {
