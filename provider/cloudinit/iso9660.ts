@@ -190,13 +190,32 @@ function primaryDirectoryRecords(
     isoNames: readonly string[],
     root: Extent = NO_EXTENT,
 ): Buffer[] {
+    // This tree is ordered by its own 8.3 identifiers, which need not sort like the real names.
+    const order = files.map((_, i) => i).sort((x, y) => compareLevelOneNames(isoNames[x]!, isoNames[y]!));
     return [
         directoryRecord(root, FLAG_DIRECTORY, SELF, rootSelfSystemUse()),
         directoryRecord(root, FLAG_DIRECTORY, PARENT, rootParentSystemUse()),
-        ...files.map((f, i) =>
-            directoryRecord(fileExtent(f), 0, Buffer.from(isoNames[i]!, "latin1"), fileSystemUse(f.name)),
+        ...order.map((i) =>
+            directoryRecord(
+                fileExtent(files[i]!),
+                0,
+                Buffer.from(isoNames[i]!, "latin1"),
+                fileSystemUse(files[i]!.name),
+            ),
         ),
     ];
+}
+
+/**
+ * ECMA-119 9.3 order: by name, then by extension, each compared as if padded with spaces, which
+ * sort below every d-character; so a plain comparison of the parts is the same order.
+ */
+export function compareLevelOneNames(a: string, b: string): number {
+    const parts = (id: string) => id.replace(/;1$/, "").split(".") as [string, string];
+    const [nameA, extA] = parts(a);
+    const [nameB, extB] = parts(b);
+    if (nameA !== nameB) return nameA < nameB ? -1 : 1;
+    return extA === extB ? 0 : extA < extB ? -1 : 1;
 }
 
 function jolietDirectoryRecords(files: readonly (IsoFile & { extent?: number })[], root: Extent = NO_EXTENT): Buffer[] {

@@ -113,7 +113,7 @@ function checkCloudConfigDocument(property: string, text: string, problems: Seed
         problems.push({
             severity: "error",
             property,
-            reason: `${property}: a #cloud-config must be a YAML mapping of keys (e.g. "users:"), not a ${root.constructor.name}`,
+            reason: `${property}: a #cloud-config must be a YAML mapping of keys (e.g. "users:"), not a ${isSeq(root) ? "list" : "single value"}`,
         });
         return;
     }

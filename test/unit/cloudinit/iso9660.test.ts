@@ -4,7 +4,13 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { type IsoFile, IsoInputError, levelOneNames, writeIsoImage } from "../../../provider/cloudinit/iso9660";
+import {
+    compareLevelOneNames,
+    type IsoFile,
+    IsoInputError,
+    levelOneNames,
+    writeIsoImage,
+} from "../../../provider/cloudinit/iso9660";
 import { imageFile, runTool, runXorriso } from "./iso-tools";
 
 /** Bytes that differ from sector to sector, so a misplaced extent shows. */
@@ -146,6 +152,26 @@ test("level-1 names are unique 8.3 d-character names even when long names share 
         "A_B.YAM;1",
         "X.;1",
     ]);
+});
+
+test("the primary tree is in ECMA-119 order of its 8.3 names, which can differ from the real names' order", () => {
+    // "a-b" < "a.b" as names, but their identifiers sort the other way: "A.B;1" before "A_B.;1".
+    const files = [
+        { name: "a-b", data: Buffer.from("dash") },
+        { name: "a.b", data: Buffer.from("dot") },
+    ];
+    assert.deepEqual(levelOneNames(["a-b", "a.b"]), ["A_B.;1", "A.B;1"]);
+    assert.ok(compareLevelOneNames("A.B;1", "A_B.;1") < 0);
+    const file = imageFile(writeIsoImage({ volumeId: "order", files }));
+    try {
+        const plain = runTool("isoinfo", ["-l", "-i", file.path]);
+        assert.ok(plain.indexOf("A.B;1") < plain.indexOf("A_B.;1"), plain);
+        const out = join(file.dir, "out");
+        runXorriso(["-indev", file.path, "-osirrox", "on", "-extract", "/", out]);
+        for (const f of files) assert.ok(readFileSync(join(out, f.name)).equals(f.data), f.name);
+    } finally {
+        file.cleanup();
+    }
 });
 
 test("names and labels the image cannot hold are refused, naming the value and what is allowed", () => {
