@@ -52,16 +52,25 @@ GUEST_DIR=$STATE_DIR/guest
 GUEST_KERNEL=$GUEST_DIR/vmlinuz
 GUEST_INITRD=$GUEST_DIR/initrd.img
 
+# The cloud-init guest (scripts/build-cloud-guest.sh): tests boot qcow2 overlays of this image.
+CLOUD_GUEST_DIR=$STATE_DIR/cloud-guest
+CLOUD_GUEST_IMAGE=$CLOUD_GUEST_DIR/debian-12-cloud.qcow2
+CLOUD_GUEST_KERNEL=$CLOUD_GUEST_DIR/vmlinuz
+CLOUD_GUEST_INITRD=$CLOUD_GUEST_DIR/initrd.img
+
 # 512 MiB: the lab's two guests and a test guest can hold hugepage-backed memory at the same time.
 HUGEPAGES_MIN=256
 HUGEPAGES_SYSFS=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 
 # ovmf (UEFI firmware for firmware='efi') and swtpm/swtpm-tools (emulated TPMs) are only recommended
 # by qemu-system-x86 and libvirt-daemon-driver-qemu; the live domain tests start guests with both.
+# genisoimage (isoinfo) and xorriso read the NoCloud seed images back in the ISO writer's tests;
+# mmdebstrap builds the cloud-init guest.
 PACKAGES=(
     libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
     dnsmasq-base iptables python3-libvirt openssh-server openssh-client gnutls-bin
     busybox-static cpio libxml2-utils netcat-openbsd ovmf swtpm swtpm-tools
+    genisoimage xorriso mmdebstrap
 )
 
 ACTIONS=0
@@ -626,6 +635,17 @@ ensure_guest() {
     act "built tiny guest in $GUEST_DIR ($(cat "$GUEST_DIR/kernel-package" 2>/dev/null || echo unknown kernel))"
 }
 
+ensure_cloud_guest() {
+    local recipe
+    recipe=$(sha256sum "$SCRIPT_DIR/build-cloud-guest.sh" | cut -d' ' -f1)
+    if [[ -s $CLOUD_GUEST_IMAGE && -s $CLOUD_GUEST_KERNEL && -s $CLOUD_GUEST_INITRD &&
+        $(cat "$CLOUD_GUEST_DIR/recipe" 2>/dev/null) == "$recipe" ]]; then
+        return 0
+    fi
+    bash "$SCRIPT_DIR/build-cloud-guest.sh" "$CLOUD_GUEST_DIR"
+    act "built the cloud-init guest in $CLOUD_GUEST_DIR"
+}
+
 # ---------------------------------------------------------------------------------------------
 # 8. host.json
 # ---------------------------------------------------------------------------------------------
@@ -667,6 +687,10 @@ print(json.dumps({
     "libvirtdManaged": sys.argv[2] == "true",
     "guestKernel": "$GUEST_KERNEL",
     "guestInitrd": "$GUEST_INITRD",
+    "cloudGuestImage": "$CLOUD_GUEST_IMAGE",
+    "cloudGuestKernel": "$CLOUD_GUEST_KERNEL",
+    "cloudGuestInitrd": "$CLOUD_GUEST_INITRD",
+    "cloudGuestCmdline": "$(cat "$CLOUD_GUEST_DIR/cmdline")",
     "kvm": sys.argv[1] == "true",
     "pulumiCli": "$PULUMI_CLI",
     "pulumiCliVersion": "$(pulumi_cli_version)",
@@ -762,6 +786,7 @@ cmd_ensure() {
     ensure_libvirtd
     ensure_sshd
     ensure_guest
+    ensure_cloud_guest
     ensure_pulumi_cli
     ensure_dynamic_provider_launcher
     verify_transports

@@ -60,6 +60,15 @@ export interface TestHost {
     /** Direct-boot kernel and initramfs of the tiny guest (DHCP on eth0, prints its address to ttyS0). */
     guestKernel: string;
     guestInitrd: string;
+    /**
+     * The cloud-init guest (scripts/build-cloud-guest.sh): a Debian 12 qcow2 image with cloud-init
+     * (NoCloud from a cdrom labelled cidata), the guest agent and sshd, booted directly with this
+     * kernel, initrd and command line. Boot qcow2 overlays of it; never write the image itself.
+     */
+    cloudGuestImage: string;
+    cloudGuestKernel: string;
+    cloudGuestInitrd: string;
+    cloudGuestCmdline: string;
     /** Whether /dev/kvm exists and answers; guests that must boot should use type='qemu' anyway. */
     kvm: boolean;
     /** The Pulumi CLI built from its Go module (tools/pulumi-cli pins the version). */
@@ -82,6 +91,10 @@ const STRING_FIELDS = [
     "libvirtdLog",
     "guestKernel",
     "guestInitrd",
+    "cloudGuestImage",
+    "cloudGuestKernel",
+    "cloudGuestInitrd",
+    "cloudGuestCmdline",
     "pulumiCli",
     "pulumiCliVersion",
 ] as const;
