@@ -7,7 +7,8 @@
  * After an intended stub change: UPDATE_SNAPSHOTS=1 node --test dist/test/unit/sdk/stub-snapshot.test.js
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,8 +17,8 @@ import { PROJECT_ROOT } from "../../helpers/shared-paths";
 
 const SNAPSHOT_DIR = join(PROJECT_ROOT, "test", "unit", "sdk", "stub-snapshots");
 const KINDS = ["Domain", "Network", "StoragePool", "Volume", "DhcpHost", "DnsHost"] as const;
-/** The serializer wraps each of the 7 arrow functions (about 2.2 KB in all); a captured runtime would be hundreds of KB. */
-const MAX_STUB_BYTES = 4096;
+/** The 7 arrow functions and the runtime loader, wrapped by the serializer (about 4 KB); a captured runtime would be hundreds of KB. */
+const MAX_STUB_BYTES = 8192;
 
 const providers = new Map<string, unknown>();
 
@@ -98,5 +99,30 @@ test("the stubs load as the provider host loads them and reach the runtime", asy
         assert.equal(require("pulumi-libvirt/provider"), runtime);
     } finally {
         process.chdir(cwd);
+    }
+});
+
+test("in a project where pulumi-libvirt cannot be found, the stub says where it looked and what to do", async () => {
+    const requireFromString = require(
+        require.resolve("require-from-string", {
+            paths: [require.resolve("@pulumi/pulumi")],
+        }),
+    ) as (code: string) => { handler(): pulumi.dynamic.ResourceProvider };
+    const empty = mkdtempSync(join(tmpdir(), "pltest-stub-"));
+    const cwd = process.cwd();
+    process.chdir(empty);
+    try {
+        const provider = requireFromString(providers.get("pulumi-nodejs:dynamic/libvirt:Volume") as string).handler();
+        await assert.rejects(
+            async () => provider.check!({}, {}),
+            (e: Error) =>
+                e.message.includes(`cannot load pulumi-libvirt/provider for the Pulumi project in ${empty}`) &&
+                e.message.includes(join(empty, "node_modules")) &&
+                e.message.includes("node_modules/.pnpm") &&
+                e.message.includes("npm install pulumi-libvirt"),
+        );
+    } finally {
+        process.chdir(cwd);
+        rmSync(empty, { recursive: true, force: true });
     }
 });
