@@ -16,5 +16,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 bash scripts/setup-test-host.sh >/dev/null
 
-node_modules/.bin/tsc -p tsconfig.json
+# Build only when a source is newer than the last build, and then incrementally (the build info
+# lives in dist/, so removing dist rebuilds everything). An up with nothing to build starts at once.
+BUILD_INFO=dist/.tsbuildinfo
+if [ ! -f "$BUILD_INFO" ] || [ -n "$(find provider sdk tools test bench examples tsconfig.json package-lock.json \
+    -newer "$BUILD_INFO" -print -quit)" ]; then
+    node_modules/.bin/tsc -p tsconfig.json --incremental --tsBuildInfoFile "$BUILD_INFO"
+    touch "$BUILD_INFO"
+fi
 exec node_modules/.bin/node dist/tools/lab/main.js "$@"
