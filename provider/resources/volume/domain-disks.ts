@@ -3,6 +3,11 @@
  * scanned: the inactive definition (what will boot) and, for a running guest, the live one (what
  * QEMU has open, including backing chains). Used to refuse deleting a disk of a defined domain and
  * to resize the block device of a running guest along with its volume.
+ *
+ * The scan is single-flight: the deletes that Pulumi runs together (a destroy deletes every volume
+ * at once) share one listing and one XML read per domain instead of one each, which made a destroy
+ * of N volumes cost N x domains calls. A caller that arrives after a scan finished starts a new one,
+ * so a scan never answers for a state older than the call that asked.
  */
 import type { LibvirtClient, RemoteNonnullDomain } from "../../rpc";
 import { LibvirtError, VirConnectListAllDomainsFlags, VirDomainXMLFlags } from "../../rpc";
@@ -52,22 +57,37 @@ function inBackingChain(element: unknown, volume: VolumeIdentity): boolean {
     return false;
 }
 
-function disksUsing(xml: string, volume: VolumeIdentity): { target: string; top: boolean }[] {
+/** The `<disk>` elements of a domain document. */
+function disksOf(xml: string): XmlObject[] {
     const document = parser.parse(xml) as XmlObject;
     const devices = (document.domain as XmlObject | undefined)?.devices as XmlObject | undefined;
-    const disks = (devices?.disk as unknown[] | undefined) ?? [];
+    return (devices?.disk as XmlObject[] | undefined) ?? [];
+}
+
+function disksUsing(disks: readonly XmlObject[], volume: VolumeIdentity): { target: string; top: boolean }[] {
     const found: { target: string; top: boolean }[] = [];
     for (const disk of disks) {
-        const top = sourceIs((disk as XmlObject).source, volume);
+        const top = sourceIs(disk.source, volume);
         if (top || inBackingChain(disk, volume)) {
-            found.push({ target: attr((disk as XmlObject).target, "dev") ?? "?", top });
+            found.push({ target: attr(disk.target, "dev") ?? "?", top });
         }
     }
     return found;
 }
 
-/** Every disk of every domain on the connection that uses the volume. */
-export async function domainsUsingVolume(client: LibvirtClient, volume: VolumeIdentity): Promise<VolumeUser[]> {
+/** One domain's disks: as QEMU has them (running guests) and as the next boot will. */
+interface DomainDisks {
+    domain: string;
+    dom: RemoteNonnullDomain;
+    live: boolean;
+    /** The running guest's disks; for a guest that is not running, its definition's. */
+    current: XmlObject[];
+    /** The definition's disks when the guest runs (the next boot may differ), else empty. */
+    nextBoot: XmlObject[];
+}
+
+/** Every domain's disks, read once. */
+async function scanDomains(client: LibvirtClient): Promise<DomainDisks[]> {
     const [{ domains }, { domains: active }] = await Promise.all([
         client.connectListAllDomains({ need_results: 1, flags: 0 }),
         client.connectListAllDomains({
@@ -76,35 +96,60 @@ export async function domainsUsingVolume(client: LibvirtClient, volume: VolumeId
         }),
     ]);
     const running = new Set(active.map((dom) => dom.name));
-    const users: VolumeUser[] = [];
-    await Promise.all(
-        domains.map(async (dom) => {
+    const scanned = await Promise.all(
+        domains.map(async (dom): Promise<DomainDisks | undefined> => {
             try {
                 const live = running.has(dom.name);
                 const { xml } = await client.domainGetXmlDesc({
                     dom,
                     flags: live ? 0 : VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE,
                 });
-                for (const disk of disksUsing(xml, volume)) users.push({ domain: dom.name, dom, ...disk, live });
-                if (live) {
-                    // The next boot may use the volume even when the running guest does not (or the reverse).
-                    const inactive = await client
-                        .domainGetXmlDesc({ dom, flags: VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE })
-                        .catch(() => undefined);
-                    if (inactive !== undefined) {
-                        for (const disk of disksUsing(inactive.xml, volume)) {
-                            if (!users.some((u) => u.domain === dom.name && u.target === disk.target)) {
-                                users.push({ domain: dom.name, dom, ...disk, live: false });
-                            }
-                        }
-                    }
-                }
+                // The next boot may use a volume even when the running guest does not (or the reverse).
+                const inactive = live
+                    ? await client
+                          .domainGetXmlDesc({ dom, flags: VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE })
+                          .catch(() => undefined)
+                    : undefined;
+                return {
+                    domain: dom.name,
+                    dom,
+                    live,
+                    current: disksOf(xml),
+                    nextBoot: inactive ? disksOf(inactive.xml) : [],
+                };
             } catch (error) {
                 // A domain undefined between the listing and the lookup uses nothing any more.
-                if (LibvirtError.isInstance(error) && error.isNoDomain()) return;
+                if (LibvirtError.isInstance(error) && error.isNoDomain()) return undefined;
                 throw error;
             }
         }),
     );
+    return scanned.filter((d): d is DomainDisks => d !== undefined);
+}
+
+/** Module state: the scan in flight per connection (single-flight, see the file comment). */
+const scans = new WeakMap<LibvirtClient, Promise<DomainDisks[]>>();
+
+function sharedScan(client: LibvirtClient): Promise<DomainDisks[]> {
+    let scan = scans.get(client);
+    if (scan === undefined) {
+        scan = scanDomains(client).finally(() => scans.delete(client));
+        scans.set(client, scan);
+    }
+    return scan;
+}
+
+/** Every disk of every domain on the connection that uses the volume. */
+export async function domainsUsingVolume(client: LibvirtClient, volume: VolumeIdentity): Promise<VolumeUser[]> {
+    const users: VolumeUser[] = [];
+    for (const d of await sharedScan(client)) {
+        for (const disk of disksUsing(d.current, volume))
+            users.push({ domain: d.domain, dom: d.dom, ...disk, live: d.live });
+        for (const disk of disksUsing(d.nextBoot, volume)) {
+            if (!users.some((u) => u.domain === d.domain && u.target === disk.target)) {
+                users.push({ domain: d.domain, dom: d.dom, ...disk, live: false });
+            }
+        }
+    }
     return users.sort((a, b) => a.domain.localeCompare(b.domain) || a.target.localeCompare(b.target));
 }

@@ -30,31 +30,56 @@ function isGone(error: unknown): boolean {
     return LibvirtError.isInstance(error) && (error.isNoStorageVol() || error.isNoStoragePool());
 }
 
-/** Volumes in any running pool whose backing image is `path`, as `'pool/name'`. */
-export async function overlaysOf(client: LibvirtClient, path: string): Promise<string[]> {
+/** Every volume of every running pool by its backing image's path, as `'pool/name'`. */
+async function scanBackingImages(client: LibvirtClient): Promise<Map<string, string[]>> {
     const { pools } = await client.connectListAllStoragePools({
         need_results: 1,
         flags: VirConnectListAllStoragePoolsFlags.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
     });
-    const found: string[] = [];
-    for (const pool of pools) {
-        const vols = await client
-            .storagePoolListAllVolumes({ pool, need_results: 1, flags: 0 })
-            .then((r) => r.vols)
-            .catch((error) => {
-                if (isGone(error) || (LibvirtError.isInstance(error) && error.isOperationInvalid())) return [];
-                throw error;
-            });
-        for (const vol of vols) {
-            try {
-                const { xml } = await client.storageVolGetXmlDesc({ vol, flags: 0 });
-                if (volumeFromXml(xml).backingStore?.path === path) found.push(`'${pool.name}/${vol.name}'`);
-            } catch (error) {
-                if (!isGone(error)) throw error;
-            }
-        }
+    const byBacking = new Map<string, string[]>();
+    await Promise.all(
+        pools.map(async (pool) => {
+            const vols = await client
+                .storagePoolListAllVolumes({ pool, need_results: 1, flags: 0 })
+                .then((r) => r.vols)
+                .catch((error) => {
+                    if (isGone(error) || (LibvirtError.isInstance(error) && error.isOperationInvalid())) return [];
+                    throw error;
+                });
+            await Promise.all(
+                vols.map(async (vol) => {
+                    try {
+                        const { xml } = await client.storageVolGetXmlDesc({ vol, flags: 0 });
+                        const backing = volumeFromXml(xml).backingStore?.path;
+                        if (backing === undefined) return;
+                        const overlays = byBacking.get(backing) ?? [];
+                        overlays.push(`'${pool.name}/${vol.name}'`);
+                        byBacking.set(backing, overlays);
+                    } catch (error) {
+                        if (!isGone(error)) throw error;
+                    }
+                }),
+            );
+        }),
+    );
+    return byBacking;
+}
+
+/**
+ * Module state: the scan in flight per connection. Single-flight, like the domain scan in
+ * domain-disks.ts: the deletes Pulumi runs together share one scan of the host's volumes instead of
+ * one each (N deletes used to read N x volumes XML documents); a later caller starts a new scan.
+ */
+const scans = new WeakMap<LibvirtClient, Promise<Map<string, string[]>>>();
+
+/** Volumes in any running pool whose backing image is `path`, as `'pool/name'`. */
+export async function overlaysOf(client: LibvirtClient, path: string): Promise<string[]> {
+    let scan = scans.get(client);
+    if (scan === undefined) {
+        scan = scanBackingImages(client).finally(() => scans.delete(client));
+        scans.set(client, scan);
     }
-    return found.sort();
+    return [...((await scan).get(path) ?? [])].sort();
 }
 
 /** Who uses the volume right now, one phrase per kind of user; empty when nobody does. */
