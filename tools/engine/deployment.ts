@@ -8,7 +8,7 @@ import { type EmulatedHost, type HostDiff, ResourceInitError } from "./host";
 import { dependencyOrder, Semaphore } from "./order";
 import type { MonitorHandler } from "./recording-monitor";
 import { deleteResource, providerText } from "./resource-steps";
-import type { Registration, StateFile, StateResource, Step, StepOp } from "./types";
+import type { PendingOperation, Registration, StateFile, StateResource, Step, StepOp } from "./types";
 import {
     annotateSecrets,
     applyIgnoreChanges,
@@ -39,12 +39,18 @@ export class Deployment implements MonitorHandler {
     /** Dependents deleted ahead of a delete-before-replace; their re-creation is their replacement. */
     private readonly replacedDependents = new Set<string>();
     private readonly semaphore: Semaphore;
+    /** Provider calls in flight that change libvirt, by URN (written into every checkpoint). */
+    private readonly pending = new Map<string, PendingOperation>();
+    /** Resources deleted so far in finish(). */
+    private readonly deleted = new Set<StateResource>();
 
     constructor(
         private readonly host: EmulatedHost,
         private readonly prior: StateFile,
         private readonly preview: boolean,
         parallel: number,
+        /** Called with the state as it stands after every step, as the engine writes its checkpoints. */
+        private readonly checkpoint: (state: StateFile) => void = () => undefined,
     ) {
         for (const r of prior.resources) if (!r.pendingDelete) this.olds.set(r.urn, r);
         this.semaphore = new Semaphore(parallel);
@@ -207,11 +213,15 @@ export class Deployment implements MonitorHandler {
             return { id: "", state: checked };
         }
         let result: { id: string; properties: PropertyMap };
+        this.pending.set(reg.urn, { urn: reg.urn, type: "creating", inputs: checked });
+        this.checkpoint(this.snapshot());
         try {
             result = await this.host.create(unwrapMap(checked));
         } catch (e) {
             if (e instanceof ResourceInitError) this.recordInitFailure(reg, checked, e);
             throw new Error(`${reg.urn}: create failed: ${(e as Error).message}`);
+        } finally {
+            this.pending.delete(reg.urn);
         }
         if (!result.id) throw new Error(`${reg.urn}: plugin returned empty resource.ID from create`);
         const outputs = this.secretOutputs(reg, result.properties, checked);
@@ -219,6 +229,7 @@ export class Deployment implements MonitorHandler {
             this.newState(reg, { id: result.id, inputs: checked, outputs, provider: providerText(outputs) }),
         );
         this.record(reg.urn, op, detail);
+        this.checkpoint(this.snapshot());
         return { id: result.id, state: outputs };
     }
 
@@ -384,6 +395,8 @@ export class Deployment implements MonitorHandler {
                     const detail = await deleteResource(this.host, r, this.preview);
                     this.record(r.urn, "delete", detail || undefined);
                     deleted.add(r);
+                    this.deleted.add(r);
+                    if (!this.preview) this.checkpoint(this.snapshot());
                 } catch (e) {
                     this.errors.push(new Error(`${r.urn}: delete failed: ${(e as Error).message}`));
                     break;
@@ -393,6 +406,27 @@ export class Deployment implements MonitorHandler {
         const survivors = [...this.olds.values()].filter((r) => !this.consumed.has(r));
         const pending = [...priorPending, ...this.condemned];
         const resources = [...survivors, ...pending, ...this.news].filter((r) => !deleted.has(r));
-        return { ...this.prior, resources: dependencyOrder(resources) };
+        const { pendingOperations: _done, ...rest } = this.prior;
+        return { ...rest, resources: dependencyOrder(resources) };
+    }
+
+    /**
+     * The state as it stands now: what survives of the old one, the old halves still to delete,
+     * what this run made, and the provider calls in flight. Written after every step (and before
+     * every create), so a run killed between two libvirt calls leaves a state that says so.
+     */
+    snapshot(): StateFile {
+        const survivors = [...this.olds.values()].filter((r) => !this.consumed.has(r));
+        const priorPending = this.prior.resources.filter((r) => r.pendingDelete);
+        const resources = [...survivors, ...priorPending, ...this.condemned, ...this.news].filter(
+            (r) => !this.deleted.has(r),
+        );
+        const { pendingOperations: _old, ...rest } = this.prior;
+        const inFlight = [...this.pending.values()];
+        return {
+            ...rest,
+            resources: dependencyOrder(resources),
+            ...(inFlight.length ? { pendingOperations: inFlight } : {}),
+        };
     }
 }

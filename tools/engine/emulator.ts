@@ -14,6 +14,7 @@ import { createRecordingMonitor } from "./recording-monitor";
 import { deleteResource, refreshResource } from "./resource-steps";
 import { loadSdk, type PulumiSdk } from "./sdk";
 import { loadState, saveState } from "./state-file";
+import { lockState } from "./state-lock";
 import type { RunSummary, StateFile, StateResource, Step, StepOp } from "./types";
 
 export interface EmulatorOptions {
@@ -103,8 +104,8 @@ export class EngineEmulator {
         const program = typeof given === "string" ? resolve(given) : given;
         // A module program uses the SDK installed beside it; a function uses this tool's copy (the caller's).
         const programDir = typeof program === "string" ? dirname(program) : undefined;
-        return this.inProject(operation, programDir, async (sdk, host, state, summary) => {
-            const deployment = new Deployment(host, state, preview, this.parallel());
+        return this.inProject(operation, programDir, async (sdk, host, state, summary, checkpoint) => {
+            const deployment = new Deployment(host, state, preview, this.parallel(), preview ? undefined : checkpoint);
             const monitor = createRecordingMonitor(sdk, deployment);
             await installMocks(sdk, monitor, this.options.project, this.options.stack, preview, this.config);
             const run = await runProgram(sdk, program);
@@ -125,7 +126,13 @@ export class EngineEmulator {
     private async inProject(
         operation: RunSummary["operation"],
         programDir: string | undefined,
-        body: (sdk: PulumiSdk, host: EmulatedHost, state: StateFile, summary: RunSummary) => Promise<void>,
+        body: (
+            sdk: PulumiSdk,
+            host: EmulatedHost,
+            state: StateFile,
+            summary: RunSummary,
+            checkpoint: (state: StateFile) => void,
+        ) => Promise<void>,
     ): Promise<RunSummary> {
         const started = Date.now();
         const previousCwd = process.cwd();
@@ -138,14 +145,24 @@ export class EngineEmulator {
             durationMs: 0,
         };
         const stateFile = resolve(this.options.stateFile);
+        // Taken before anything runs and released when all is saved, even after a failure.
+        const unlock = lockState(stateFile);
         if (this.options.cwd) process.chdir(this.options.cwd);
         try {
             const sdk = loadSdk(programDir);
             const state = loadState(stateFile, this.options.project, this.options.stack);
+            // As the engine does: operations a killed run left in flight are reported and dropped.
+            for (const op of state.pendingOperations ?? []) {
+                process.stderr.write(
+                    `warning: the previous operation on this stack did not finish: ${op.type} ${op.urn} was in flight; ` +
+                        "its object may exist in libvirt without being in the state\n",
+                );
+            }
+            delete state.pendingOperations;
             const host = new EmulatedHost(new ProviderLoader(sdk, this.config, this.options.project));
             let failure: unknown;
             try {
-                await body(sdk, host, state, summary);
+                await body(sdk, host, state, summary, (now) => saveState(stateFile, now));
             } catch (e) {
                 failure = e;
             }
@@ -156,6 +173,7 @@ export class EngineEmulator {
             return summary;
         } finally {
             process.chdir(previousCwd);
+            unlock();
         }
     }
 }

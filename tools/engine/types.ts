@@ -59,6 +59,18 @@ export interface StateFile {
     stack: string;
     /** In dependency order: a resource comes after everything it depends on. */
     resources: StateResource[];
+    /**
+     * Operations started and not finished when the state was written (the engine's checkpoint
+     * records the same): a run killed mid-create leaves the object's URN and inputs here, so the
+     * next run can say that an object may exist that the state does not hold.
+     */
+    pendingOperations?: PendingOperation[];
+}
+
+export interface PendingOperation {
+    urn: string;
+    type: "creating" | "updating" | "deleting";
+    inputs: PropertyMap;
 }
 
 export type StepOp = "create" | "same" | "update" | "replace" | "delete" | "read" | "refresh";
