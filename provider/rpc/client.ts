@@ -2,6 +2,7 @@
  * The public client: one connection to one libvirt URI, a typed method per procedure
  * (generated), `call(name, args)` for the same by name, and volume upload/download streams.
  */
+import { countCall } from "./call-counter";
 import type { Readable, Writable } from "node:stream";
 import type { CallOptions } from "./call-options";
 import { stat } from "node:fs/promises";
@@ -267,6 +268,7 @@ export class LibvirtClient extends RemoteProcedureMethods {
             const update = args as RemoteProcedureArgs["NETWORK_UPDATE"];
             args = { ...update, command: update.section, section: update.command } as RemoteProcedureArgs[N];
         }
+        countCall(name);
         return callOn(this.connection, name, args, options);
     }
 

@@ -9,6 +9,7 @@
  * await client.close();
  * ```
  */
+export { startCountingCalls, stopCountingCalls } from "./call-counter";
 export type { CallOptions } from "./call-options";
 export {
     CALL_POLICY,
