@@ -1,6 +1,6 @@
 /**
- * `npm run docs`: regenerates the model tables in README.md and docs/model-reference.md from the
- * model sources. `--check` only compares, and fails when either file is stale.
+ * `npm run docs`: regenerates the model tables in docs/resources.md and docs/model-reference.md
+ * from the model sources. `--check` only compares, and fails when either file is stale.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -8,6 +8,7 @@ import {
     checkCoverage,
     loadSchemas,
     REFERENCE_PATH,
+    RESOURCES_PATH,
     renderReadmeSection,
     renderReference,
     spliceReadme,
@@ -25,8 +26,8 @@ function main(): void {
     const schemas = loadSchemas(root);
     const outputs = [
         {
-            path: join(root, "README.md"),
-            text: spliceReadme(readFileSync(join(root, "README.md"), "utf8"), renderReadmeSection(schemas)),
+            path: join(root, RESOURCES_PATH),
+            text: spliceReadme(readFileSync(join(root, RESOURCES_PATH), "utf8"), renderReadmeSection(schemas)),
         },
         { path: join(root, REFERENCE_PATH), text: `${renderReference(schemas)}\n` },
     ];

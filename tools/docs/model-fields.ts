@@ -2,7 +2,7 @@
  * Reads the model sources (provider/model/*.ts) with the TypeScript compiler and collects, for
  * every `const xSchema = z.strictObject({...})` (wrapped in refinements or not), each field with
  * its JSDoc line. The JSDoc is the documentation of record: every field has one, written next to
- * the field, so the README's tables are generated rather than kept by hand.
+ * the field, so the tables of docs/resources.md are generated rather than kept by hand.
  */
 import { readFileSync } from "node:fs";
 import * as ts from "typescript";

@@ -1,5 +1,5 @@
 /**
- * The README's model tables and docs/model-reference.md are generated from the model sources;
+ * The model tables of docs/resources.md and docs/model-reference.md are generated from the model sources;
  * these tests fail when either is stale or when a model field has no documentation.
  */
 import assert from "node:assert/strict";
@@ -10,6 +10,7 @@ import {
     checkCoverage,
     loadSchemas,
     REFERENCE_PATH,
+    RESOURCES_PATH,
     RESOURCES,
     renderReadmeSection,
     renderReference,
@@ -37,9 +38,13 @@ test("every field of every model schema has a JSDoc line", () => {
     );
 });
 
-test("README.md's model tables are up to date (run npm run docs)", () => {
-    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-    assert.equal(spliceReadme(readme, renderReadmeSection(schemas)), readme, "README.md is stale: run npm run docs");
+test("docs/resources.md's model tables are up to date (run npm run docs)", () => {
+    const page = readFileSync(join(PROJECT_ROOT, RESOURCES_PATH), "utf8");
+    assert.equal(
+        spliceReadme(page, renderReadmeSection(schemas)),
+        page,
+        `${RESOURCES_PATH} is stale: run npm run docs`,
+    );
 });
 
 test("docs/model-reference.md is up to date (run npm run docs)", () => {
