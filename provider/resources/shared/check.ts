@@ -121,6 +121,8 @@ export function chooseName(olds: Properties, news: Properties, nameKey = "name")
 
 function describeValue(value: unknown): string | undefined {
     if (value === undefined) return undefined;
+    // JSON has no spelling for these; print them as JavaScript does rather than as "null".
+    if (typeof value === "number" && !Number.isFinite(value)) return String(value);
     const text = JSON.stringify(value);
     if (text === undefined) return undefined;
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -132,6 +134,28 @@ function withValue(reason: string, value: unknown): string {
     if (shown === undefined || typeof value === "object") return reason;
     const raw = typeof value === "string" ? value : shown;
     return reason.includes(raw) ? reason : `${reason} (got ${shown})`;
+}
+
+/**
+ * The reason for a number zod refused by type: NaN and the infinities are "not a number" to zod
+ * and a fraction is "not an int", neither of which says what is wrong with the value typed.
+ */
+function numberReason(issue: z.core.$ZodIssue, value: unknown): string | undefined {
+    if (issue.code !== "invalid_type" || typeof value !== "number") return undefined;
+    const wantsWhole = issue.expected === "int";
+    if (!Number.isFinite(value)) {
+        return `${value} is not a finite number; write ${wantsWhole ? "a whole number" : "a number"} such as 2`;
+    }
+    if (wantsWhole && !Number.isInteger(value))
+        return `${value} is not a whole number; write e.g. ${Math.round(value)}`;
+    return undefined;
+}
+
+/** The reason one issue is reported with: missing values called missing, numbers explained, values quoted. */
+function issueReason(issue: z.core.$ZodIssue, value: unknown, secret: boolean): string {
+    if (issue.code === "invalid_type" && value === undefined) return `missing: a value is required (${issue.expected})`;
+    if (secret) return issue.message;
+    return numberReason(issue, value) ?? withValue(issue.message, value);
 }
 
 /** The keys an object schema accepts at a path, when it can be found (for "did you mean"). */
@@ -244,15 +268,12 @@ function describeIssues(schema: z.ZodType, inputs: Properties, issues: readonly 
             }
             continue;
         }
-        const value = valueAt(inputs, issue.path as PathSegment[]);
+        // The value as written; else the one zod saw (`reportInput`), as inside a shortcut
+        // (`vcpu: 2` read as `{ maximum: 2 }`) the inputs have nothing at the issue's path.
+        const written = valueAt(inputs, issue.path as PathSegment[]);
+        const value = written === undefined && "input" in issue ? issue.input : written;
         const property = formatPropertyPath(issue.path);
-        const reason =
-            issue.code === "invalid_type" && value === undefined
-                ? `missing: a value is required (${issue.expected})`
-                : touchesSecret(secretPaths, property)
-                  ? issue.message
-                  : withValue(issue.message, value);
-        failures.push({ property, reason });
+        failures.push({ property, reason: issueReason(issue, value, touchesSecret(secretPaths, property)) });
     }
     return failures;
 }
@@ -296,7 +317,7 @@ export function checkInputs(
         }
     }
     const unknowns = unknownPaths(inputs);
-    const result = schema.safeParse(inputs);
+    const result = schema.safeParse(inputs, { reportInput: true });
     if (!result.success) {
         for (const failure of describeIssues(schema, inputs, result.error.issues)) {
             const path = parsePropertyPath(failure.property);

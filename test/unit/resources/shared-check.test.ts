@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
 import { sizeSchema } from "../../../provider/model/common";
+import { secret } from "../../../provider/model/secret";
 import {
     autoName,
     checkInputs,
@@ -127,4 +128,34 @@ test("an unknown property is named with its full path and the key it probably me
 test("a missing required value says so", () => {
     const result = checkInputs(schema, {}, { name: "a", tags: [{ value: 1 }] });
     assert.deepEqual(result.failures, [{ property: "tags[0].key", reason: "missing: a value is required (string)" }]);
+});
+
+test("numbers that are not finite whole numbers say so, also inside a shortcut", () => {
+    const shortcut = z.strictObject({
+        count: z.preprocess(
+            (value) => (typeof value === "number" ? { maximum: value } : value),
+            z.strictObject({ maximum: z.number().int() }),
+        ),
+    });
+    const reasonFor = (count: unknown) => checkInputs(shortcut, {}, { count }).failures?.[0];
+    assert.deepEqual(reasonFor(Number.NaN), {
+        property: "count.maximum",
+        reason: "NaN is not a finite number; write a number such as 2",
+    });
+    assert.match(reasonFor(Number.POSITIVE_INFINITY)!.reason, /^Infinity is not a finite number/);
+    assert.equal(reasonFor(1.5)!.reason, "1.5 is not a whole number; write e.g. 2");
+    assert.match(
+        checkInputs(schema, {}, { name: "a", tags: [{ key: "k", value: Number.NaN }] }).failures![0]!.reason,
+        /^NaN is not a finite number; write a number/,
+    );
+});
+
+test("a nested field's failure prints its value; secrets never", () => {
+    const nested = z.strictObject({
+        disks: z.array(z.strictObject({ size: sizeSchema, password: secret(z.string().min(8)) })),
+    });
+    const result = checkInputs(nested, {}, { disks: [{ size: "lots", password: "hunter2" }] });
+    const byProperty = new Map(result.failures!.map((f) => [f.property, f.reason]));
+    assert.match(byProperty.get("disks[0].size")!, /'lots'/);
+    assert.ok(!byProperty.get("disks[0].password")!.includes("hunter2"), byProperty.get("disks[0].password"));
 });
