@@ -8,13 +8,12 @@ import { canonicalCpuset, cpusetSchema, sizeSchema } from "./common";
 export { libvirtNameSchema as objectName, macAddressSchema as macAddress, uuidSchema } from "./common";
 
 /**
- * A memory size: a number of MiB or a string with a unit ("2GiB", "512 MiB"); the output is bytes.
- * libvirt counts domain memory in KiB, so a size that is not whole KiB is refused here instead of
- * being rounded by libvirtd (which would show up as drift).
+ * A memory size: a number of MiB or a string with a unit ("2GiB", "512 MiB", "100MB"); the output
+ * is bytes. libvirt counts domain memory in KiB and rounds a size that is not whole KiB up to the
+ * next KiB (formatdomain, `<memory>`); the model rounds the same way, so what libvirt stores is what
+ * the model holds and nothing drifts.
  */
-export const memorySize = sizeSchema.refine((bytes) => bytes % 1024 === 0, {
-    message: "not a whole number of KiB; libvirt would round it",
-});
+export const memorySize = sizeSchema.transform((bytes) => Math.ceil(bytes / 1024) * 1024);
 
 /** A size with no KiB constraint (video RAM and the like), as bytes. */
 export const anySize = sizeSchema;

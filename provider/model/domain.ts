@@ -38,9 +38,13 @@ export const domainFieldsSchema = z.strictObject({
         .optional(),
     /** `<description>`: free text for humans; any characters, escaped in the XML. */
     description: z.string().optional(),
-    /** `<memory>`: the boot-time memory size (MiB as a number, or "2GiB"). */
+    /**
+     * `<memory>`: the boot-time memory size. A number is MiB; a string has a unit as libvirt's
+     * `unit` attribute reads it: KiB, MiB, GiB, TiB (or k, M, G, T) are powers of 1024, KB, MB, GB,
+     * TB powers of 1000 ("2GB" is 2000000000 bytes, "2GiB" 2147483648). Rounded up to whole KiB, as libvirt does.
+     */
     memory: memorySize,
-    /** `<currentMemory>`: the balloon target, at most `memory`; changes live. */
+    /** `<currentMemory>`: the balloon target, at most `memory`; changes live. Sizes as for `memory` (GB = 10^9, GiB = 2^30 bytes). */
     currentMemory: memorySize.optional(),
     /** `<maxMemory>`: the hot-plug ceiling and slot count. */
     maxMemory: domainMaxMemorySchema.optional(),

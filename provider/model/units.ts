@@ -40,7 +40,8 @@ export function isLibvirtUnit(unit: string): boolean {
 export type SizeResult = { ok: true; bytes: number } | { ok: false; reason: string };
 
 function checkedBytes(bytes: number, shown: string): SizeResult {
-    if (!Number.isFinite(bytes) || bytes < 0) return { ok: false, reason: `${shown} is not a size` };
+    if (!Number.isFinite(bytes) || bytes < 0)
+        return { ok: false, reason: `${shown} is not a size; sizes are 0 or more` };
     if (!Number.isInteger(bytes)) return { ok: false, reason: `${shown} is not a whole number of bytes` };
     if (bytes > MAX_EXACT_BYTES) return { ok: false, reason: `${shown} is larger than 8 PiB` };
     return { ok: true, bytes };
@@ -67,26 +68,38 @@ export function scaledToBytesOrThrow(value: string | number, unit: string | unde
 }
 
 const FRIENDLY_SIZE = /^(\d+(?:\.\d+)?)\s*([A-Za-z]+)$/;
+const BARE_NUMBER = /^\d+(?:\.\d+)?$/;
 
 /**
  * Reads a size as users write it: a number is MiB; a string is a number and a libvirt unit, with an
- * optional space and an optional fraction ("2GiB", "512 MiB", "10G", "1.5GiB", "4096b").
+ * optional space and an optional fraction ("2GiB", "512 MiB", "10G", "100MB", "1.5GiB", "4096b").
+ * Units follow libvirt's `unit` attribute: "GB" is 10^9 bytes, "GiB" and "G" are 2^30.
  * A bare number in a string is refused, because libvirt and users disagree on its unit.
  */
 export function friendlySizeToBytes(size: number | string): SizeResult {
-    if (typeof size === "number") return checkedBytes(size * KIBI * KIBI, `${size} MiB`);
-    const match = FRIENDLY_SIZE.exec(size.trim());
+    if (typeof size === "number") {
+        if (!Number.isFinite(size)) return { ok: false, reason: `${size} is not a size (a number is MiB)` };
+        return checkedBytes(size * KIBI * KIBI, `${size} (a number is MiB)`);
+    }
+    const trimmed = size.trim();
+    if (BARE_NUMBER.test(trimmed)) {
+        return {
+            ok: false,
+            reason: `'${size}' has no unit; write "${trimmed}MiB" (or the number ${trimmed}, which means MiB), "${trimmed}GiB"...`,
+        };
+    }
+    const match = FRIENDLY_SIZE.exec(trimmed);
     if (!match) {
         return {
             ok: false,
-            reason: `'${size}' is not a size; write a number of MiB or a string such as "2GiB", "512MiB" or "10G"`,
+            reason: `'${size}' is not a size; write a number of MiB or a string such as "2GiB", "512MiB", "10G" or "100MB"`,
         };
     }
     const multiplier = unitMultiplier(match[2]!);
     if (multiplier === undefined) {
         return {
             ok: false,
-            reason: `unknown unit '${match[2]}' in '${size}'; use b, KiB, MiB, GiB, TiB, KB, MB, GB...`,
+            reason: `unknown unit '${match[2]}' in '${size}'; use b, KiB, MiB, GiB, TiB (powers of 1024) or KB, MB, GB, TB (powers of 1000)`,
         };
     }
     return checkedBytes(Number(match[1]) * multiplier, `'${size}'`);

@@ -166,7 +166,11 @@ export const volumeSchema = z
         type: z.enum(volumeTypes).optional(),
         /** `<key>`: libvirt's identifier of the volume (read only; usually its path). */
         key: z.string().optional(),
-        /** `<capacity>`: the virtual size; a number of MiB or a string such as "20GiB"; bytes underneath. */
+        /**
+         * `<capacity>`: the virtual size. A number is MiB; a string has a unit as libvirt's `unit`
+         * attribute reads it: KiB, MiB, GiB, TiB (or k, M, G, T) are powers of 1024, KB, MB, GB, TB
+         * powers of 1000 ("20GB" is 20000000000 bytes, "20GiB" 21474836480); bytes underneath.
+         */
         capacity: sizeSchema.optional(),
         /** `<allocation>`: space to reserve at creation; libvirt reports the space in use. */
         allocation: sizeSchema.optional(),

@@ -185,8 +185,22 @@ test("names: markup characters are allowed and escaped; control characters are r
     failureAt({ ...base, title: "two\nlines" }, "title", /one line/);
 });
 
-test("memory: sizes that libvirt would round, current above memory, maxMemory below memory", () => {
-    failureAt({ ...base, memory: "1000b" }, "memory", /whole number of KiB/);
+test("memory: decimal units are read as libvirt reads them and rounded up to whole KiB as libvirt does", () => {
+    // formatdomain: "MB" is 10^6 bytes and the value is rounded up to the nearest KiB.
+    assert.equal(domainSchema.parse({ ...base, memory: "100MB" }).memory, Math.ceil(100e6 / 1024) * 1024);
+    assert.equal(domainSchema.parse({ ...base, memory: "2GB" }).memory, 2e9);
+    assert.equal(domainSchema.parse({ ...base, memory: "2GiB" }).memory, 2 * 1024 ** 3);
+    assert.equal(domainSchema.parse({ ...base, memory: "1000b" }).memory, 1024);
+});
+
+test("memory: a bare number's unit is said; current above memory, maxMemory below memory", () => {
+    failureAt(
+        { ...base, memory: "128" },
+        "memory",
+        /'128' has no unit; write "128MiB" \(or the number 128, which means MiB\)/,
+    );
+    failureAt({ ...base, memory: -1 }, "memory", /-1 \(a number is MiB\) is not a size/);
+    failureAt({ ...base, memory: 1e-9 }, "memory", /a number is MiB.*whole number of bytes/);
     failureAt({ ...base, memory: "lots" }, "memory", /not a size/);
     failureAt({ ...base, currentMemory: 1024 }, "currentMemory", /above memory/);
     failureAt({ ...base, maxMemory: { size: 256, slots: 2 } }, "maxMemory.size", /at least memory/);
