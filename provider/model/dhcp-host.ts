@@ -12,6 +12,7 @@ import {
     parseIp,
     prefixFitsAddress,
 } from "./common";
+import { hostnameSchema } from "./hostname";
 
 /** Units libvirt accepts for a DHCP lease time. */
 export const leaseUnits = ["seconds", "minutes", "hours"] as const;
@@ -33,8 +34,8 @@ export const dhcpHostEntrySchema = z.strictObject({
     mac: macAddressSchema.optional(),
     /** `id` attribute: the DHCP client identifier or DHCPv6 DUID, as libvirt spells it. */
     id: z.string().min(1).optional(),
-    /** `name` attribute: host name dnsmasq gives the client and publishes in DNS. */
-    name: z.string().min(1).optional(),
+    /** `name` attribute: host name dnsmasq gives the client and publishes in DNS (RFC 1123: letters, digits, inner '-', dot-separated). */
+    name: hostnameSchema.optional(),
     /** `ip` attribute: the fixed address handed out; must lie in the subnet of the enclosing `<ip>`. */
     ip: ipAddressSchema.optional(),
     /** `<lease>` child: lease time for this host only. */

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { extraSchema, ipAddressSchema, libvirtNameSchema } from "./common";
+import { hostnameSchema } from "./hostname";
 
 /** A DNS name as libvirt's schema allows it: letters, digits, '-' and '.' (no spaces, underscores or markup). */
 export const dnsNameSchema = z
@@ -18,8 +19,8 @@ export const dnsNameSchema = z
 export const dnsHostEntrySchema = z.strictObject({
     /** `ip` attribute: the address the names resolve to. */
     ip: ipAddressSchema.optional(),
-    /** `<hostname>` children: the names, in order. */
-    hostnames: z.array(dnsNameSchema),
+    /** `<hostname>` children: the names, in order (RFC 1123 host names). */
+    hostnames: z.array(hostnameSchema),
     /** Attributes and children of `<host>` this model does not describe, kept verbatim. */
     extra: extraSchema.optional(),
 });
@@ -33,8 +34,8 @@ export const dnsHostSchema = dnsHostEntrySchema.extend({
     network: libvirtNameSchema,
     /** `ip` attribute: the address the names resolve to. */
     ip: ipAddressSchema,
-    /** `<hostname>` children: the names, in order; at least one. */
-    hostnames: z.array(dnsNameSchema).min(1, { message: "a DNS host needs at least one hostname" }),
+    /** `<hostname>` children: the names, in order; at least one (RFC 1123 host names). */
+    hostnames: z.array(hostnameSchema).min(1, { message: "a DNS host needs at least one hostname" }),
 });
 
 /** A DnsHost resource's arguments. */

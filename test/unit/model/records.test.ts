@@ -43,3 +43,39 @@ test("a DnsHost needs an address and at least one DNS name", () => {
         assert.ok(!result.ok && result.failures.some((f) => f.property === path), `${JSON.stringify(input)} → ${path}`);
     }
 });
+
+test("a DhcpHost name and a DnsHost hostname are RFC 1123 host names, by one rule", () => {
+    const dhcp = (name: string) =>
+        validate(dhcpHostSchema, { network: "lab", mac: "52:54:00:00:00:01", ip: "10.0.0.5", name });
+    const dns = (name: string) => validate(dnsHostSchema, { network: "lab", ip: "10.0.0.5", hostnames: [name] });
+    for (const good of ["web1", "db.lab.example", "a-b", "x", "9lives", `${"a".repeat(63)}.b`]) {
+        assert.ok(dhcp(good).ok, good);
+        assert.ok(dns(good).ok, good);
+    }
+    // A comma or a newline would reach dnsmasq's hosts file as options of the reservation's line.
+    for (const bad of [
+        "a,ignore",
+        ",set:x,infinite",
+        "web\nx",
+        "a b",
+        "-web",
+        "web-",
+        "a..b",
+        "a.",
+        "a_b",
+        "a<b",
+        "a".repeat(64),
+    ]) {
+        const fromDhcp = dhcp(bad);
+        const fromDns = dns(bad);
+        assert.ok(!fromDhcp.ok && fromDhcp.failures.some((f) => f.property === "name"), `dhcp ${JSON.stringify(bad)}`);
+        assert.ok(
+            !fromDns.ok && fromDns.failures.some((f) => f.property === "hostnames[0]"),
+            `dns ${JSON.stringify(bad)}`,
+        );
+        const reasons = [fromDhcp, fromDns].map((r) => (r.ok ? "" : r.failures[0]!.reason));
+        assert.equal(reasons[0], reasons[1], "the same rule gives the same reason");
+    }
+    const comma = dhcp("a,ignore");
+    assert.ok(!comma.ok && /not a host name: use letters, digits and '-'/.test(comma.failures[0]!.reason));
+});
