@@ -1,6 +1,18 @@
 /** Boot: machine type, firmware, boot order and direct kernel boot; plus lifecycle actions. */
 import { z } from "zod";
 
+/**
+ * A file on the libvirt host: libvirt resolves no relative path (QEMU would look in its own working
+ * directory), so a relative one is refused here rather than at apply.
+ */
+const hostFile = z
+    .string()
+    .min(1)
+    .refine((path) => path.startsWith("/"), {
+        message:
+            "a relative path; give the absolute path of the file on the libvirt host, e.g. /var/lib/libvirt/boot/vmlinuz",
+    });
+
 export const bootDevices = ["hd", "cdrom", "network", "fd"] as const;
 
 /** `<os>`: how the guest boots. */
@@ -18,7 +30,7 @@ export const domainOsSchema = z.strictObject({
     /** The `secure-boot` firmware feature (only with firmware efi). */
     secureBoot: z.boolean().optional(),
     /** The `<loader>` path: an explicit firmware image (when not auto-selected). */
-    loader: z.string().min(1).optional(),
+    loader: hostFile.optional(),
     /** `<boot dev>` entries in order: hd, cdrom, network or fd (not with per-device boot orders). */
     boot: z.array(z.enum(bootDevices)).optional(),
     /** The `enable` of `<bootmenu>`: show the firmware's interactive boot menu. */
@@ -26,9 +38,9 @@ export const domainOsSchema = z.strictObject({
     /** The `timeout` of `<bootmenu>` in milliseconds. */
     bootMenuTimeout: z.number().int().min(0).max(65535).optional(),
     /** `<kernel>`: a host path for direct kernel boot. */
-    kernel: z.string().min(1).optional(),
+    kernel: hostFile.optional(),
     /** `<initrd>`: the initial ramdisk for direct kernel boot. */
-    initrd: z.string().min(1).optional(),
+    initrd: hostFile.optional(),
     /** `<cmdline>`: the kernel command line for direct kernel boot. */
     cmdline: z.string().optional(),
 });

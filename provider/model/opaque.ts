@@ -25,6 +25,19 @@ export function isOpaqueText(node: OpaqueNode): node is OpaqueText {
     return "text" in node;
 }
 
+/**
+ * An XML element or attribute name, optionally with a namespace prefix ("foo", "qemu:arg"). The
+ * ASCII subset of XML's Name production: what libvirt's own documents use; anything else would
+ * make the document libvirt receives malformed, and libvirt would refuse it only at apply.
+ */
+const XML_NAME = /^(?:[A-Za-z_][A-Za-z0-9_.-]*:)?[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** An element or attribute name of opaque XML. */
+export const xmlNameSchema = z.string().regex(XML_NAME, {
+    message:
+        "not an XML name: start with a letter or '_', then letters, digits, '_', '-' or '.', with an optional 'prefix:'",
+});
+
 const opaqueTextSchema = z.strictObject({
     /** Text content, as read. */
     text: z.string(),
@@ -34,9 +47,9 @@ const opaqueTextSchema = z.strictObject({
 export const opaqueElementSchema: z.ZodType<OpaqueElement> = z.lazy(() =>
     z.strictObject({
         /** The element's name, with its namespace prefix if any. */
-        name: z.string().min(1),
+        name: xmlNameSchema,
         /** The element's attributes, by name. */
-        attributes: z.record(z.string(), z.string()).optional(),
+        attributes: z.record(xmlNameSchema, z.string()).optional(),
         /** Child elements and text, in document order. */
         children: z.array(z.union([opaqueTextSchema, opaqueElementSchema])).optional(),
     }),
@@ -45,7 +58,7 @@ export const opaqueElementSchema: z.ZodType<OpaqueElement> = z.lazy(() =>
 /** What one modelled element carried that its model does not describe. */
 export const extraSchema = z.strictObject({
     /** Attributes of the element that the model does not cover, by name. */
-    attributes: z.record(z.string(), z.string()).optional(),
+    attributes: z.record(xmlNameSchema, z.string()).optional(),
     /** Child elements that the model does not cover, in document order. */
     elements: z.array(opaqueElementSchema).optional(),
 });

@@ -13,6 +13,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { formatPropertyPath, validate } from "../../model/common";
 import { pathPattern, secretPathsOf, touchesSecret } from "../../model/secret";
+import { textProblem, textRuleFor } from "../../model/text";
 import { type Properties, UNKNOWN_VALUE } from "./handler";
 
 /** Hex characters appended to an automatic name, as the Pulumi engine does. */
@@ -153,6 +154,11 @@ function numberReason(issue: z.core.$ZodIssue, value: unknown): string | undefin
 
 /** The reason one issue is reported with: missing values called missing, numbers explained, values quoted. */
 function issueReason(issue: z.core.$ZodIssue, value: unknown, secret: boolean): string {
+    // A record's key: zod says only "Invalid key in record"; the key's own rule says why.
+    if (issue.code === "invalid_key") {
+        const key = issue.path[issue.path.length - 1];
+        return `the key ${JSON.stringify(String(key))} is ${issue.issues[0]?.message ?? issue.message}`;
+    }
     if (issue.code === "invalid_type" && value === undefined) return `missing: a value is required (${issue.expected})`;
     if (secret) return issue.message;
     return numberReason(issue, value) ?? withValue(issue.message, value);
@@ -278,6 +284,31 @@ function describeIssues(schema: z.ZodType, inputs: Properties, issues: readonly 
     return failures;
 }
 
+/**
+ * Every string of the inputs that libvirt could not store as written (see model/text.ts), as
+ * failures. Secret fields are stored as bytes, never in XML: only a lone surrogate is refused there.
+ */
+export function textFailures(
+    value: unknown,
+    secretPaths: readonly string[] = [],
+    path: PathSegment[] = [],
+): dynamic.CheckFailure[] {
+    if (typeof value === "string") {
+        if (isUnknown(value)) return [];
+        const property = formatPropertyPath(path);
+        const rule = touchesSecret(secretPaths, property) ? "bytes" : textRuleFor(property);
+        const problem = textProblem(value, rule);
+        return problem === undefined ? [] : [{ property, reason: `the text ${problem}` }];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap((item, index) => textFailures(item, secretPaths, [...path, index]));
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.entries(value).flatMap(([key, item]) => textFailures(item, secretPaths, [...path, key]));
+    }
+    return [];
+}
+
 export interface CheckOptions {
     /** Input holding the libvirt name to autoname; leave out for kinds without one (DhcpHost, DnsHost). */
     nameKey?: string;
@@ -317,9 +348,15 @@ export function checkInputs(
         }
     }
     const unknowns = unknownPaths(inputs);
+    // The hidden namePrefix is Pulumi's logical name, made safe by nameStem; it never reaches libvirt as is.
+    const { namePrefix: _logicalName, ...declared } = inputs;
+    const textual = textFailures(declared, secretPathsFor(schema));
+    failures.push(...textual);
     const result = schema.safeParse(inputs, { reportInput: true });
     if (!result.success) {
         for (const failure of describeIssues(schema, inputs, result.error.issues)) {
+            // A text already refused for its characters needs no second reason (names refuse controls too).
+            if (textual.some((text) => text.property === failure.property)) continue;
             const path = parsePropertyPath(failure.property);
             // During preview an unknown value cannot be judged; neither can rules over objects holding one.
             if (unknowns.some((unknown) => isPrefix(unknown, path) || isPrefix(path, unknown))) continue;
