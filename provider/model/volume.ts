@@ -131,7 +131,7 @@ export const volumeTargetSchema = z.strictObject({
     permissions: permissionsSchema.optional(),
     /** `<encryption>`: LUKS encryption with a passphrase secret. */
     encryption: encryptionSchema.optional(),
-    /** `<compat>`: qcow2 compatibility level, "0.10" or "1.1". */
+    /** `<compat>`: qcow2 compatibility level, "0.10" or "1.1"; new qcow2 volumes, overlays and clones are "1.1" unless set. */
     compat: z
         .string()
         .regex(/^\d+\.\d+$/)

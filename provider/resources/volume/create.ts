@@ -52,6 +52,19 @@ function volumeModel(args: VolumeArgs, name: string, overrides: Partial<Volume> 
 }
 
 /**
+ * The qcow2 compatibility level of a new image. libvirt asks qemu-img for compat 0.10 when the XML
+ * names none (the format of QEMU before 1.1, without lazy refcounts, zero clusters or extended L2),
+ * also for clones of 1.1 images; every QEMU a lab runs reads 1.1, so that is the default here. A
+ * declared `target.compat` is kept as written.
+ */
+export const DEFAULT_QCOW2_COMPAT = "1.1";
+
+function withDefaultCompat(target: Volume["target"], format: string | undefined): Volume["target"] {
+    if (format !== "qcow2" || target?.compat !== undefined) return target;
+    return { ...target, compat: DEFAULT_QCOW2_COMPAT };
+}
+
+/**
  * Space reserved at creation. libvirt reserves the whole capacity when `<allocation>` is missing, so
  * "off" (the default) says 0 explicitly; "full" reserves everything.
  */
@@ -85,7 +98,12 @@ function isInternalCreateError(error: unknown): boolean {
 
 async function createEmpty(handle: PoolHandle, args: VolumeArgs, name: string): Promise<RemoteNonnullStorageVol> {
     const capacity = args.capacity;
-    const xml = volumeToXml(volumeModel(args, name, { allocation: allocationFor(args, capacity) }));
+    const xml = volumeToXml(
+        volumeModel(args, name, {
+            allocation: allocationFor(args, capacity),
+            target: withDefaultCompat(args.target, args.target?.format),
+        }),
+    );
     const flags = createFlags(args, args.target?.format);
     const create = () => changePool(handle, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags }));
     if (args.target?.encryption === undefined) return (await create()).vol;
@@ -123,7 +141,7 @@ async function createOverlay(handle: PoolHandle, args: VolumeArgs, name: string)
     const model = volumeModel(args, name, {
         capacity,
         allocation: 0,
-        target: { ...args.target, format: "qcow2" },
+        target: withDefaultCompat({ ...args.target, format: "qcow2" }, "qcow2"),
         backingStore: compact({ path: backing.path, format: backing.format as VolumeFormat | undefined }),
     });
     const xml = volumeToXml(model);
@@ -143,7 +161,11 @@ async function createClone(handle: PoolHandle, args: VolumeArgs, name: string): 
     const format = args.target?.format ?? (sourceState.format as VolumeFormat);
     // The clone takes the source's capacity; a larger declared capacity is applied by a resize afterwards.
     const xml = volumeToXml(
-        volumeModel(args, name, { capacity: undefined, allocation: undefined, target: { ...args.target, format } }),
+        volumeModel(args, name, {
+            capacity: undefined,
+            allocation: undefined,
+            target: withDefaultCompat({ ...args.target, format }, format),
+        }),
     );
     return (
         await changePool(handle, () =>

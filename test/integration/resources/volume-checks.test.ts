@@ -1,0 +1,67 @@
+/**
+ * Volume creation defaults and refusals against the real libvirtd, checked with qemu-img and virsh:
+ * new qcow2 images are compat 1.1 unless declared otherwise.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { volumeHandler } from "../../../provider/resources/volume/handler";
+import { qemuImgInfo, setUpPool, type TestPool, up, uri } from "./volume-helpers";
+
+const PREFIX = "pltest-volchk-";
+let pool: TestPool;
+
+before(() => {
+    pool = setUpPool(PREFIX);
+});
+
+after(async () => {
+    await pool?.cleanup();
+});
+
+function compatOf(path: string): unknown {
+    const info = qemuImgInfo(path) as { "format-specific"?: { data?: { compat?: string } } };
+    return info["format-specific"]?.data?.compat;
+}
+
+test("new qcow2 volumes, overlays and clones are compat 1.1 unless declared; a declared 0.10 is kept", async () => {
+    const empty = await up("empty", {
+        pool: pool.name,
+        name: `${PREFIX}empty.qcow2`,
+        capacity: 16,
+        target: { format: "qcow2" },
+    });
+    assert.equal(compatOf(empty.outs.path as string), "1.1");
+    const overlay = await up("overlay", {
+        pool: pool.name,
+        name: `${PREFIX}overlay.qcow2`,
+        backingStore: { volume: { name: `${PREFIX}empty.qcow2` }, format: "qcow2" },
+    });
+    assert.equal(compatOf(overlay.outs.path as string), "1.1");
+    const clone = await up("clone", {
+        pool: pool.name,
+        name: `${PREFIX}clone.qcow2`,
+        cloneFrom: { name: `${PREFIX}empty.qcow2` },
+    });
+    assert.equal(compatOf(clone.outs.path as string), "1.1");
+    const old = await up("old", {
+        pool: pool.name,
+        name: `${PREFIX}old.qcow2`,
+        capacity: 16,
+        target: { format: "qcow2", compat: "0.10" },
+    });
+    assert.equal(compatOf(old.outs.path as string), "0.10");
+
+    // The default is not drift: a refresh and a diff against the same declaration see nothing to do.
+    const read = await volumeHandler.read(empty.id, empty.outs);
+    const diff = await volumeHandler.diff(empty.id, read.props!, {
+        uri,
+        namePrefix: "empty",
+        ...declaredOf(empty.outs),
+    });
+    assert.equal(diff.changes, false, JSON.stringify(diff));
+});
+
+function declaredOf(outs: Record<string, unknown>): Record<string, unknown> {
+    const { pool: poolName, name, capacity, target } = outs;
+    return { pool: poolName, name, capacity, target };
+}
