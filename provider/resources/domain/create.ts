@@ -16,6 +16,7 @@ import { logInfo } from "../shared/log";
 import type { Properties } from "../shared/handler";
 import { waitSettings } from "./args";
 import { applyDeclaration } from "./apply";
+import { hostFailures } from "./check";
 import { comparable } from "./comparable";
 import { gatherComputed } from "./computed";
 import { type Dom, findByName, inactiveXml, isActive, uuidText } from "./libvirt";
@@ -29,6 +30,12 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
     const { model, resource } = parseOrThrow(inputs, "create");
     const name = model.name;
     const client = await clientFor(resource.uri);
+    // Again here, as the host may have changed since check (and a huge vCPU count makes libvirtd 9.0 exit).
+    const refused = await hostFailures(inputs);
+    if (refused.length > 0) {
+        const list = refused.map((f) => `${f.property}: ${f.reason}`).join("; ");
+        throw new Error(`Domain '${name}': the host refuses this declaration: ${list}. Nothing was created.`);
+    }
 
     let dom: Dom;
     let pending: string[] = [];

@@ -1,6 +1,6 @@
 /** The Domain resource: Pulumi's dynamic-provider methods, each in its own file. */
 import type { ResourceHandler } from "../shared/handler";
-import { checkDomain } from "./check";
+import { checkDomainWithHost } from "./check";
 import { createDomain } from "./create";
 import { deleteDomain } from "./delete";
 import { diffDomain } from "./diff";
@@ -8,7 +8,7 @@ import { readDomain } from "./read";
 import { updateDomain } from "./update";
 
 export const domainHandler: ResourceHandler = {
-    check: async (olds, news) => checkDomain(olds, news),
+    check: (olds, news) => checkDomainWithHost(olds, news),
     diff: async (_id, olds, news) => diffDomain(olds, news),
     create: (inputs) => createDomain(inputs),
     read: (id, props) => readDomain(id, props),

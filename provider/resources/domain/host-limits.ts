@@ -1,0 +1,85 @@
+/**
+ * What the host can tell about a declaration before anything is defined, from its domain
+ * capabilities (virConnectGetDomainCapabilities for the domain's type, arch and machine):
+ *
+ * - the vCPU ceiling of the machine type (`<vcpu max='N'/>`: QEMU's limit for that machine, e.g.
+ *   255 for i440fx and 288 for q35 with QEMU 7.2). libvirt 9.0's daemon does not refuse a huge count
+ *   cleanly: defining `<vcpu>1000000000</vcpu>` made it exit, so the count is checked here first;
+ * - the CPU model of `cpu.mode: custom`: one the hypervisor does not list is unknown to it, and the
+ *   start fails ("Unknown CPU model"). A listed model marked `usable='no'` is not refused: the
+ *   host lacks some of its features, yet such a guest starts under the default `check` (seen with
+ *   TCG and `phenom`); only `check: full` turns the difference into a failure, which libvirt names.
+ *
+ * Used by `check` (so preview reports it) and again by `create` before the define.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { Domain } from "../../model/domain";
+import type { LibvirtClient } from "../../rpc";
+import { ElementReader } from "../../xml/common";
+
+/** The parts of a domain capabilities document these checks use. */
+export interface DomainCapabilities {
+    /** The versioned machine type the capabilities describe ("pc-q35-7.2"). */
+    machine: string | undefined;
+    /** `<vcpu max>`: the most vCPUs the machine type takes. */
+    maxVcpus: number | undefined;
+    /** Models of `<mode name='custom'>`, by name, with whether the host can provide them. */
+    customModels: ReadonlyMap<string, boolean>;
+}
+
+/** Reads a domain capabilities document. */
+export function readDomainCapabilities(xml: string): DomainCapabilities {
+    const root = ElementReader.ofDocument(xml, "domainCapabilities");
+    const max = root.child("vcpu")?.attr("max");
+    const customModels = new Map<string, boolean>();
+    for (const mode of root.child("cpu")?.children("mode") ?? []) {
+        if (mode.attr("name") !== "custom") continue;
+        for (const model of mode.children("model"))
+            customModels.set(model.text().trim(), model.attr("usable") !== "no");
+    }
+    return {
+        machine: root.childText("machine")?.trim(),
+        maxVcpus: max === undefined ? undefined : Number(max),
+        customModels,
+    };
+}
+
+/** The capabilities for the domain's type, arch and machine (libvirt fills in the host's defaults). */
+export async function domainCapabilitiesFor(client: LibvirtClient, model: Domain): Promise<DomainCapabilities> {
+    const { capabilities } = await client.connectGetDomainCapabilities({
+        emulatorbin: null,
+        arch: model.os.arch ?? null,
+        machine: model.os.machine ?? null,
+        virttype: model.type,
+        flags: 0,
+    });
+    return readDomainCapabilities(capabilities);
+}
+
+/** What the declaration asks that the capabilities rule out, as check failures naming the fix. */
+export function hostLimitFailures(model: Domain, caps: DomainCapabilities, uri: string): dynamic.CheckFailure[] {
+    const failures: dynamic.CheckFailure[] = [];
+    const machine = caps.machine ?? model.os.machine ?? "the default machine";
+    const where = `machine type ${machine} (type ${model.type}) on ${uri}`;
+    if (caps.maxVcpus !== undefined && model.vcpu.maximum > caps.maxVcpus) {
+        failures.push({
+            property: "vcpu",
+            reason: `${model.vcpu.maximum} vCPUs is more than the ${caps.maxVcpus} that ${where} takes (its domain capabilities' <vcpu max>); lower vcpu, or choose a machine type that takes more (os.machine: "q35" takes more than "pc")`,
+        });
+    }
+    const cpuModel = model.cpu?.model;
+    if (model.cpu?.mode === "custom" || (model.cpu?.mode === undefined && cpuModel !== undefined)) {
+        if (cpuModel !== undefined && caps.customModels.size > 0) {
+            const usable = [...caps.customModels].filter(([, ok]) => ok).map(([name]) => name);
+            const listed =
+                usable.length > 12 ? `${usable.slice(0, 12).join(", ")}... (virsh domcapabilities)` : usable.join(", ");
+            if (!caps.customModels.has(cpuModel)) {
+                failures.push({
+                    property: "cpu.model",
+                    reason: `the CPU model '${cpuModel}' is unknown to ${where}; choose one it lists as usable (${listed}) or use cpu.mode "host-model"`,
+                });
+            }
+        }
+    }
+    return failures;
+}
