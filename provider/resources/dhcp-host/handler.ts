@@ -50,4 +50,11 @@ export const dhcpHostHandler: ResourceHandler = entryHandler<DhcpHostEntry>({
         return index;
     },
     parentIndexes: (state) => subnetsOf(state).map((_subnet, index) => index),
+    placeProperty: "ip",
+    clashProperties: [
+        ["MAC", "mac"],
+        ["client id", "clientId"],
+        ["address", "ip"],
+        ["name", "name"],
+    ],
 });

@@ -25,4 +25,9 @@ export const dnsHostHandler: ResourceHandler = entryHandler<DnsHostEntry>({
     matchesIdKey: (entry, key) => entry.ip === key,
     placeIn: () => NO_PARENT_INDEX,
     parentIndexes: () => [NO_PARENT_INDEX],
+    placeProperty: "ip",
+    clashProperties: [
+        ["address", "ip"],
+        ["hostname", "hostnames"],
+    ],
 });

@@ -5,11 +5,12 @@
  * many entries created at once on one network queue instead of racing. Nothing else of the
  * network, or its guests, is touched.
  */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { z } from "zod";
 import { validate } from "../../model/common";
 import type { PolicyKind } from "../../model/change-policy";
 import type { LibvirtClient } from "../../rpc";
-import { checkInputs, parseInputs, withoutHostKeys } from "../shared/check";
+import { checkInputs, containsUnknown, parseInputs, withoutHostKeys } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
 import { diffResource, newUri, oldUri } from "../shared/diff";
 import { operationError, step } from "../shared/errors";
@@ -19,6 +20,7 @@ import { logWarning } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
 import { applyPlans, findNetwork, type NetworkState, networkLock, type PlacePlan, readNetworkState } from "./libvirt";
 import { planSection, type SectionSpec } from "./sections";
+import { sameValue } from "./values";
 
 /** What distinguishes one entry kind from another. */
 export interface EntryKind<E> {
@@ -46,6 +48,10 @@ export interface EntryKind<E> {
     placeIn(state: NetworkState, entry: E): number;
     /** Every parent index where entries of this kind can sit in a network. */
     parentIndexes(state: NetworkState): number[];
+    /** The input that `placeIn`'s refusal is about (DhcpHost: `ip`). */
+    placeProperty: string;
+    /** The input a clash reason of `spec.clash` is about, by the reason's first words ("MAC ..." → `mac`). */
+    clashProperties: ReadonlyArray<[prefix: string, property: string]>;
 }
 
 /** Fields of an entry resource that are not part of the entry. */
@@ -154,6 +160,77 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
         );
     }
 
+    /**
+     * What `apply` would refuse, found without changing anything: the entry does not fit the
+     * network (placeIn), or an entry this resource does not own already has its address, MAC,
+     * name... (the clash rule of the section, on the configuration and on the running network).
+     */
+    function previewProblems(state: NetworkState, network: string, owned: E | undefined, desired: E) {
+        const failures: dynamic.CheckFailure[] = [];
+        let parentIndex: number;
+        try {
+            parentIndex = kind.placeIn(state, desired);
+        } catch (error) {
+            return [{ property: kind.placeProperty, reason: (error as Error).message }];
+        }
+        const seen = new Set<string>();
+        const ownedKey = owned === undefined ? undefined : kind.spec.key(owned);
+        for (const [side, model] of [
+            ["configuration", state.config],
+            ["running network", state.live],
+        ] as const) {
+            if (model === undefined) continue;
+            for (const existing of kind.spec.entries(model, parentIndex) ?? []) {
+                if (ownedKey !== undefined && kind.spec.key(existing) === ownedKey) continue;
+                // The declared entry itself (left by an interrupted run, or recreated after a refresh) is no clash: apply keeps it.
+                if (sameValue(existing, desired)) continue;
+                const reason = kind.spec.clash(desired, existing);
+                const xml = kind.spec.toXml(existing);
+                if (reason === undefined || seen.has(`${reason} ${xml}`)) continue;
+                seen.add(`${reason} ${xml}`);
+                const property = kind.clashProperties.find(([prefix]) => reason.startsWith(prefix))?.[1] ?? "";
+                failures.push({
+                    property,
+                    reason:
+                        `network '${network}' already has a ${kind.spec.label} with ${reason} (in its ${side}): ${xml}. ` +
+                        `Choose another value, or remove that entry first (it may belong to another ${kind.kind} resource or have been added by hand); nothing was changed`,
+                });
+            }
+        }
+        return failures;
+    }
+
+    /** The preview check against the live network; none when the network cannot be read yet. */
+    async function hostFailures(olds: Properties, inputs: Properties): Promise<dynamic.CheckFailure[]> {
+        if (containsUnknown(inputs)) return [];
+        let next: ReturnType<typeof parse>;
+        try {
+            next = parse(inputs);
+        } catch {
+            return [];
+        }
+        let owned: E | undefined;
+        if (next.args.adopt === true) owned = next.entry;
+        else if (olds.network === inputs.network && oldUri(olds) === newUri(inputs)) {
+            try {
+                owned = parse(olds).entry;
+            } catch {
+                owned = undefined;
+            }
+        }
+        let state: NetworkState;
+        try {
+            const client = await clientFor(next.uri);
+            const net = await findNetwork(client, next.network);
+            // A network the same program creates does not exist yet during preview; create says it if it never does.
+            if (net === undefined) return [];
+            state = await readNetworkState(client, net);
+        } catch {
+            return [];
+        }
+        return previewProblems(state, next.network, owned, next.entry);
+    }
+
     /** Inputs echoed, plus the URI actually used (so a changed default shows as a move) and the network's facts. */
     function outputsFor(inputs: Properties, state: NetworkState): Properties {
         const uri = resolveUri(typeof inputs.uri === "string" ? inputs.uri : undefined);
@@ -162,7 +239,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
 
     return {
         async check(olds, news) {
-            return checkInputs(kind.argsSchema, olds, news, {
+            const result = checkInputs(kind.argsSchema, olds, news, {
                 refine: (_value, inputs) => {
                     const model = modelSpelling(withoutHostKeys(inputs));
                     for (const key of ["uri", "adopt", "namePrefix"]) delete model[key];
@@ -170,6 +247,10 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
                     return result.ok ? [] : result.failures;
                 },
             });
+            if (result.failures?.length) return result;
+            // Check runs in preview for new resources too (diff does not), so the network is asked here.
+            const failures = await hostFailures(olds ?? {}, result.inputs ?? {});
+            return failures.length > 0 ? { ...result, failures } : result;
         },
 
         async diff(_id, olds, news) {

@@ -20,6 +20,7 @@ import {
     dnsmasqPid,
     liveXml,
     netInfo,
+    refusedAtCheckAndCreate,
     rejectsWith,
     virshNetwork,
 } from "./network-helpers";
@@ -106,18 +107,25 @@ describe("one reservation", () => {
     test("a conflicting MAC, address or name is refused, naming the existing entry; nothing changes", async () => {
         const before = configXml(NET);
         const existing = /<host mac="52:54:00:cc:00:01" name="web" ip="10\.253\.121\.12"\/>/;
-        await rejectsWith(
-            handler.create(await checked(handler, reservation("52:54:00:cc:00:01", "10.253.121.40"))),
+        // Preview (check) already names the clash; create, run anyway, refuses it too.
+        await refusedAtCheckAndCreate(
+            handler,
+            reservation("52:54:00:cc:00:01", "10.253.121.40"),
+            "mac",
             existing,
             /MAC/,
         );
-        await rejectsWith(
-            handler.create(await checked(handler, reservation("52:54:00:cc:00:41", "10.253.121.12"))),
+        await refusedAtCheckAndCreate(
+            handler,
+            reservation("52:54:00:cc:00:41", "10.253.121.12"),
+            "ip",
             existing,
             /address 10\.253\.121\.12/,
         );
-        await rejectsWith(
-            handler.create(await checked(handler, reservation("52:54:00:cc:00:42", "10.253.121.42", { name: "web" }))),
+        await refusedAtCheckAndCreate(
+            handler,
+            reservation("52:54:00:cc:00:42", "10.253.121.42", { name: "web" }),
+            "name",
             existing,
             /name web/,
         );
@@ -126,8 +134,10 @@ describe("one reservation", () => {
 
     test("an address outside the network's subnets is refused before any change", async () => {
         const before = configXml(NET);
-        await rejectsWith(
-            handler.create(await checked(handler, reservation("52:54:00:cc:00:43", "10.253.122.43"))),
+        await refusedAtCheckAndCreate(
+            handler,
+            reservation("52:54:00:cc:00:43", "10.253.122.43"),
+            "ip",
             /10\.253\.122\.43 lies outside every subnet/,
             /10\.253\.121\.1\/24/,
         );
@@ -183,8 +193,10 @@ describe("adopt", () => {
             "--config",
         ]);
         const declared = reservation("52:54:00:cc:00:77", "10.253.121.78", { name: "adopted" });
-        await rejectsWith(
-            handler.create(await checked(handler, declared)),
+        await refusedAtCheckAndCreate(
+            handler,
+            declared,
+            "mac",
             /<host mac="52:54:00:cc:00:77" ip="10\.253\.121\.77"\/>/,
         );
         const made = await create({ ...declared, adopt: true });

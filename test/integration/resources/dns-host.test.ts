@@ -11,7 +11,16 @@ import type { Properties } from "../../../provider/resources/shared/handler";
 import { setLogSink } from "../../../provider/resources/shared/log";
 import { defaultPool } from "../../../provider/rpc";
 import { removeTestObjects, virsh } from "../../helpers/virsh";
-import { checked, configXml, count, dnsmasqPid, liveXml, netInfo, rejectsWith, virshNetwork } from "./network-helpers";
+import {
+    checked,
+    configXml,
+    count,
+    dnsmasqPid,
+    liveXml,
+    netInfo,
+    refusedAtCheckAndCreate,
+    virshNetwork,
+} from "./network-helpers";
 
 const PREFIX = "pltest-dnsres-";
 const NET = `${PREFIX}net`;
@@ -82,13 +91,18 @@ describe("DnsHost", () => {
 
     test("a clashing address or name is refused, naming the existing record", async () => {
         const before = configXml(NET);
-        await rejectsWith(
-            handler.create(await checked(handler, record("10.253.131.10", ["other.lab"]))),
+        // Preview (check) already names the clash; create, run anyway, refuses it too.
+        await refusedAtCheckAndCreate(
+            handler,
+            record("10.253.131.10", ["other.lab"]),
+            "ip",
             /<hostname>database\.lab<\/hostname>/,
             /address 10\.253\.131\.10/,
         );
-        await rejectsWith(
-            handler.create(await checked(handler, record("10.253.131.20", ["database.lab"]))),
+        await refusedAtCheckAndCreate(
+            handler,
+            record("10.253.131.20", ["database.lab"]),
+            "hostnames",
             /hostname database\.lab/,
         );
         assert.equal(configXml(NET), before);
@@ -139,7 +153,7 @@ describe("DnsHost get and adopt", () => {
         const hand = "<host ip='10.253.131.50'><hostname>by-hand.lab</hostname></host>";
         virsh(["net-update", NET, "add", "dns-host", hand, "--live", "--config"]);
         const declared = record("10.253.131.50", ["adopted.lab"]);
-        await rejectsWith(handler.create(await checked(handler, declared)), /by-hand\.lab/);
+        await refusedAtCheckAndCreate(handler, declared, "ip", /by-hand\.lab/);
         assert.match(configXml(NET), /by-hand\.lab/, "the refused create changed nothing");
         const made = await handler.create(await checked(handler, { ...declared, adopt: true }));
         for (const xml of [liveXml(NET), configXml(NET)]) {

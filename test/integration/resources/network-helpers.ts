@@ -93,3 +93,21 @@ export async function rejectsWith(promise: Promise<unknown>, ...patterns: RegExp
     for (const pattern of patterns) assert.match(error.message, pattern);
     return error.message;
 }
+
+/**
+ * Asserts that check refuses `news` at `property` with every pattern (what preview shows), and
+ * that create, run anyway with those inputs, refuses it too (the network may change in between).
+ */
+export async function refusedAtCheckAndCreate(
+    handler: ResourceHandler,
+    news: Properties,
+    property: string,
+    ...patterns: RegExp[]
+): Promise<string> {
+    const result = await handler.check({}, news);
+    const failure = result.failures?.find((f) => f.property === property);
+    assert.ok(failure, `check should refuse ${property}: ${JSON.stringify(result.failures)}`);
+    for (const pattern of patterns) assert.match(failure.reason, pattern);
+    await rejectsWith(handler.create(result.inputs as Properties), ...patterns);
+    return failure.reason;
+}
