@@ -43,7 +43,8 @@ function checkedBytes(bytes: number, shown: string): SizeResult {
     if (!Number.isFinite(bytes) || bytes < 0)
         return { ok: false, reason: `${shown} is not a size; sizes are 0 or more` };
     if (!Number.isInteger(bytes)) return { ok: false, reason: `${shown} is not a whole number of bytes` };
-    if (bytes > MAX_EXACT_BYTES) return { ok: false, reason: `${shown} is larger than 8 PiB` };
+    if (bytes > MAX_EXACT_BYTES)
+        return { ok: false, reason: `${shown} is 8 PiB or more; sizes stop just below 8 PiB (2^53 bytes)` };
     return { ok: true, bytes };
 }
 

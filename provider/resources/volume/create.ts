@@ -6,7 +6,8 @@
  */
 import type { Volume, VolumeFormat } from "../../model/volume";
 import { LibvirtError, type RemoteNonnullStorageVol, VirErrorNumber, VirStorageVolCreateFlags } from "../../rpc";
-import { retryWhile } from "../shared/locks";
+import { formatBytes } from "../../model/units";
+import { describeError } from "../shared/errors";
 import { compact } from "../../xml/values";
 import { volumeToXml } from "../../xml/volume";
 import type { VolumeArgs } from "./args";
@@ -85,8 +86,72 @@ function createFlags(args: VolumeArgs, format: string | undefined): number {
  * (a loaded virtual machine) the timing fails now and then; libvirt reports it only as an
  * internal error of the create, after removing the half-made file. An encrypted create is
  * therefore tried a few times; other volumes fail at the first error.
+ *
+ * qemu-img's refusal of a size the pool's filesystem cannot hold (ext4 stops at 16 TiB) is the
+ * same internal error, which no retry fixes. The code cannot tell the two apart, so after the first
+ * failure the pool is asked directly: a sparse raw volume of that size, made by libvirt itself
+ * (no qemu-img, no key derivation) and removed again. If that fails too, the size is the problem
+ * and the create fails at once, saying so.
  */
 const ENCRYPTED_CREATE_ATTEMPTS = 4;
+const ENCRYPTED_RETRY_FIRST_DELAY_MS = 100;
+
+/** Why the pool cannot hold a volume of `capacity` bytes at all, or undefined when it can. */
+async function sizeRefusal(handle: PoolHandle, name: string, capacity: number): Promise<unknown> {
+    const probe = volumeToXml({ name: `${name}.size-probe`, capacity, allocation: 0, target: { format: "raw" } });
+    let made: RemoteNonnullStorageVol;
+    try {
+        ({ vol: made } = await changePool(handle, () =>
+            handle.client.storageVolCreateXml({ pool: handle.pool, xml: probe, flags: 0 }),
+        ));
+    } catch (error) {
+        // A leftover probe of that name says nothing about the size: keep retrying as before.
+        if (LibvirtError.isInstance(error) && error.code === VirErrorNumber.VIR_ERR_STORAGE_VOL_EXIST) return undefined;
+        return error;
+    }
+    await deleteVolume(handle, made, false);
+    return undefined;
+}
+
+/** An encrypted create, retried only while the failure can be qemu-img's passing timing failure. */
+async function createEncrypted<T>(
+    handle: PoolHandle,
+    name: string,
+    capacity: number | undefined,
+    create: () => Promise<T>,
+) {
+    let delay = ENCRYPTED_RETRY_FIRST_DELAY_MS;
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await create();
+        } catch (error) {
+            if (attempt >= ENCRYPTED_CREATE_ATTEMPTS || !isInternalCreateError(error)) throw error;
+            if (attempt === 1 && capacity !== undefined) {
+                const refusal = await sizeRefusal(handle, name, capacity);
+                if (refusal !== undefined) {
+                    throw new UnfixableCreateError(
+                        `${describeError(error)}; not retried: the pool cannot hold a ${formatBytes(capacity)} volume even without encryption (${describeError(refusal)}). ` +
+                            "Lower capacity, or use a pool on a filesystem that takes files this large",
+                        error,
+                    );
+                }
+            }
+            await new Promise((resolve) => setTimeout(resolve, delay));
+            delay *= 2;
+        }
+    }
+}
+
+/** A create failure that no retry can fix; keeps libvirt's error as its cause. */
+export class UnfixableCreateError extends Error {
+    constructor(
+        message: string,
+        override readonly cause: unknown,
+    ) {
+        super(message);
+        this.name = "UnfixableCreateError";
+    }
+}
 
 function isInternalCreateError(error: unknown): boolean {
     return (
@@ -107,7 +172,7 @@ async function createEmpty(handle: PoolHandle, args: VolumeArgs, name: string): 
     const flags = createFlags(args, args.target?.format);
     const create = () => changePool(handle, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags }));
     if (args.target?.encryption === undefined) return (await create()).vol;
-    return (await retryWhile(isInternalCreateError, create, { attempts: ENCRYPTED_CREATE_ATTEMPTS })).vol;
+    return (await createEncrypted(handle, name, capacity, create)).vol;
 }
 
 /** The backing image of an overlay: its path and format, and its capacity for an overlay without one. */

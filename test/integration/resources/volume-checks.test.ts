@@ -1,10 +1,12 @@
 /**
  * Volume creation defaults and refusals against the real libvirtd, checked with qemu-img and virsh:
- * new qcow2 images are compat 1.1 unless declared otherwise.
+ * new qcow2 images are compat 1.1 unless declared otherwise; an encrypted create that no retry can
+ * fix (a size the filesystem refuses) is not retried.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { volumeHandler } from "../../../provider/resources/volume/handler";
+import { testSecrets, virsh, virshMaybe } from "../../helpers/virsh";
 import { qemuImgInfo, setUpPool, type TestPool, up, uri } from "./volume-helpers";
 
 const PREFIX = "pltest-volchk-";
@@ -65,3 +67,39 @@ function declaredOf(outs: Record<string, unknown>): Record<string, unknown> {
     const { pool: poolName, name, capacity, target } = outs;
     return { pool: poolName, name, capacity, target };
 }
+
+test("an encrypted volume larger than the pool's filesystem takes fails at once, saying no retry helps", async () => {
+    // The pool lives on the test host's /tmp: ext4 refuses files of 16 TiB and more. Checked first with virsh
+    // (libvirt's own raw create), so that this test says so rather than passes on a filesystem that takes it.
+    const capacity = "32TiB";
+    const plain = virshMaybe([
+        "vol-create-as",
+        pool.name,
+        `${PREFIX}plain`,
+        "32T",
+        "--allocation",
+        "0",
+        "--format",
+        "raw",
+    ]);
+    assert.equal(plain, undefined, "this test needs a pool filesystem that refuses 32 TiB files (ext4); /tmp took one");
+    const checked = await volumeHandler.check(
+        {},
+        { uri, name: `${PREFIX}luks`, pool: pool.name, capacity, passphrase: "pltest-passphrase" },
+    );
+    assert.deepEqual(checked.failures ?? [], []);
+    await assert.rejects(volumeHandler.create(checked.inputs!), (error: Error) => {
+        assert.match(error.message, /VIR_ERR_INTERNAL_ERROR/, "qemu-img's refusal is libvirt's internal error");
+        assert.match(error.message, /not retried: the pool cannot hold a 32TiB volume even without encryption/);
+        assert.match(error.message, /Lower capacity/);
+        return true;
+    });
+    assert.deepEqual(
+        virsh(["vol-list", pool.name])
+            .split("\n")
+            .filter((line) => line.includes(`${PREFIX}luks`)),
+        [],
+        "neither the volume nor its size probe is left",
+    );
+    assert.deepEqual(testSecrets(`${PREFIX}luks`), [], "the passphrase's secret is removed");
+});
