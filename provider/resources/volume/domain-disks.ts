@@ -30,6 +30,8 @@ export interface VolumeUser {
     readonly live: boolean;
     /** True when the volume is the disk's top image, not only somewhere in its backing chain. */
     readonly top: boolean;
+    /** True when the guest may write to the volume: its top image, neither `<readonly/>` nor `<shareable/>`. */
+    readonly writable: boolean;
 }
 
 const parser = createObjectParser(["domain.devices.disk"]);
@@ -64,12 +66,17 @@ function disksOf(xml: string): XmlObject[] {
     return (devices?.disk as XmlObject[] | undefined) ?? [];
 }
 
-function disksUsing(disks: readonly XmlObject[], volume: VolumeIdentity): { target: string; top: boolean }[] {
-    const found: { target: string; top: boolean }[] = [];
+function disksUsing(
+    disks: readonly XmlObject[],
+    volume: VolumeIdentity,
+): { target: string; top: boolean; writable: boolean }[] {
+    const found: { target: string; top: boolean; writable: boolean }[] = [];
     for (const disk of disks) {
         const top = sourceIs(disk.source, volume);
         if (top || inBackingChain(disk, volume)) {
-            found.push({ target: attr(disk.target, "dev") ?? "?", top });
+            // QEMU opens backing images read-only; a shareable disk is opened without the exclusive write lock.
+            const writable = top && !("readonly" in disk) && !("shareable" in disk);
+            found.push({ target: attr(disk.target, "dev") ?? "?", top, writable });
         }
     }
     return found;

@@ -6,7 +6,7 @@
  */
 import { formatBytes } from "../../model/units";
 import { LibvirtError, type LibvirtClient, type RemoteNonnullStorageVol } from "../../rpc";
-import { checkInputs } from "../shared/check";
+import { checkInputs, containsUnknown } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
 import { partialCreateError, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
@@ -15,6 +15,7 @@ import { makeOutputs } from "../shared/outputs";
 import { adoptVolume } from "./adopt";
 import { type VolumeArgs, type VolumeComputed, volumeArgsSchema } from "./args";
 import { capacityAction } from "./capacity";
+import { cloneSourceProblem } from "./clone-source";
 import { createVolume, RollbackError } from "./create";
 import { diffVolume, parseVolumeArgs } from "./diff";
 import { assertUnused } from "./in-use";
@@ -136,7 +137,22 @@ async function readIfPresent(client: LibvirtClient, vol: RemoteNonnullStorageVol
 
 export const volumeHandler: ResourceHandler = {
     async check(olds, news) {
-        return checkInputs(volumeArgsSchema, olds, news, { nameKey: "name" });
+        const result = checkInputs(volumeArgsSchema, olds, news, { nameKey: "name" });
+        const inputs = result.inputs ?? {};
+        if (result.failures?.length || inputs.cloneFrom === undefined || containsUnknown(inputs)) return result;
+        // Only a new volume (or a replacement, which the engine checks with empty olds) is cloned.
+        const sameVolume =
+            olds?.name === inputs.name && JSON.stringify(olds?.cloneFrom) === JSON.stringify(inputs.cloneFrom);
+        if (sameVolume) return result;
+        let problem: string | undefined;
+        try {
+            const args = parseVolumeArgs(inputs);
+            problem = await cloneSourceProblem(await clientFor(args.uri), resolveUri(args.uri), args);
+        } catch {
+            // The host or the pool cannot be asked yet (preview of a program that makes them): create will.
+            return result;
+        }
+        return problem === undefined ? result : { ...result, failures: [{ property: "cloneFrom", reason: problem }] };
     },
 
     async diff(_id, olds, news) {
@@ -161,6 +177,10 @@ export const volumeHandler: ResourceHandler = {
             }
             state = await step(KIND, name, "adopt", () => adoptVolume(handle, existing, args, reporter(name)));
         } else {
+            const problem = await step(KIND, name, "check the clone's source", () =>
+                cloneSourceProblem(client, uri, args),
+            );
+            if (problem !== undefined) throw new Error(`Volume '${name}': ${problem}. Nothing was created.`);
             try {
                 ({ state, encryptionSecret } = await step(KIND, name, "create", () =>
                     createEncryptedOrPlain(handle, args, name),

@@ -1,12 +1,15 @@
 /**
  * Volume creation defaults and refusals against the real libvirtd, checked with qemu-img and virsh:
  * new qcow2 images are compat 1.1 unless declared otherwise; an encrypted create that no retry can
- * fix (a size the filesystem refuses) is not retried.
+ * fix (a size the filesystem refuses) is not retried; a clone from a disk a running guest writes to
+ * is refused in check, naming the guest.
  */
 import assert from "node:assert/strict";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { volumeHandler } from "../../../provider/resources/volume/handler";
-import { testSecrets, virsh, virshMaybe } from "../../helpers/virsh";
+import { removeTestObjects, testSecrets, virsh, virshMaybe } from "../../helpers/virsh";
 import { qemuImgInfo, setUpPool, type TestPool, up, uri } from "./volume-helpers";
 
 const PREFIX = "pltest-volchk-";
@@ -102,4 +105,66 @@ test("an encrypted volume larger than the pool's filesystem takes fails at once,
         "neither the volume nor its size probe is left",
     );
     assert.deepEqual(testSecrets(`${PREFIX}luks`), [], "the passphrase's secret is removed");
+});
+
+/** Defines and starts a `type: qemu` guest (with virsh) whose one disk is `path`; it need not boot, only run. */
+function runGuest(name: string, path: string, readonly: boolean): void {
+    const xml =
+        `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>` +
+        "<os><type arch='x86_64'>hvm</type></os><devices>" +
+        `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${path}'/><target dev='vda' bus='virtio'/>${readonly ? "<readonly/>" : ""}</disk>` +
+        "</devices></domain>";
+    const file = join(pool.dir, "..", `${name}.xml`);
+    writeFileSync(file, xml);
+    try {
+        virsh(["define", file]);
+    } finally {
+        rmSync(file, { force: true });
+    }
+    virsh(["start", name]);
+}
+
+test("a clone from a disk a running guest writes to fails at check and at create, naming the guest and the fix", async () => {
+    const disk = await up("disk", { pool: pool.name, name: `${PREFIX}disk.raw`, capacity: 8 });
+    const base = await up("base", { pool: pool.name, name: `${PREFIX}base.raw`, capacity: 8 });
+    runGuest(`${PREFIX}writer`, disk.outs.path as string, false);
+    runGuest(`${PREFIX}reader`, base.outs.path as string, true);
+    assert.match(virsh(["domstate", `${PREFIX}writer`]), /running/);
+
+    const fromWritten = {
+        uri,
+        namePrefix: "copy",
+        pool: pool.name,
+        name: `${PREFIX}copy.raw`,
+        cloneFrom: { name: `${PREFIX}disk.raw` },
+    };
+    const checked = await volumeHandler.check({}, fromWritten);
+    const failure = checked.failures?.find((f) => f.property === "cloneFrom");
+    assert.ok(failure, JSON.stringify(checked.failures));
+    assert.match(failure.reason, new RegExp(`the running guest '${PREFIX}writer' \\(vda\\) writes to`));
+    assert.match(failure.reason, new RegExp(`virsh shutdown ${PREFIX}writer`));
+    await assert.rejects(
+        volumeHandler.create(checked.inputs!),
+        new RegExp(`'${PREFIX}writer' \\(vda\\).*Nothing was created`),
+    );
+    assert.equal(virshMaybe(["vol-info", `${PREFIX}copy.raw`, "--pool", pool.name]), undefined, "no volume was made");
+
+    // A read-only disk of a running guest can be copied: QEMU holds no write lock on it.
+    const fromRead = await up("copy2", {
+        pool: pool.name,
+        name: `${PREFIX}copy2.raw`,
+        cloneFrom: { name: `${PREFIX}base.raw` },
+    });
+    assert.equal(fromRead.outs.capacityBytes, 8 * 1024 * 1024);
+
+    // Once the guest is off, the same clone goes through.
+    virsh(["destroy", `${PREFIX}writer`]);
+    const after = await up("copy", {
+        pool: pool.name,
+        name: `${PREFIX}copy.raw`,
+        cloneFrom: { name: `${PREFIX}disk.raw` },
+    });
+    assert.ok(after.id);
+    removeTestObjects(`${PREFIX}writer`);
+    removeTestObjects(`${PREFIX}reader`);
 });
