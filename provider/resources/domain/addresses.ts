@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 import { type LibvirtClient, LibvirtError } from "../../rpc";
 import { VirDomainInterfaceAddressesSource } from "../../rpc/generated";
 import type { WaitForIp } from "./args";
+import { type LeasesBefore, staleLeases } from "./leases-before";
 import type { Dom } from "./libvirt";
 
 /** How often addresses are asked for while waiting. */
@@ -63,10 +64,24 @@ export async function currentAddresses(
     }
 }
 
+/** The addresses per MAC without those whose lease is unchanged since before the guest started. */
+function withoutStale(seen: Map<string, string[]>, stale: ReadonlySet<string>): Map<string, string[]> {
+    if (stale.size === 0) return seen;
+    const fresh = new Map<string, string[]>();
+    for (const [mac, addresses] of seen)
+        fresh.set(
+            mac,
+            addresses.filter((address) => !stale.has(`${mac} ${address}`)),
+        );
+    return fresh;
+}
+
 /**
  * Waits until every chosen interface has a non-link-local address from the chosen source, and
  * returns the addresses of every interface. When time is up it fails with what it saw: the
- * addresses per MAC (link-local ones too) and the last error libvirt gave, if any.
+ * addresses per MAC (link-local ones too) and the last error libvirt gave, if any. With `before`
+ * (the leases held before the guest started), a lease source counts only leases that are new or
+ * renewed since then.
  */
 export async function waitForAddresses(
     client: LibvirtClient,
@@ -74,6 +89,7 @@ export async function waitForAddresses(
     domainName: string,
     macs: readonly string[],
     wait: WaitForIp,
+    before?: LeasesBefore,
 ): Promise<string[][]> {
     const wanted = wait.interfaces ?? macs.map((_, index) => index);
     for (const index of wanted) {
@@ -89,6 +105,8 @@ export async function waitForAddresses(
     for (;;) {
         try {
             seen = await addressesByMac(client, dom, wait.source);
+            if (wait.source === "lease" && before !== undefined)
+                seen = withoutStale(seen, await staleLeases(client, before));
             lastError = undefined;
         } catch (error) {
             // The agent not connected yet, or no lease file yet: keep waiting, remember why.

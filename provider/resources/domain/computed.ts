@@ -3,6 +3,7 @@ import type { LibvirtClient } from "../../rpc";
 import { domainFromXml } from "../../xml/domain";
 import type { WaitForIp } from "./args";
 import { currentAddresses, waitForAddresses } from "./addresses";
+import type { LeasesBefore } from "./leases-before";
 import { type Dom, inactiveXml, powerState, uuidText } from "./libvirt";
 import type { DomainComputed } from "./outputs";
 
@@ -21,6 +22,7 @@ export async function gatherComputed(
     name: string,
     pendingChanges: string[],
     wait: WaitForIp | undefined,
+    leasesBeforeStart?: LeasesBefore,
 ): Promise<Omit<DomainComputed, "graphicsPasswords">> {
     const macs = macsOf(await inactiveXml(client, dom));
     const state = await powerState(client, dom);
@@ -28,7 +30,7 @@ export async function gatherComputed(
     let ipAddresses: string[][] = macs.map(() => []);
     if (running && macs.length > 0) {
         ipAddresses = wait
-            ? await waitForAddresses(client, dom, name, macs, wait)
+            ? await waitForAddresses(client, dom, name, macs, wait, leasesBeforeStart)
             : await currentAddresses(client, dom, macs, "lease");
     }
     return {

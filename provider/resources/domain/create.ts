@@ -17,6 +17,7 @@ import type { Properties } from "../shared/handler";
 import { waitSettings } from "./args";
 import { applyDeclaration } from "./apply";
 import { hostFailures } from "./check";
+import { type LeasesBefore, leasesBefore } from "./leases-before";
 import { comparable } from "./comparable";
 import { gatherComputed } from "./computed";
 import { type Dom, findByName, inactiveXml, isActive, uuidText } from "./libvirt";
@@ -39,6 +40,7 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
 
     let dom: Dom;
     let pending: string[] = [];
+    let before: LeasesBefore | undefined;
     const existing = resource.adopt ? await findByName(client, name) : undefined;
     if (existing) {
         dom = existing;
@@ -67,7 +69,11 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
         try {
             if (model.autostart !== undefined)
                 await client.domainSetAutostart({ dom, autostart: model.autostart ? 1 : 0 });
-            if (model.running !== false) await start(client, dom, model.running === "paused");
+            if (model.running !== false) {
+                // A lease already held for one of the guest's MACs (a predecessor's) is not this guest's address.
+                if (waitSettings(resource.waitForIp)?.source === "lease") before = await leasesBefore(client, model);
+                await start(client, dom, model.running === "paused");
+            }
         } catch (error) {
             const problems = await rollback([
                 async () => {
@@ -84,7 +90,7 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
 
     const id = uuidText(dom);
     try {
-        const computed = await gatherComputed(client, dom, name, pending, waitSettings(resource.waitForIp));
+        const computed = await gatherComputed(client, dom, name, pending, waitSettings(resource.waitForIp), before);
         return { id, outs: domainOutputs(inputs, computed) };
     } catch (error) {
         // The guest exists and runs; record it so the next `up` updates (and waits again) instead of failing on a duplicate.
