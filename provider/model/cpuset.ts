@@ -7,13 +7,19 @@
 /** The outcome of reading a cpuset. */
 export type CpusetResult = { ok: true; cpus: number[] } | { ok: false; reason: string };
 
-/** Highest CPU number accepted; libvirt's own bitmap limit is far lower than anything this refuses. */
-const MAX_CPU = 65535;
+/**
+ * Highest CPU (or NUMA node) number libvirt accepts in a set: its domain bitmaps hold 16384 bits
+ * (VIR_DOMAIN_CPUMASK_LEN); libvirtd 9.0 refuses `cpuset='16384'` with "Failed to parse bitmap"
+ * and takes 16383 (tried with virsh define).
+ */
+export const MAX_CPU = 16383;
 
 function readCpu(text: string, whole: string): number | string {
     if (!/^\d+$/.test(text)) return `'${text}' in cpuset '${whole}' is not a CPU number`;
     const cpu = Number(text);
-    if (cpu > MAX_CPU) return `CPU ${cpu} in cpuset '${whole}' is above ${MAX_CPU}`;
+    if (cpu > MAX_CPU) {
+        return `CPU ${cpu} in cpuset '${whole}' is above ${MAX_CPU}, the highest number libvirt's CPU bitmaps hold`;
+    }
     return cpu;
 }
 

@@ -5,12 +5,14 @@
  * define. Nothing is ever defined with a huge vCPU count: libvirtd 9.0 exits on `<vcpu>1000000000`.
  */
 import assert from "node:assert/strict";
+import { rmSync, writeFileSync } from "node:fs";
 import { after, before, test } from "node:test";
+import { MAX_CPU } from "../../../provider/model/cpuset";
 import { defaultPool } from "../../../provider/rpc";
 import { UNKNOWN_VALUE } from "../../../provider/resources/shared/handler";
 import type { Properties } from "../../../provider/resources/shared/handler";
 import { loadTestHost } from "../../helpers/test-host";
-import { listNames, removeTestObjects, virsh } from "../../helpers/virsh";
+import { listNames, removeTestObjects, virsh, virshMaybe } from "../../helpers/virsh";
 import { handler } from "./domain-helpers";
 
 const PREFIX = "pltest-domchk-";
@@ -77,4 +79,33 @@ test("values unknown in preview are left to later; create refuses what the host 
         /cpu\.model: the CPU model 'NoSuchModel' is unknown/,
     );
     assert.deepEqual(listNames("domain", PREFIX), []);
+});
+
+test("cpusets stop at the highest CPU number libvirt's bitmaps hold, as libvirtd itself does", async () => {
+    // libvirtd first (virsh define, never started): the last number it takes, and the first it refuses.
+    const defineWithCpuset = (cpuset: string) => {
+        const file = `/tmp/${PREFIX}cpuset.xml`;
+        writeFileSync(
+            file,
+            `<domain type='qemu'><name>${PREFIX}cpuset</name><memory unit='MiB'>64</memory><vcpu cpuset='${cpuset}'>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>`,
+        );
+        try {
+            return virshMaybe(["define", file]);
+        } finally {
+            rmSync(file, { force: true });
+            virshMaybe(["undefine", `${PREFIX}cpuset`]);
+        }
+    };
+    assert.notEqual(defineWithCpuset(String(MAX_CPU)), undefined, `libvirtd takes CPU ${MAX_CPU}`);
+    assert.equal(defineWithCpuset(String(MAX_CPU + 1)), undefined, `libvirtd refuses CPU ${MAX_CPU + 1}`);
+    // And check says so before anything is defined.
+    assert.deepEqual(
+        (await handler.check({}, args({ vcpu: { maximum: 1, cpuset: String(MAX_CPU) } }))).failures ?? [],
+        [],
+    );
+    const refused = await handler.check({}, args({ vcpu: { maximum: 1, cpuset: `0-${MAX_CPU + 1}` } }));
+    assert.match(
+        refused.failures?.[0]?.reason ?? "",
+        new RegExp(`CPU ${MAX_CPU + 1} in cpuset .* is above ${MAX_CPU}`),
+    );
 });
