@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import { defaultPool } from "../../../provider/rpc";
 import { loadTestHost } from "../../helpers/test-host";
 import { removeTestObjects, virsh } from "../../helpers/virsh";
-import { createChecked, handler } from "./domain-helpers";
+import { createChecked, handler, updateChecked } from "./domain-helpers";
 
 const PREFIX = "pltest-domlease-";
 const NETWORK = `${PREFIX}net`;
@@ -57,7 +57,10 @@ test("a recreated guest with the same MAC does not take its predecessor's lease 
         shutdownTimeoutSeconds: 0,
     });
     assert.deepEqual(first.outs.ipAddresses, [[RESERVED]]);
-    await handler.delete(first.id, first.outs);
+    // An update that does not restart the guest keeps counting the lease this run obtained.
+    const kept = await updateChecked(first.id, first.inputs, first.outs, { ...first.inputs, title: "still running" });
+    assert.deepEqual(kept.outs.ipAddresses, [[RESERVED]]);
+    await handler.delete(first.id, kept.outs);
     // dnsmasq still holds the lease (checked with virsh): the situation the wait must see through.
     assert.match(virsh(["net-dhcp-leases", NETWORK]), new RegExp(`${MAC}.*${RESERVED.replaceAll(".", "\\.")}`));
 
@@ -84,5 +87,19 @@ test("a recreated guest with the same MAC does not take its predecessor's lease 
     assert.match(
         virsh(["domifaddr", checked.inputs!.name as string, "--source", "lease"]),
         new RegExp(RESERVED.replaceAll(".", "\\.")),
+    );
+    removeTestObjects(`${PREFIX}second`);
+
+    // The same through an update that restarts such a guest: the lease from before the restart is not counted.
+    const third = await createChecked({ ...second, namePrefix: `${PREFIX}third`, waitForIp: false });
+    const restarted = {
+        ...third.inputs,
+        memory: 80,
+        restartPolicy: "force",
+        waitForIp: { source: "lease", timeoutSeconds: 5 },
+    };
+    await assert.rejects(
+        updateChecked(third.id, third.inputs, third.outs, restarted),
+        /no IP address from source 'lease' within 5 s/,
     );
 });
