@@ -1,16 +1,21 @@
 /**
  * The README's program (examples/quickstart) passes the provider's `check` and `diff`: a preview
  * with the engine emulator plans its five creates. The program is not brought up by the tests (it
- * downloads a cloud image from the internet); a preview contacts nothing and creates nothing.
+ * downloads a cloud image from the internet); a preview creates nothing (check only reads from
+ * libvirt what it can tell before anything exists, e.g. whether the reservation's network exists).
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
+import { defaultPool } from "../../provider/rpc";
 import { EngineEmulator } from "../../tools/engine";
 import { linkPackage } from "../../tools/lab/project";
 import { PROJECT_ROOT } from "../helpers/shared-paths";
+
+// check's reads go through the shared pool, whose connection would keep the test process alive.
+after(() => defaultPool.closeAll());
 
 test("a preview of the README's program plans every resource and fails no check", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pltest-quickstart-"));
