@@ -2,12 +2,17 @@
  * Delete: ask the guest to shut down, power it off after `shutdownTimeoutSeconds`, then undefine it
  * with its managed-save image, snapshot and checkpoint metadata and NVRAM. Disks are not touched:
  * volumes are resources of their own. A domain already gone is not an error.
+ *
+ * The domain is found by the UUID this resource recorded (its ID), never by name: a domain that now
+ * carries the name but another UUID was made by someone else (recreated outside Pulumi, or by
+ * another resource) and is left alone, with a warning.
  */
 import { clientFor } from "../shared/connection";
 import { step } from "../shared/errors";
 import type { Properties } from "../shared/handler";
+import { warnLeftAlone } from "../shared/identity";
 import { logInfo } from "../shared/log";
-import { findById } from "./libvirt";
+import { findById, findByName, uuidText } from "./libvirt";
 import { shutDown } from "./power";
 import { undefine } from "./undefine";
 
@@ -23,7 +28,11 @@ export async function deleteDomain(id: string, props: Properties): Promise<void>
             : DEFAULT_SHUTDOWN_TIMEOUT_SECONDS;
     const client = await clientFor(uri);
     const dom = await findById(client, id);
-    if (!dom) return;
+    if (!dom) {
+        const namesake = name !== id ? await findByName(client, name) : undefined;
+        if (namesake) warnLeftAlone("Domain", name, "UUID", uuidText(namesake), id);
+        return;
+    }
     const how = await step("Domain", name, "shut down", () => shutDown(client, dom, timeout));
     if (how !== "was off") logInfo("Domain", name, how);
     await step("Domain", name, "undefine", () => undefine(client, dom));
