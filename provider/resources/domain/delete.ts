@@ -5,7 +5,9 @@
  *
  * The domain is found by the UUID this resource recorded (its ID), never by name: a domain that now
  * carries the name but another UUID was made by someone else (recreated outside Pulumi, or by
- * another resource) and is left alone, with a warning.
+ * another resource) and is left alone, with a warning; so is the same domain when another
+ * resource has adopted it since (its owner record, owner.ts, names that resource). A domain without
+ * an owner record (defined by an older version) is this resource's by its UUID.
  */
 import { clientFor } from "../shared/connection";
 import { step } from "../shared/errors";
@@ -13,6 +15,7 @@ import type { Properties } from "../shared/handler";
 import { warnLeftAlone } from "../shared/identity";
 import { logInfo } from "../shared/log";
 import { findById, findByName, uuidText } from "./libvirt";
+import { ownerOf, recordedOwner } from "./owner";
 import { shutDown } from "./power";
 import { undefine } from "./undefine";
 
@@ -31,6 +34,13 @@ export async function deleteDomain(id: string, props: Properties): Promise<void>
     if (!dom) {
         const namesake = name !== id ? await findByName(client, name) : undefined;
         if (namesake) warnLeftAlone("Domain", name, "UUID", uuidText(namesake), id);
+        return;
+    }
+    // Same UUID, but another resource adopted it since (its owner record replaced ours): theirs now.
+    const owner = ownerOf(props);
+    const recorded = owner === undefined ? undefined : await recordedOwner(client, dom);
+    if (owner !== undefined && recorded !== undefined && recorded !== owner) {
+        warnLeftAlone("Domain", name, "the owner record", recorded, owner);
         return;
     }
     const how = await step("Domain", name, "shut down", () => shutDown(client, dom, timeout));
