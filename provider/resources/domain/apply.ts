@@ -9,7 +9,7 @@ import { VirDomainDefineFlags } from "../../rpc/generated";
 import { classifyChanges } from "../../model/change-policy";
 import type { Domain } from "../../model/domain";
 import { domainFromXml, mergeDomain } from "../../xml/domain";
-import { step } from "../shared/errors";
+import { describeError, operationError, rollback, step } from "../shared/errors";
 import { logInfo, logWarning } from "../shared/log";
 import type { DomainResourceFields } from "./args";
 import { comparable } from "./comparable";
@@ -90,9 +90,7 @@ export async function applyDeclaration(
         return waiting;
     }
     logInfo("Domain", name, `restarting (${resource.restartPolicy}) to apply: ${waiting.join(", ")}`);
-    const how = await step("Domain", name, `restart (${resource.restartPolicy})`, () =>
-        restart(client, dom, resource.restartPolicy as "graceful" | "force", resource.shutdownTimeoutSeconds),
-    );
+    const how = await restartOrRollBack(client, dom, name, resource, currentXml, waiting);
     const stopped =
         how === "shut down"
             ? "the guest shut down when asked"
@@ -102,6 +100,55 @@ export async function applyDeclaration(
     logInfo("Domain", name, `restarted (${stopped})`);
     if (wanted === "paused") await settlePause(client, dom, name, true);
     return [];
+}
+
+/**
+ * The restart that applies restart-class changes. When the guest stops but the new definition
+ * does not start (QEMU or libvirt refuses it, e.g. a CPU this host cannot provide), the previous
+ * definition is written back and the guest started with it, so a refused change never leaves a
+ * guest off; the error says whether that worked.
+ */
+async function restartOrRollBack(
+    client: LibvirtClient,
+    dom: Dom,
+    name: string,
+    resource: DomainResourceFields,
+    previousXml: string,
+    fields: readonly string[],
+): Promise<"was off" | "shut down" | "powered off"> {
+    const policy = resource.restartPolicy as "graceful" | "force";
+    try {
+        return await restart(client, dom, policy, resource.shutdownTimeoutSeconds);
+    } catch (error) {
+        if (await isActive(client, dom)) throw operationError("Domain", name, `restart (${policy})`, error);
+        const problems = await rollback([
+            () =>
+                client.domainDefineXmlFlags({
+                    xml: previousXml,
+                    flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE,
+                }),
+            () => start(client, dom),
+        ]);
+        throw new RestartRefusedError(name, policy, fields, error, problems);
+    }
+}
+
+/** A restart whose new definition would not start; `rolledBack` when the old one runs again. */
+export class RestartRefusedError extends Error {
+    readonly rolledBack: boolean;
+    constructor(name: string, policy: string, paths: readonly string[], cause: unknown, problems: readonly string[]) {
+        // Named by their top-level input (`cpu`), which is what the user changes.
+        const fields = [...new Set(paths.map((path) => path.split(/[.[]/)[0]!))];
+        const outcome =
+            problems.length === 0
+                ? "the previous definition was written back and the guest runs again with it; nothing of this update was applied"
+                : `writing back the previous definition and starting the guest failed too (${problems.join("; ")}): the guest is off`;
+        super(
+            `Domain '${name}': restart (${policy}) to apply ${fields.join(", ")} failed: the new definition did not start: ${describeError(cause)}; ${outcome}. Change ${fields.join(", ")} to something this host can run, or remove it, and run up again.`,
+        );
+        this.name = "RestartRefusedError";
+        this.rolledBack = problems.length === 0;
+    }
 }
 
 /** Suspends or resumes the running guest to match `running` ("paused" or true), saying so when it did. */

@@ -3,17 +3,22 @@
  * unless `running: false`, and wait for addresses when asked. A failure after the define undefines
  * the domain again, so a failed create leaves nothing behind; a wait for addresses that times out
  * keeps the (running) guest and reports a partial create, so the next `up` retries the wait.
- * With `adopt`, an existing domain of that name is taken over instead.
+ * With `adopt`, an existing domain of that name is taken over instead. Every domain defined or
+ * adopted carries this resource's owner record (owner.ts); a create that finds a domain of its
+ * name with its own owner record (an earlier create was interrupted before the state was written)
+ * takes it over and finishes the job, one with any other owner is refused as before.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { LibvirtError } from "../../rpc";
+import { type LibvirtClient, LibvirtError } from "../../rpc";
+import type { Domain } from "../../model/domain";
 import { VirDomainDefineFlags } from "../../rpc/generated";
 import { classifyChanges } from "../../model/change-policy";
 import { domainFromXml, domainToXml } from "../../xml/domain";
 import { clientFor } from "../shared/connection";
-import { describeError, operationError, partialCreateError, rollback } from "../shared/errors";
+import { describeError, operationError, partialCreateError, rollback, step } from "../shared/errors";
 import { logInfo } from "../shared/log";
 import type { Properties } from "../shared/handler";
+import type { DomainResourceFields } from "./args";
 import { waitSettings } from "./args";
 import { applyDeclaration } from "./apply";
 import { hostFailures } from "./check";
@@ -23,6 +28,7 @@ import { gatherComputed } from "./computed";
 import { type Dom, findByName, inactiveXml, isActive, uuidText } from "./libvirt";
 import { domainOutputs } from "./outputs";
 import { parseOrThrow } from "./parse";
+import { ownerOf, recordedOwner, recordOwner, withOwner } from "./owner";
 import { powerOff, start } from "./power";
 import { redactedChanges } from "./redact";
 import { undefine } from "./undefine";
@@ -37,54 +43,33 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
         const list = refused.map((f) => `${f.property}: ${f.reason}`).join("; ");
         throw new Error(`Domain '${name}': the host refuses this declaration: ${list}. Nothing was created.`);
     }
+    const owner = ownerOf(inputs);
 
     let dom: Dom;
-    let pending: string[] = [];
+    let pending: string[];
     let before: LeasesBefore | undefined;
     const existing = resource.adopt ? await findByName(client, name) : undefined;
     if (existing) {
         dom = existing;
-        const current = domainFromXml(await inactiveXml(client, dom), { like: model });
-        const differences = redactedChanges(classifyChanges("domain", comparable(current), comparable(model)));
-        logInfo(
-            "Domain",
-            name,
-            differences.length === 0
-                ? "adopted; it already matches the declaration"
-                : `adopted; updating it to the declaration:\n${differences.join("\n")}`,
-        );
-        pending = await applyDeclaration(client, dom, model, undefined, resource, []);
+        pending = await takeOver(client, dom, model, resource, owner, "adopted");
     } else {
-        try {
-            ({ dom } = await client.domainDefineXmlFlags({
-                xml: domainToXml(model),
-                flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE,
-            }));
-        } catch (error) {
-            const exists =
-                error instanceof LibvirtError && error.isOperationFailed() && (await findByName(client, name));
-            const hint = exists ? " (a domain of that name exists; set `adopt: true` to take it over)" : "";
-            throw operationError("Domain", name, `define${hint}`, error);
-        }
-        try {
-            if (model.autostart !== undefined)
-                await client.domainSetAutostart({ dom, autostart: model.autostart ? 1 : 0 });
-            if (model.running !== false) {
-                // A lease already held for one of the guest's MACs (a predecessor's) is not this guest's address.
-                if (waitSettings(resource.waitForIp)?.source === "lease") before = await leasesBefore(client, model);
-                await start(client, dom, model.running === "paused");
-            }
-        } catch (error) {
-            const problems = await rollback([
-                async () => {
-                    if (await isActive(client, dom)) await powerOff(client, dom);
-                },
-                () => undefine(client, dom),
-            ]);
-            const leftover = problems.length > 0 ? `; removing it again failed too: ${problems.join("; ")}` : "";
-            throw new Error(
-                `Domain '${name}': ${model.running !== false ? "start" : "set autostart"} failed: ${describeError(error)}; the domain was undefined again${leftover}`,
+        const defined = await defineNew(client, model, owner);
+        dom = defined.dom;
+        if (defined.ours) {
+            pending = await takeOver(
+                client,
+                dom,
+                model,
+                resource,
+                owner,
+                "found the domain that an interrupted create of this resource defined; finishing the job",
             );
+        } else {
+            // A lease already held for one of the guest's MACs (a predecessor's) is not this guest's address.
+            if (model.running !== false && waitSettings(resource.waitForIp)?.source === "lease")
+                before = await leasesBefore(client, model);
+            await startNew(client, dom, model);
+            pending = [];
         }
     }
 
@@ -96,5 +81,80 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
         // The guest exists and runs; record it so the next `up` updates (and waits again) instead of failing on a duplicate.
         const computed = await gatherComputed(client, dom, name, pending, undefined);
         throw partialCreateError("Domain", name, id, domainOutputs(inputs, computed), error);
+    }
+}
+
+/**
+ * Defines the domain with the owner record. When a domain of that name exists already and
+ * carries this resource's owner record, that one is returned (`ours`) to be taken over; any other
+ * is refused with the hint to adopt it.
+ */
+async function defineNew(
+    client: LibvirtClient,
+    model: Domain,
+    owner: string | undefined,
+): Promise<{ dom: Dom; ours: boolean }> {
+    try {
+        const { dom } = await client.domainDefineXmlFlags({
+            xml: withOwner(domainToXml(model), owner),
+            flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE,
+        });
+        return { dom, ours: false };
+    } catch (error) {
+        const found =
+            error instanceof LibvirtError && error.isOperationFailed()
+                ? await findByName(client, model.name)
+                : undefined;
+        if (found === undefined) throw operationError("Domain", model.name, "define", error);
+        if (owner !== undefined && (await recordedOwner(client, found)) === owner) return { dom: found, ours: true };
+        throw operationError(
+            "Domain",
+            model.name,
+            "define (a domain of that name exists and this resource did not create it; set `adopt: true` to take it over)",
+            error,
+        );
+    }
+}
+
+/** Brings an existing domain to the declaration and records this resource as its owner. */
+async function takeOver(
+    client: LibvirtClient,
+    dom: Dom,
+    model: Domain,
+    resource: DomainResourceFields,
+    owner: string | undefined,
+    how: string,
+): Promise<string[]> {
+    const current = domainFromXml(await inactiveXml(client, dom), { like: model });
+    const differences = redactedChanges(classifyChanges("domain", comparable(current), comparable(model)));
+    logInfo(
+        "Domain",
+        model.name,
+        differences.length === 0
+            ? `${how}; it already matches the declaration`
+            : `${how}; updating it to the declaration:\n${differences.join("\n")}`,
+    );
+    const pending = await applyDeclaration(client, dom, model, undefined, resource, []);
+    if (owner !== undefined)
+        await step("Domain", model.name, "record the owner", () => recordOwner(client, dom, owner));
+    return pending;
+}
+
+/** Autostart and start of a domain just defined; a failure undefines it again. */
+async function startNew(client: LibvirtClient, dom: Dom, model: Domain): Promise<void> {
+    try {
+        if (model.autostart !== undefined) await client.domainSetAutostart({ dom, autostart: model.autostart ? 1 : 0 });
+        if (model.running !== false) await start(client, dom, model.running === "paused");
+    } catch (error) {
+        const problems = await rollback([
+            async () => {
+                if (await isActive(client, dom)) await powerOff(client, dom);
+            },
+            () => undefine(client, dom),
+        ]);
+        const leftover = problems.length > 0 ? `; removing it again failed too: ${problems.join("; ")}` : "";
+        throw new Error(
+            `Domain '${model.name}': ${model.running !== false ? "start" : "set autostart"} failed: ${describeError(error)}; the domain was undefined again${leftover}`,
+        );
     }
 }

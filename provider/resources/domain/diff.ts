@@ -5,8 +5,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { strongestClass } from "../../model/change-policy";
-import { isAutoName } from "../shared/check";
-import { classifyResourceChanges, newUri, oldUri, replacedKeys } from "../shared/diff";
+import { classifyResourceChanges, keepsExplicitName, replacedKeys, type UriChange } from "../shared/diff";
 import type { Properties } from "../shared/handler";
 import { logInfo } from "../shared/log";
 import { parseOrThrow } from "./parse";
@@ -19,7 +18,7 @@ const DOMAIN_RESOURCE_FIELDS = {
     waitForIp: "live",
 } as const;
 
-export function diffDomain(olds: Properties, news: Properties): dynamic.DiffResult {
+export function diffDomain(olds: Properties, news: Properties, uriChange?: UriChange): dynamic.DiffResult {
     const changes = classifyResourceChanges({
         kind: "Domain",
         policyKind: "domain",
@@ -27,6 +26,7 @@ export function diffDomain(olds: Properties, news: Properties): dynamic.DiffResu
         news,
         toModel: (props) => parseOrThrow(props, "diff").model,
         resourceFields: DOMAIN_RESOURCE_FIELDS,
+        uriChange,
     });
     if (changes.length === 0) return { changes: false };
     const name = news.name ?? olds.name;
@@ -37,7 +37,8 @@ export function diffDomain(olds: Properties, news: Properties): dynamic.DiffResu
     );
     const replaces = replacedKeys(changes);
     if (replaces.length === 0) return { changes: true };
-    const keepsName =
-        !isAutoName(news.name, news.namePrefix) && olds.name === news.name && oldUri(olds) === newUri(news);
-    return keepsName ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: true, replaces };
+    // An explicit name kept deletes first, whatever forces the replacement (see keepsExplicitName).
+    return keepsExplicitName("name", olds, news)
+        ? { changes: true, replaces, deleteBeforeReplace: true }
+        : { changes: true, replaces };
 }

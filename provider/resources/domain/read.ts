@@ -19,7 +19,13 @@ import { stillPending } from "./pending";
 import { runningValueOf } from "./power";
 import { redactedChanges } from "./redact";
 
-export async function readDomain(id: string, props: Properties = {}): Promise<dynamic.ReadResult> {
+/** `quiet`: no "changed outside Pulumi" lines (a failed update reads its own changes back). */
+export async function readDomain(
+    id: string,
+    props: Properties = {},
+    options: { quiet?: boolean } = {},
+): Promise<dynamic.ReadResult> {
+    const log = options.quiet ? () => {} : logInfo;
     const uri = typeof props.uri === "string" ? props.uri : undefined;
     const client = await clientFor(uri);
     const dom = await findById(client, id);
@@ -41,15 +47,11 @@ export async function readDomain(id: string, props: Properties = {}): Promise<dy
             const { resourceInput } = splitFields(props);
             const keepApi = { running: inputs.running, autostart: inputs.autostart };
             inputs = { ...resourceInput, ...modelToInputs(actual), ...keepApi };
-            logInfo("Domain", actual.name, `changed outside Pulumi:\n${redactedChanges(drift).join("\n")}`);
+            log("Domain", actual.name, `changed outside Pulumi:\n${redactedChanges(drift).join("\n")}`);
         }
         if ((declared.running ?? true) !== power) {
             inputs = { ...inputs, running: power };
-            logInfo(
-                "Domain",
-                actual.name,
-                `power state changed outside Pulumi: running is now ${JSON.stringify(power)}`,
-            );
+            log("Domain", actual.name, `power state changed outside Pulumi: running is now ${JSON.stringify(power)}`);
         }
         if (declared.autostart !== undefined && declared.autostart !== autostart) inputs = { ...inputs, autostart };
     } else {

@@ -12,15 +12,16 @@ import type { PolicyKind } from "../../model/change-policy";
 import type { LibvirtClient } from "../../rpc";
 import { checkInputs, containsUnknown, parseInputs, withoutHostKeys } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
-import { diffResource, newUri, oldUri } from "../shared/diff";
+import { diffResource, newUri, oldUri, uriChangeOf } from "../shared/diff";
 import { operationError, step } from "../shared/errors";
 import type { Properties, ResourceHandler, ResourceKind } from "../shared/handler";
 import { withLock } from "../shared/locks";
+import { warnLeftAlone } from "../shared/identity";
 import { logWarning } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
 import { applyPlans, findNetwork, type NetworkState, networkLock, type PlacePlan, readNetworkState } from "./libvirt";
 import { planSection, type SectionSpec } from "./sections";
-import { sameValue } from "./values";
+import { sameValue, stableJson } from "./values";
 
 /** What distinguishes one entry kind from another. */
 export interface EntryKind<E> {
@@ -81,6 +82,19 @@ function locate<E>(kind: EntryKind<E>, state: NetworkState, matches: (entry: E) 
         if (config !== undefined || live !== undefined) return { parentIndex, config, live };
     }
     return undefined;
+}
+
+/**
+ * Two entries are the same reservation or record when they are equal the way libvirt and dnsmasq
+ * read them: MACs, addresses, DUIDs and host names do not depend on letter case.
+ */
+function sameEntry<E>(left: E, right: E): boolean {
+    return stableJson(left).toLowerCase() === stableJson(right).toLowerCase();
+}
+
+/** An entry's XML on one line, for messages. */
+function oneLine(xml: string): string {
+    return xml.replace(/>\s+</g, "><").trim();
 }
 
 /** Builds the six methods for one entry kind. */
@@ -266,8 +280,10 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
                 },
                 nameKey: null,
                 // The replacement would clash with the old entry (same address or names) while both
-                // exist in one network, so the old one goes first.
-                collides: (olds, news) => oldUri(olds) === newUri(news) && olds.network === news.network,
+                // exist in one network, so the old one goes first (whatever the URI says: two URIs
+                // can reach one daemon).
+                collides: (olds, news) => olds.network === news.network,
+                uriChange: await uriChangeOf(olds, news),
                 resourceFields: { networkUuid: "ignore", networkActive: "ignore" },
             }).result;
         },
@@ -348,6 +364,20 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
                 const net = await step(kind.kind, network, "look up the network", () => findNetwork(client, network));
                 if (net === undefined) return;
                 const state = await step(kind.kind, network, "read the network", () => readNetworkState(client, net));
+                // The entry goes only as this resource wrote it: one of the same identity (MAC,
+                // address) that now says something else was changed or re-made by someone else.
+                const found = locate(kind, state, (e) => kind.spec.key(e) === kind.spec.key(entry));
+                const foreign = [found?.config, found?.live].find((e) => e !== undefined && !sameEntry(e, entry));
+                if (foreign !== undefined) {
+                    warnLeftAlone(
+                        kind.kind,
+                        label(network, entry),
+                        "the entry",
+                        oneLine(kind.spec.toXml(foreign)),
+                        oneLine(kind.spec.toXml(entry)),
+                    );
+                    return;
+                }
                 await apply(client, state, network, entry, undefined);
             });
         },

@@ -11,14 +11,15 @@ import { type LibvirtClient, type RemoteNonnullNetwork, VirNetworkDefineFlags } 
 import { networkToXml } from "../../xml/network";
 import { checkInputs } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
-import { diffResource, KNOWN_AFTER_APPLY, newUri, oldUri, summarizeChanges } from "../shared/diff";
+import { diffResource, KNOWN_AFTER_APPLY, summarizeChanges, uriChangeOf } from "../shared/diff";
 import { operationError, rollback, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
 import { withLock } from "../shared/locks";
 import { logInfo, logWarning } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
 import { networkArgsSchema } from "./args";
-import { applyPlans, findNetwork, type NetworkState, networkLock, readNetworkState } from "./libvirt";
+import { warnLeftAlone } from "../shared/identity";
+import { applyPlans, findNetwork, type NetworkState, networkLock, readNetworkState, uuidText } from "./libvirt";
 import {
     comparableModel,
     DEFAULT_AUTOSTART,
@@ -144,12 +145,11 @@ function reportDifferences(name: string, heading: string, current: Network, decl
 }
 
 /**
- * Whether the replacement would clash with the old network while both exist: same host and the
- * same name, bridge or subnet address (libvirt refuses to start a network on a subnet or bridge in
- * use). Then the old one is deleted first.
+ * Whether the replacement would clash with the old network while both exist: the same name, bridge
+ * or subnet address (libvirt refuses to start a network on a subnet or bridge in use). Then the old
+ * one is deleted first. The URI is not compared: two URIs can reach one daemon.
  */
 function replacementCollides(olds: Properties, news: Properties): boolean {
-    if (oldUri(olds) !== newUri(news)) return false;
     if (olds.name === news.name) return true;
     const bridgeOf = (props: Properties) => (props.bridge as { name?: unknown } | undefined)?.name ?? undefined;
     if (bridgeOf(news) !== undefined && bridgeOf(olds) === bridgeOf(news)) return true;
@@ -176,6 +176,7 @@ export const networkHandler: ResourceHandler = {
             toModel: comparableModel,
             resourceFields: { allowRestart: "ignore" },
             collides: replacementCollides,
+            uriChange: await uriChangeOf(olds, news),
         });
         // Refuse in preview what update would refuse: a restart the user did not allow. Values
         // still unknown are left to update, which decides from what libvirt has.
@@ -274,8 +275,13 @@ export const networkHandler: ResourceHandler = {
         const name = typeof props.name === "string" ? props.name : id;
         const client = await clientFor(uri);
         await withLock(networkLock(uri, name), async () => {
+            // By the recorded UUID (the ID): a network that now has the name is not necessarily ours.
             const net = await step(KIND, name, "look up", () => findNetwork(client, id));
-            if (net === undefined) return;
+            if (net === undefined) {
+                const namesake = name !== id ? await findNetwork(client, name) : undefined;
+                if (namesake !== undefined) warnLeftAlone(KIND, name, "UUID", uuidText(namesake.uuid), id);
+                return;
+            }
             if ((await client.networkIsActive({ net })).active) {
                 await step(KIND, name, "stop", () => client.networkDestroy({ net }));
             }

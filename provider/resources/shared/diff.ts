@@ -19,6 +19,7 @@ import { touchesSecret } from "../../model/secret";
 import { containsUnknown, isAutoName, isUnknown, unknownPaths } from "./check";
 import { resolveUri } from "./connection";
 import type { Properties, ResourceKind } from "./handler";
+import { sameDaemon } from "./host-identity";
 import { logInfo } from "./log";
 
 /** The new value of a change whose value preview does not know yet. */
@@ -53,6 +54,27 @@ export interface DiffSpec<M> {
     collides?: (olds: Properties, news: Properties) => boolean;
     /** Secret paths (`passphrase`, `devices.graphics[].password`) whose values are never printed. */
     secretKeys?: readonly string[];
+    /**
+     * When the URI changes: whether old and new reach one daemon (`uriChangeOf`, which connects).
+     * A URI change to the same daemon is stored, not a replacement; without this, it replaces.
+     */
+    uriChange?: UriChange;
+}
+
+/** What a change of `uri` means, found by asking both daemons who they are (see host-identity.ts). */
+export interface UriChange {
+    same: boolean;
+    why?: string;
+}
+
+/**
+ * Compares the daemons behind the old and new URI when they differ (undefined when the URI is
+ * unchanged or not known yet): diff runs with libvirt access, so it can tell two spellings of one
+ * daemon from two daemons.
+ */
+export async function uriChangeOf(olds: Properties, news: Properties): Promise<UriChange | undefined> {
+    if (isUnknown(news.uri) || oldUri(olds) === newUri(news)) return undefined;
+    return sameDaemon(oldUri(olds), newUri(news));
 }
 
 export interface DiffOutcome {
@@ -132,14 +154,19 @@ export function classifyResourceChanges<M>(spec: DiffSpec<M>): ClassifiedChange[
     const resourceFields = { ...COMMON_RESOURCE_FIELDS, ...spec.resourceFields };
     const changes: ClassifiedChange[] = [];
 
-    // A different daemon means a different object, whatever else stays the same.
+    // A different daemon means a different object, whatever else stays the same; another spelling
+    // of the same daemon is only a new way to reach the object.
     if (isUnknown(spec.news.uri) || oldUri(spec.olds) !== newUri(spec.news)) {
+        const same = spec.uriChange?.same === true && !isUnknown(spec.news.uri);
+        const detail = spec.uriChange?.why === undefined ? "" : `: ${spec.uriChange.why}`;
         changes.push({
             path: "uri",
-            class: "replace",
+            class: same ? "live" : "replace",
             oldValue: oldUri(spec.olds),
             newValue: isUnknown(spec.news.uri) ? KNOWN_AFTER_APPLY : newUri(spec.news),
-            why: "the object would live on another libvirt host",
+            why: same
+                ? `another URI of the same libvirt daemon${detail}`
+                : `the object would live on another libvirt daemon${detail}`,
         });
     }
     for (const [key, fieldClass] of Object.entries(resourceFields)) {
@@ -195,15 +222,18 @@ export function summarizeChanges(changes: readonly ClassifiedChange[], secretKey
 }
 
 /**
- * Default collision rule: an explicit name kept on the same host. An automatic name does not
- * collide: the engine re-checks a replacement with empty olds, which picks a fresh name.
+ * Default collision rule: an explicit name kept, whatever forces the replacement. An automatic
+ * name does not collide: the engine re-checks a replacement with empty olds, which picks a fresh
+ * name. The host is not compared: two URIs that look different may reach one daemon (a check that
+ * could not connect says "different"), and deleting first is the order that can never make the
+ * new resource take over, or collide with, the object the old one is about to delete.
  */
+export function keepsExplicitName(nameKey: string | null, olds: Properties, news: Properties): boolean {
+    return nameKey !== null && !isAutoName(news[nameKey], news.namePrefix) && olds[nameKey] === news[nameKey];
+}
+
 function defaultCollides(nameKey: string | null) {
-    return (olds: Properties, news: Properties): boolean =>
-        nameKey !== null &&
-        !isAutoName(news[nameKey], news.namePrefix) &&
-        olds[nameKey] === news[nameKey] &&
-        oldUri(olds) === newUri(news);
+    return (olds: Properties, news: Properties): boolean => keepsExplicitName(nameKey, olds, news);
 }
 
 /** Pulumi's `diff` from the classifier, with the summary printed. */

@@ -56,6 +56,8 @@ export function libvirtCause(error: unknown): LibvirtError | undefined {
  * A create that succeeded in making the object but failed afterwards. The host packs `id`,
  * `properties` and `reasons` into ErrorResourceInitFailed, so the engine records the object and
  * retries with an update next time. `properties` must spread the inputs so `__provider` survives.
+ * The host does the same for update (Domain: an update that failed after changing something
+ * reports the real state this way, see domain/update.ts).
  */
 export class PartialCreateError extends Error {
     constructor(

@@ -12,9 +12,10 @@ import type { RemoteNonnullStoragePool } from "../../rpc/generated";
 import { mergeStoragePool, storagePoolToXml } from "../../xml/storage-pool";
 import { checkInputs, parseInputs } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
-import { diffResource, oldUri, summarizeChanges } from "../shared/diff";
+import { diffResource, oldUri, summarizeChanges, uriChangeOf } from "../shared/diff";
 import { describeError, rollback, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
+import { warnLeftAlone } from "../shared/identity";
 import { lockKey, withLock } from "../shared/locks";
 import { logInfo, logWarning } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
@@ -262,8 +263,13 @@ async function remove(id: string, props: Properties): Promise<void> {
     const name = typeof props.name === "string" ? props.name : id;
     const client = await step(KIND, name, `connect to ${uri}`, () => clientFor(uri));
     await withLock(poolLockKey(uri, name), async () => {
+        // By the recorded UUID (the ID): a pool that now has the name is not necessarily ours.
         const pool = await step(KIND, name, "look up", () => lookupPool(client, id));
-        if (pool === undefined) return; // already gone: nothing to do
+        if (pool === undefined) {
+            const namesake = name !== id ? await lookupPool(client, name) : undefined;
+            if (namesake !== undefined) warnLeftAlone(KIND, name, "UUID", uuidText(namesake.uuid), id);
+            return; // ours is already gone: nothing to do
+        }
         const state = await step(KIND, name, "read", () => readPoolState(client, pool));
         let active = state.active;
         if (!active) {
@@ -309,6 +315,7 @@ export const storagePoolHandler: ResourceHandler = {
             news,
             toModel: modelOf,
             resourceFields: { build: "ignore" },
+            uriChange: await uriChangeOf(olds, news),
         });
         // A pool stopped outside Pulumi (seen by refresh) is started again by an update.
         if (olds.active === false && !result.changes) {

@@ -6,8 +6,14 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { ClassifiedChange } from "../../model/change-policy";
 import { strongestClass } from "../../model/change-policy";
 import { formatBytes } from "../../model/units";
-import { containsUnknown, isAutoName, parseInputs } from "../shared/check";
-import { classifyResourceChanges, newUri, oldUri, replacedKeys, summarizeChanges } from "../shared/diff";
+import { containsUnknown, parseInputs } from "../shared/check";
+import {
+    classifyResourceChanges,
+    keepsExplicitName,
+    replacedKeys,
+    summarizeChanges,
+    type UriChange,
+} from "../shared/diff";
 import type { Properties } from "../shared/handler";
 import { logInfo } from "../shared/log";
 import { VOLUME_SECRET_PATHS, type VolumeArgs, volumeArgsSchema } from "./args";
@@ -93,7 +99,7 @@ export function capacityChange(olds: Properties, news: Properties): ClassifiedCh
 }
 
 /** Pulumi's diff for a Volume; prints what each change will do. */
-export function diffVolume(olds: Properties, news: Properties): dynamic.DiffResult {
+export function diffVolume(olds: Properties, news: Properties, uriChange?: UriChange): dynamic.DiffResult {
     const changes = classifyResourceChanges({
         kind: "Volume",
         policyKind: "volume",
@@ -101,6 +107,7 @@ export function diffVolume(olds: Properties, news: Properties): dynamic.DiffResu
         news,
         toModel: classifiedModel,
         resourceFields: RESOURCE_FIELDS,
+        uriChange,
     });
     if (!containsUnknown(news)) {
         const capacity = capacityChange(olds, news);
@@ -117,12 +124,9 @@ export function diffVolume(olds: Properties, news: Properties): dynamic.DiffResu
     );
     const replaces = replacedKeys(changes);
     if (replaces.length === 0) return { changes: true };
-    // Same explicit name in the same pool on the same host: libvirt refuses a second one, so the old goes first.
-    const collides =
-        !isAutoName(news.name, news.namePrefix) &&
-        news.name === olds.name &&
-        news.pool === olds.pool &&
-        oldUri(olds) === newUri(news);
+    // Same explicit name in the same pool: libvirt refuses a second one, so the old goes first
+    // (whatever the URI says: two URIs can reach one daemon).
+    const collides = keepsExplicitName("name", olds, news) && news.pool === olds.pool;
     const result: dynamic.DiffResult = collides
         ? { changes: true, replaces, deleteBeforeReplace: true }
         : { changes: true, replaces };

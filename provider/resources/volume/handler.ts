@@ -17,6 +17,8 @@ import { type VolumeArgs, type VolumeComputed, volumeArgsSchema } from "./args";
 import { capacityAction } from "./capacity";
 import { cloneSourceProblem } from "./clone-source";
 import { createVolume, RollbackError } from "./create";
+import { uriChangeOf } from "../shared/diff";
+import { warnLeftAlone } from "../shared/identity";
 import { diffVolume, parseVolumeArgs } from "./diff";
 import { assertUnused } from "./in-use";
 import { createPassphraseSecret, removePassphraseSecret } from "./passphrase";
@@ -156,7 +158,7 @@ export const volumeHandler: ResourceHandler = {
     },
 
     async diff(_id, olds, news) {
-        return diffVolume(olds, news);
+        return diffVolume(olds, news, await uriChangeOf(olds, news));
     },
 
     async create(inputs) {
@@ -245,7 +247,14 @@ export const volumeHandler: ResourceHandler = {
 
     async delete(id, props) {
         const name = text(props.name) ?? id;
-        const found = await step(KIND, name, "look up", () => locate(id, props));
+        const located = await step(KIND, name, "look up", () => locate(id, props));
+        // Found by pool and name; deleted only when it still has the key this resource recorded
+        // (its ID). Then the passphrase secret stays too: it may serve the volume now there.
+        if (located !== undefined && located.vol.key !== id) {
+            warnLeftAlone(KIND, name, "key", located.vol.key, id);
+            return;
+        }
+        const found = located;
         const state = found && (await step(KIND, name, "read", () => readIfPresent(found.client, found.vol)));
         const secret = text(props.encryptionSecret);
         if (found !== undefined && state !== undefined) {

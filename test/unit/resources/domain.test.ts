@@ -26,11 +26,11 @@ const computed = {
     pendingChanges: [],
 };
 
-function captured(fn: () => unknown): string[] {
+async function captured(fn: () => unknown): Promise<string[]> {
     const lines: string[] = [];
     const restore = setLogSink((_level, line) => lines.push(line));
     try {
-        fn();
+        await fn();
     } finally {
         restore();
     }
@@ -82,12 +82,17 @@ test("diff: live, restart and replace classes; an explicit name replaces delete-
         vcpu: { maximum: 2, current: 1 },
     });
     assert.deepEqual(retyped, { changes: true, replaces: ["type"], deleteBeforeReplace: true });
-    const moved = await domainHandler.diff("id", olds, {
-        ...base,
-        name: "vm-0123abc",
-        vcpu: { maximum: 2, current: 1 },
-        uri: "qemu+tcp://127.0.0.1/system",
-    });
+    // Nothing listens on port 1 (no connection stays open): daemons that cannot be compared count as two.
+    const moved = await domainHandler.diff(
+        "id",
+        { ...olds, uri: "qemu+tcp://127.0.0.1:1/system" },
+        {
+            ...base,
+            name: "vm-0123abc",
+            vcpu: { maximum: 2, current: 1 },
+            uri: "qemu+tcp://127.0.0.1:1/session",
+        },
+    );
     assert.deepEqual(moved.replaces, ["uri"]);
 });
 
@@ -106,13 +111,13 @@ test("console passwords go to a separate secret output and are never printed by 
         { type: "vnc", password: "s3cret" },
     ]);
     let diff: unknown;
-    const lines = captured(() => {
-        diff = domainHandler.diff("id", outs, {
+    const lines = await captured(async () => {
+        diff = await domainHandler.diff("id", outs, {
             ...inputs,
             devices: { graphics: [{ type: "vnc", password: "0ther" }] },
         });
     });
-    assert.deepEqual(await diff, { changes: true });
+    assert.deepEqual(diff, { changes: true });
     const text = lines.join("\n");
     assert.match(text, /password/);
     assert.doesNotMatch(text, /s3cret|0ther/);

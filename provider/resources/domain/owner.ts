@@ -1,0 +1,74 @@
+/**
+ * Which resource a domain belongs to (issue 16, item 1, for domains): every domain the provider
+ * defines or adopts carries an owner record in its `<metadata>`, under the project's own namespace:
+ *
+ *     <metadata><owner:owner xmlns:owner="https://pulumi-libvirt.dev/xmlns/owner/1" id="..."/></metadata>
+ *
+ * Dynamic providers never see the Pulumi URN, so the owner is derived from what check receives:
+ * the kind, the logical name (the hidden `namePrefix` input the SDK sets) and the libvirt name,
+ * hashed. It does not depend on the stack's state, so a create that was interrupted after the
+ * define (the process killed, the state never written) finds its own domain on the next run and
+ * finishes the job instead of failing with "already exists". Limits: it does not depend on the
+ * stack or project either, so two stacks declaring the same logical and libvirt name on one host
+ * own the same domain; and the replacement of a resource has the same owner as the old half.
+ */
+import { createHash } from "node:crypto";
+import { type LibvirtClient, LibvirtError } from "../../rpc";
+import { VirDomainMetadataType, VirDomainModificationImpact, VirErrorNumber } from "../../rpc/generated";
+import type { Properties } from "../shared/handler";
+import type { Dom } from "./libvirt";
+
+/** The project's namespace for its records in libvirt `<metadata>`. */
+export const OWNER_NAMESPACE = "https://pulumi-libvirt.dev/xmlns/owner/1";
+const OWNER_PREFIX = "owner";
+
+/** The owner of the domain a resource declares, or undefined without a logical name (a `get`). */
+export function ownerOf(props: Properties): string | undefined {
+    const logical = props.namePrefix;
+    const name = props.name;
+    if (typeof logical !== "string" || typeof name !== "string") return undefined;
+    return createHash("sha256").update(`Domain\0${logical}\0${name}`).digest("hex").slice(0, 32);
+}
+
+/** The `<metadata>` element holding the owner record, for a definition about to be defined. */
+function ownerElement(owner: string): string {
+    return `<${OWNER_PREFIX}:owner xmlns:${OWNER_PREFIX}="${OWNER_NAMESPACE}" id="${owner}"/>`;
+}
+
+/** The domain XML with the owner record in its `<metadata>` (the model writes no metadata). */
+export function withOwner(xml: string, owner: string | undefined): string {
+    if (owner === undefined) return xml;
+    const at = xml.indexOf("</name>");
+    if (at < 0) return xml;
+    const end = at + "</name>".length;
+    return `${xml.slice(0, end)}<metadata>${ownerElement(owner)}</metadata>${xml.slice(end)}`;
+}
+
+/** Writes (or replaces) the owner record in the persistent definition. */
+export async function recordOwner(client: LibvirtClient, dom: Dom, owner: string): Promise<void> {
+    await client.domainSetMetadata({
+        dom,
+        type: VirDomainMetadataType.VIR_DOMAIN_METADATA_ELEMENT,
+        // Unprefixed: libvirt puts the element in `uri`'s namespace with `key` as its prefix.
+        metadata: `<owner id="${owner}"/>`,
+        key: OWNER_PREFIX,
+        uri: OWNER_NAMESPACE,
+        flags: VirDomainModificationImpact.VIR_DOMAIN_AFFECT_CONFIG,
+    });
+}
+
+/** The owner recorded in the persistent definition, or undefined when there is none. */
+export async function recordedOwner(client: LibvirtClient, dom: Dom): Promise<string | undefined> {
+    try {
+        const { metadata } = await client.domainGetMetadata({
+            dom,
+            type: VirDomainMetadataType.VIR_DOMAIN_METADATA_ELEMENT,
+            uri: OWNER_NAMESPACE,
+            flags: VirDomainModificationImpact.VIR_DOMAIN_AFFECT_CONFIG,
+        });
+        return /\bid="([0-9a-f]+)"/.exec(metadata)?.[1];
+    } catch (error) {
+        if (error instanceof LibvirtError && error.code === VirErrorNumber.VIR_ERR_NO_DOMAIN_METADATA) return undefined;
+        throw error;
+    }
+}
