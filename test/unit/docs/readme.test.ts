@@ -28,6 +28,7 @@ const sdkFiles: Record<string, string> = {
     Volume: "volume.ts",
     DhcpHost: "dhcp-host.ts",
     DnsHost: "dns-host.ts",
+    CloudInit: "cloud-init.ts",
 };
 
 test("every computed output in the README's resource table is declared by its SDK class", () => {
