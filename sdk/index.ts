@@ -13,3 +13,6 @@ export * from "./network";
 export * from "./dhcp-host";
 export * from "./dns-host";
 export * from "./cloud-init";
+
+// Components over the kinds above.
+export * from "./virtual-machine";
