@@ -1,5 +1,6 @@
-// The README's program, kept here so that the build type-checks it (test/unit/readme.test.ts checks
-// the README shows it verbatim). Not run by the tests: it downloads a Debian cloud image.
+// The README's first program before the VirtualMachine component: the same VM from the exact
+// resources (what the component composes). The build type-checks it; a test previews it with the
+// engine emulator. Not brought up by the tests: it downloads a Debian cloud image.
 import { DhcpHost, Domain, Network, StoragePool, Volume } from "pulumi-libvirt";
 
 const net = new Network("net", {
