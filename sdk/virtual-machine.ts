@@ -20,11 +20,11 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlainObject } from "../provider/cloudinit";
+import { CloudInit } from "./cloud-init";
 import { DhcpHost } from "./dhcp-host";
 import { Domain, type DomainArgs } from "./domain";
 import { Network } from "./network";
 import { StoragePool } from "./storage-pool";
-import { CloudInit } from "./virtual-machine-seed";
 import {
     assertPoolExists,
     checkImage,
@@ -191,8 +191,10 @@ export class VirtualMachine extends pulumi.ComponentResource {
 
         // The gate: every child waits for the checks of values known only now (a pool given by name
         // must exist, keys given as Outputs must be keys, the merged cloud-config must build).
+        // A StoragePool of this program: its name only once it exists (its uuid is known then), so
+        // the children's checks, which look the pool up, do not run before it is created.
         const poolName: pulumi.Output<string> = StoragePool.isInstance(args.pool)
-            ? args.pool.name
+            ? pulumi.all([args.pool.name, args.pool.uuid]).apply(([n]) => n)
             : pulumi.output(args.pool as pulumi.Input<string>);
         const poolChecked = StoragePool.isInstance(args.pool)
             ? poolName
@@ -251,6 +253,8 @@ export class VirtualMachine extends pulumi.ComponentResource {
             {
                 uri: args.uri,
                 pool,
+                // The volume is named <domain>-seed-<8 hex of the image's sha256>.iso: new content, new volume.
+                name: `${domainName}-seed`,
                 userData: cloudConfig,
                 metaData: { "local-hostname": hostname },
             },
