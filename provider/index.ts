@@ -16,3 +16,4 @@ export { storagePoolHandler as storagePool } from "./resources/storage-pool/hand
 export { networkHandler as network } from "./resources/network/handler";
 export { dhcpHostHandler as dhcpHost } from "./resources/dhcp-host/handler";
 export { dnsHostHandler as dnsHost } from "./resources/dns-host/handler";
+export { cloudInitHandler as cloudInit } from "./resources/cloud-init/handler";

@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { secretPathsOf } from "../provider/model/secret";
+import { cloudInitArgsSchema } from "../provider/resources/cloud-init/args";
 import { dhcpHostArgsSchema } from "../provider/resources/dhcp-host/args";
 import { dnsHostArgsSchema } from "../provider/resources/dns-host/args";
 import { domainArgsSchema } from "../provider/resources/domain/args";
@@ -24,6 +25,7 @@ export const secretInputPaths: Readonly<Record<KindKey, readonly string[]>> = {
     volume: secretPathsOf(volumeArgsSchema),
     dhcpHost: secretPathsOf(dhcpHostArgsSchema),
     dnsHost: secretPathsOf(dnsHostArgsSchema),
+    cloudInit: secretPathsOf(cloudInitArgsSchema),
 };
 
 /** Outputs a kind's provider fills with secret values besides the echoed inputs (Domain's passwords). */

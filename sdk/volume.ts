@@ -37,6 +37,7 @@ const PLACEHOLDERS = {
     cloneFrom: undefined,
     allowShrink: undefined,
     wipeOnDelete: undefined,
+    shared: undefined,
     passphrase: undefined,
     adopt: undefined,
     extra: undefined,
@@ -72,6 +73,8 @@ export class Volume extends pulumi.dynamic.Resource {
     declare public readonly cloneFrom: pulumi.Output<Unwrapped["cloneFrom"]>;
     declare public readonly allowShrink: pulumi.Output<boolean | undefined>;
     declare public readonly wipeOnDelete: pulumi.Output<boolean | undefined>;
+    /** Shared by several declarations: adopted when it exists, left in place by a delete while still used. */
+    declare public readonly shared: pulumi.Output<boolean | undefined>;
     /** The LUKS passphrase, as given. Secret. */
     declare public readonly passphrase: pulumi.Output<string | undefined>;
     declare public readonly adopt: pulumi.Output<boolean | undefined>;

@@ -44,7 +44,11 @@ function wireFields(blob: Buffer, count: number): { fields: Buffer[]; end: numbe
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-function shorten(value: string): string {
+/** What messages show instead of a value that is secret (user-data is). */
+export const HIDDEN_VALUE = "[secret]";
+
+function shorten(value: string, hide = false): string {
+    if (hide) return HIDDEN_VALUE;
     const oneLine = value.replace(/\s+/g, " ");
     return JSON.stringify(oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine);
 }
@@ -76,17 +80,17 @@ function fieldsFromType(line: string): string[] | undefined {
  * An SSH public key as authorized_keys holds it: `[options] type base64 [comment]`, where the
  * base64 blob decodes to a key of the type it claims (its first field is the type's name).
  */
-export function checkSshPublicKey(field: string, key: string): string | undefined {
+export function checkSshPublicKey(field: string, key: string, hide = false): string | undefined {
     const line = key.trim();
     if (line.includes("PRIVATE KEY")) {
         return `${field} holds a PRIVATE key: give the public key instead (the .pub file, e.g. ssh-keygen -y -f KEY)`;
     }
     if (line === "" || /[\r\n]/.test(line)) {
-        return `${field} ${shorten(key)} is not one SSH public key: give exactly one line of the form "ssh-ed25519 AAAA... comment"`;
+        return `${field} ${shorten(key, hide)} is not one SSH public key: give exactly one line of the form "ssh-ed25519 AAAA... comment"`;
     }
     const fields = fieldsFromType(line);
     if (fields === undefined || fields.length < 2) {
-        return `${field} ${shorten(key)} is not an SSH public key: expected "<type> <base64> [comment]" with a type such as ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256`;
+        return `${field} ${shorten(key, hide)} is not an SSH public key: expected "<type> <base64> [comment]" with a type such as ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256`;
     }
     const [type, base64] = fields as [string, string];
     const blob = BASE64.test(base64) ? Buffer.from(base64, "base64") : Buffer.alloc(0);
@@ -98,7 +102,7 @@ export function checkSshPublicKey(field: string, key: string): string | undefine
         parsed.fields[0]!.toString("latin1") === type &&
         (expected === undefined || parsed.end === blob.length);
     if (!complete) {
-        return `${field} ${shorten(key)} is not an SSH public key: its base64 part does not decode to a ${type} key (copied incompletely?)`;
+        return `${field} ${shorten(key, hide)} is not an SSH public key: its base64 part does not decode to a ${type} key (copied incompletely?)`;
     }
     return undefined;
 }
@@ -109,17 +113,18 @@ const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
  * A host name (RFC 1123): dot-separated labels of letters, digits and inner hyphens, each 1-63
  * characters, 253 in all; a fully qualified name is accepted (cloud-init takes either).
  */
-export function checkHostname(field: string, name: string): string | undefined {
+export function checkHostname(field: string, name: string, hide = false): string | undefined {
     const fix = "use letters, digits and hyphens (not at either end), labels of 1-63 characters separated by dots";
     if (name.length === 0 || name.length > 253) {
-        return `${field} ${shorten(name)} is not a host name: it must have 1-253 characters; ${fix}`;
+        return `${field} ${shorten(name, hide)} is not a host name: it must have 1-253 characters; ${fix}`;
     }
     const bad = name.split(".").find((label) => !LABEL.test(label));
     if (bad !== undefined) {
-        return `${field} ${shorten(name)} is not a host name: the label ${JSON.stringify(bad)} is not valid; ${fix}`;
+        const label = hide ? "" : ` ${JSON.stringify(bad)}`;
+        return `${field} ${shorten(name, hide)} is not a host name: the label${label} is not valid; ${fix}`;
     }
     if (/^[0-9]+$/.test(name.split(".")[0]!)) {
-        return `${field} ${shorten(name)} is not a host name: its first label is all digits; start it with a letter`;
+        return `${field} ${shorten(name, hide)} is not a host name: its first label is all digits; start it with a letter`;
     }
     return undefined;
 }

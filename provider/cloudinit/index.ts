@@ -22,4 +22,10 @@ export {
     SEED_VOLUME_LABEL,
     seedDocuments,
 } from "./seed";
-export { checkNoCloudSeed, describeProblems, type SeedProblem, seedErrors } from "./seed-checks";
+export {
+    checkNoCloudSeed,
+    describeProblems,
+    type SeedCheckOptions,
+    type SeedProblem,
+    seedErrors,
+} from "./seed-checks";

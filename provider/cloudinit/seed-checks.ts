@@ -40,18 +40,28 @@ const OTHER_FORMATS = [
     "mime-version:",
 ];
 
+export interface SeedCheckOptions {
+    /**
+     * Documents whose content is secret (a resource's userData and vendorData): messages about
+     * them never quote a value from them, only the path and the fix.
+     */
+    readonly secretDocuments?: readonly ("userData" | "vendorData" | "metaData" | "networkConfig")[];
+}
+
 /** Every problem of a seed's input, errors and warnings, in input order. */
-export function checkNoCloudSeed(input: NoCloudSeedInput): SeedProblem[] {
+export function checkNoCloudSeed(input: NoCloudSeedInput, options: SeedCheckOptions = {}): SeedProblem[] {
     const problems: SeedProblem[] = [];
-    checkCloudConfigDocument("userData", cloudConfigDocument(input.userData), problems);
+    const hidden = (document: "userData" | "vendorData" | "metaData" | "networkConfig") =>
+        options.secretDocuments?.includes(document) === true;
+    checkCloudConfigDocument("userData", cloudConfigDocument(input.userData), problems, hidden("userData"));
     if (input.vendorData !== undefined) {
-        checkCloudConfigDocument("vendorData", cloudConfigDocument(input.vendorData), problems);
+        checkCloudConfigDocument("vendorData", cloudConfigDocument(input.vendorData), problems, hidden("vendorData"));
     }
     const hostname = input.metaData?.["local-hostname"];
     if (hostname !== undefined) {
         const reason =
             typeof hostname === "string"
-                ? checkHostname("metaData.local-hostname", hostname)
+                ? checkHostname("metaData.local-hostname", hostname, hidden("metaData"))
                 : "metaData.local-hostname must be a string (a host name)";
         if (reason) problems.push({ severity: "error", property: "metaData.local-hostname", reason });
     }
@@ -68,8 +78,8 @@ export function checkNoCloudSeed(input: NoCloudSeedInput): SeedProblem[] {
 }
 
 /** The errors only, for callers that refuse a seed with any. */
-export function seedErrors(input: NoCloudSeedInput): SeedProblem[] {
-    return checkNoCloudSeed(input).filter((p) => p.severity === "error");
+export function seedErrors(input: NoCloudSeedInput, options: SeedCheckOptions = {}): SeedProblem[] {
+    return checkNoCloudSeed(input, options).filter((p) => p.severity === "error");
 }
 
 function firstLine(text: string): string {
@@ -94,7 +104,7 @@ function parseYaml(property: string, text: string, problems: SeedProblem[]): Nod
     return doc.contents;
 }
 
-function checkCloudConfigDocument(property: string, text: string, problems: SeedProblem[]): void {
+function checkCloudConfigDocument(property: string, text: string, problems: SeedProblem[], hide = false): void {
     const header = firstLine(text);
     if (header !== CLOUD_CONFIG_HEADER) {
         const known = OTHER_FORMATS.some((f) => header.toLowerCase().startsWith(f));
@@ -102,7 +112,7 @@ function checkCloudConfigDocument(property: string, text: string, problems: Seed
             problems.push({
                 severity: "warning",
                 property,
-                reason: `${property} starts with ${JSON.stringify(header.slice(0, 40))}, which is no cloud-init user-data format: cloud-init will ignore it; start cloud-config with "#cloud-config"`,
+                reason: `${property} starts with ${hide ? "a line" : JSON.stringify(header.slice(0, 40))}, which is no cloud-init user-data format: cloud-init will ignore it; start cloud-config with "#cloud-config"`,
             });
         }
         return;
@@ -129,25 +139,25 @@ function checkCloudConfigDocument(property: string, text: string, problems: Seed
             });
         }
         const value = pair.value as Node | null;
-        if (key === "hostname" || key === "fqdn") checkHostnameNode(path, value, problems);
-        if (key === "ssh_authorized_keys") checkKeysNode(path, value, problems);
+        if (key === "hostname" || key === "fqdn") checkHostnameNode(path, value, problems, hide);
+        if (key === "ssh_authorized_keys") checkKeysNode(path, value, problems, hide);
         if (key === "users" && isSeq(value)) {
             value.items.forEach((user, i) => {
                 if (!isMap(user)) return; // "default" or a name string
                 const keys = user.get("ssh_authorized_keys", true) as Node | undefined;
-                if (keys !== undefined) checkKeysNode(`${path}[${i}].ssh_authorized_keys`, keys, problems);
+                if (keys !== undefined) checkKeysNode(`${path}[${i}].ssh_authorized_keys`, keys, problems, hide);
             });
         }
     }
 }
 
-function checkHostnameNode(property: string, node: Node | null, problems: SeedProblem[]): void {
+function checkHostnameNode(property: string, node: Node | null, problems: SeedProblem[], hide: boolean): void {
     if (!isScalar(node)) return;
-    const reason = checkHostname(property, String(node.value));
+    const reason = checkHostname(property, String(node.value), hide);
     if (reason) problems.push({ severity: "error", property, reason });
 }
 
-function checkKeysNode(property: string, node: Node | null | undefined, problems: SeedProblem[]): void {
+function checkKeysNode(property: string, node: Node | null | undefined, problems: SeedProblem[], hide: boolean): void {
     if (!isSeq(node)) {
         problems.push({ severity: "error", property, reason: `${property} must be a list of SSH public keys` });
         return;
@@ -156,7 +166,7 @@ function checkKeysNode(property: string, node: Node | null | undefined, problems
         const value = isScalar(item) ? item.value : undefined;
         const reason =
             typeof value === "string"
-                ? checkSshPublicKey(`${property}[${i}]`, value)
+                ? checkSshPublicKey(`${property}[${i}]`, value, hide)
                 : `${property}[${i}] must be a string (an SSH public key)`;
         if (reason) problems.push({ severity: "error", property: `${property}[${i}]`, reason });
     });

@@ -4,8 +4,10 @@
  * processes, checked with virsh), the stack's outputs, destroy, and nothing of the example left.
  */
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { guestExec, guestReadFile, waitForAgent } from "../helpers/guest-agent";
 import { loadTestHost } from "../helpers/test-host";
 import { listNames, virsh } from "../helpers/virsh";
 import { cliScenario, exampleModule, onlySame } from "./harness";
@@ -18,12 +20,25 @@ interface ExampleCase {
     domains(prefix: string): string[];
     /** A config edit that libvirt applies to the running guests. */
     liveEdit: Record<string, string>;
+    /** Per-test timeout (the cloud guest boots under TCG: minutes on a busy machine). */
+    timeoutMs?: number;
+    /** More checks after the first up (the cloud guest: cloud-init applied, seen through the agent). */
+    afterUp?(prefix: string): Promise<void>;
 }
 
 function guest(): Record<string, string> {
     const host = loadTestHost();
     return { kernel: host.guestKernel, initrd: host.guestInitrd, shutdownTimeoutSeconds: "5" };
 }
+
+/** An OpenSSH line for a fresh ed25519 key: the vm example's user gets it. */
+function ed25519PublicKey(comment: string): string {
+    const raw = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+    const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+    return `ssh-ed25519 ${Buffer.concat([field(Buffer.from("ssh-ed25519")), field(raw)]).toString("base64")} ${comment}`;
+}
+
+const EXAMPLE_KEY = ed25519PublicKey("example@pltest");
 
 const CASES: ExampleCase[] = [
     {
@@ -59,6 +74,27 @@ const CASES: ExampleCase[] = [
         domains: (prefix) => [`${prefix}-a-vm`, `${prefix}-b-vm`],
         liveEdit: { currentMemoryMiB: "48" },
     },
+    {
+        name: "vm",
+        config: (prefix) => ({
+            prefix,
+            subnet: "10.253.209",
+            poolPath: `/var/lib/libvirt/${prefix}-pool`,
+            sshKey: EXAMPLE_KEY,
+            shutdownTimeoutSeconds: "20",
+        }),
+        domains: (prefix) => [`${prefix}-vm`],
+        liveEdit: { memoryMiB: "768" },
+        timeoutMs: 20 * 60_000,
+        async afterUp(prefix) {
+            const domain = `${prefix}-vm`;
+            await waitForAgent(domain, 10 * 60_000);
+            const status = await guestExec(domain, "/usr/bin/cloud-init", ["status", "--wait"], 10 * 60_000);
+            assert.equal(status.stdout.trim().split("\n").pop(), "status: done", status.stdout + status.stderr);
+            assert.equal((await guestExec(domain, "/bin/hostname")).stdout.trim(), domain);
+            assert.equal(guestReadFile(domain, "/home/lab/.ssh/authorized_keys").trim(), EXAMPLE_KEY);
+        },
+    },
 ];
 
 /** The pid of a running domain's QEMU (libvirt writes its pid file). */
@@ -73,13 +109,15 @@ for (const example of CASES) {
         const program = exampleModule(example.name);
         const domains = example.domains(prefix);
 
-        test("up creates it; preview and refresh then expect no changes", async (t) => {
+        const timeout = { timeout: example.timeoutMs };
+        test("up creates it; preview and refresh then expect no changes", timeout, async (t) => {
             try {
                 await s.config(example.config(prefix));
                 const up = await s.up(program);
                 t.diagnostic(`up: ${JSON.stringify(up.result.summary.resourceChanges)}`);
                 assert.equal(up.result.summary.result, "succeeded");
                 for (const d of domains) assert.match(virsh(["domstate", d]), /running/, `${d} runs`);
+                await example.afterUp?.(prefix);
                 const preview = await s.preview(program, { expectNoChanges: true });
                 assert.ok(onlySame(preview.result.changeSummary), JSON.stringify(preview.result.changeSummary));
                 const refresh = await s.refresh({ expectNoChanges: true });
@@ -90,7 +128,7 @@ for (const example of CASES) {
             }
         });
 
-        test("an edit is applied live: the guests keep their QEMU processes", async () => {
+        test("an edit is applied live: the guests keep their QEMU processes", timeout, async () => {
             try {
                 const before = domains.map(qemuPid);
                 await s.config(example.liveEdit);
@@ -108,7 +146,7 @@ for (const example of CASES) {
             }
         });
 
-        test("destroy leaves nothing of it", async () => {
+        test("destroy leaves nothing of it", timeout, async () => {
             try {
                 const destroy = await s.destroy();
                 assert.equal(destroy.result.summary.result, "succeeded");
@@ -126,5 +164,6 @@ for (const example of CASES) {
 function updatedName(example: string, i: number): string {
     if (example === "minimal") return "vm";
     if (example === "lab") return `vm${i + 1}`;
+    if (example === "vm") return "vm-domain";
     return i === 0 ? "vm-a" : "vm-b";
 }

@@ -23,7 +23,7 @@ test("--name=value and --name value both work; --config repeats", () => {
 test("--help and -h ask for the usage, which lists every example folder", () => {
     assert.equal(parse("--help"), undefined);
     assert.equal(parse("up", "-h"), undefined);
-    for (const name of ["lab", "minimal", "multi-host", "quickstart"])
+    for (const name of ["lab", "minimal", "multi-host", "quickstart", "quickstart-exact", "vm"])
         assert.match(usage(PROJECT_ROOT), new RegExp(name));
 });
 

@@ -94,7 +94,12 @@ test("fields the policies never replace are not marked (autostart of a pool appl
 
 test("declared secrets are marked secret", () => {
     const declared = schemaKinds.flatMap((entry) => secretPathsOf(entry.args).map((path) => `${entry.kind}.${path}`));
-    assert.deepEqual(declared.sort(), ["Domain.devices.graphics[].password", "Volume.passphrase"]);
+    assert.deepEqual(declared.sort(), [
+        "CloudInit.userData",
+        "CloudInit.vendorData",
+        "Domain.devices.graphics[].password",
+        "Volume.passphrase",
+    ]);
     for (const entry of schemaKinds) {
         for (const path of secretPathsOf(entry.args)) {
             const property = propertyAt(committed, `libvirt:index:${entry.kind}`, path, {});

@@ -15,6 +15,7 @@ export const RESOURCES: ReadonlyArray<{ kind: string; schema: string; policy: Po
     { kind: "Volume", schema: "volumeSchema", policy: "volume" },
     { kind: "DhcpHost", schema: "dhcpHostSchema", policy: "dhcpHost" },
     { kind: "DnsHost", schema: "dnsHostSchema", policy: "dnsHost" },
+    { kind: "CloudInit", schema: "cloudInitSchema", policy: "cloudInit" },
 ];
 
 /** The user-facing page that holds the per-resource tables (between the markers below). */

@@ -20,7 +20,7 @@ import {
 import { dirname, join, relative, resolve } from "node:path";
 
 /** The examples the tests run; `npm run lab` takes any folder under examples/ (or a path). */
-export const EXAMPLES = ["lab", "minimal", "multi-host"] as const;
+export const EXAMPLES = ["lab", "minimal", "multi-host", "vm"] as const;
 export type Example = (typeof EXAMPLES)[number];
 
 /** The folders under examples/ that hold a Pulumi program (a Pulumi.yaml). */

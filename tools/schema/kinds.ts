@@ -11,6 +11,11 @@ import { DNS_HOST_RESOURCE_FIELDS, dnsHostArgsSchema } from "../../provider/reso
 import { NETWORK_RESOURCE_FIELDS, networkArgsSchema } from "../../provider/resources/network/args";
 import { VOLUME_REPLACE_FIELDS, VOLUME_RESOURCE_FIELDS, volumeArgsSchema } from "../../provider/resources/volume/args";
 import { domainArgsSchema, resourceFieldKeys as DOMAIN_RESOURCE_FIELDS } from "../../provider/resources/domain/args";
+import {
+    CLOUD_INIT_REPLACE_FIELDS,
+    CLOUD_INIT_RESOURCE_FIELDS,
+    cloudInitArgsSchema,
+} from "../../provider/resources/cloud-init/args";
 import type { PropertySpec } from "./pulumi-types";
 
 export interface SchemaKind {
@@ -171,5 +176,32 @@ const domain: SchemaKind = {
     notInputs: {},
 };
 
+const cloudInit: SchemaKind = {
+    kind: "CloudInit",
+    description:
+        "A cloud-init NoCloud seed (ISO 9660 labelled cidata, written in pure TypeScript) uploaded as a raw volume into a pool; attach `path` as a cdrom. The volume is named `<prefix>-<8 hex of the image's sha256>.iso`: new content is a new volume, created before the old one is deleted, and a Domain whose cdrom points at `path` gets the new medium live. userData and vendorData are secret.",
+    args: cloudInitArgsSchema,
+    policyKind: "cloudInit",
+    resourceFields: CLOUD_INIT_RESOURCE_FIELDS,
+    replaceFields: CLOUD_INIT_REPLACE_FIELDS,
+    outputs: {
+        name: { type: "string", description: "The seed volume's name: `<prefix>-<8 hex of the image's sha256>.iso`." },
+        path: { type: "string", description: "Where the seed volume lives on the host: a cdrom's source file." },
+        key: {
+            type: "string",
+            description: "libvirt's key of the volume (its path in file pools; also the resource id).",
+        },
+        sha256: { type: "string", description: "sha256 of the seed image, hex." },
+        instanceId: {
+            type: "string",
+            description:
+                "The instance-id in meta-data: the given one, or `iid-` and 16 hex digits of a hash of the documents.",
+        },
+        size: { type: "integer", description: "The image's size in bytes." },
+    },
+    requiredOutputs: ["name", "pool", "userData", "path", "key", "sha256", "instanceId", "size"],
+    notInputs: {},
+};
+
 /** Every kind in the schema; append one entry per kind. */
-export const schemaKinds: SchemaKind[] = [storagePool, network, dhcpHost, dnsHost, volume, domain];
+export const schemaKinds: SchemaKind[] = [storagePool, network, dhcpHost, dnsHost, volume, domain, cloudInit];

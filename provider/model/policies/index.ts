@@ -3,6 +3,7 @@
  * adding one line here.
  */
 import type { ChangePolicyTable } from "../change-policy-format";
+import { cloudInitPolicy } from "./cloud-init";
 import { dhcpHostPolicy } from "./dhcp-host";
 import { dnsHostPolicy } from "./dns-host";
 import { domainPolicy } from "./domain";
@@ -17,6 +18,7 @@ export const changePolicyTables = {
     dhcpHost: dhcpHostPolicy,
     dnsHost: dnsHostPolicy,
     domain: domainPolicy,
+    cloudInit: cloudInitPolicy,
 } satisfies Record<string, ChangePolicyTable>;
 
 /** The kinds of resource that have a change-policy table. */

@@ -48,6 +48,13 @@ export const volumeArgsSchema = z
         /** Overwrite the volume with zeros before deleting it. */
         wipeOnDelete: z.boolean().optional(),
         /**
+         * A volume several declarations share (the base image of every VirtualMachine in one pool
+         * with one image): create takes the volume over when it exists (as `adopt` does), and
+         * delete leaves it in place, with an info line, while another volume is backed by it or a
+         * domain has it as a disk; the delete that finds it unused removes it.
+         */
+        shared: z.boolean().optional(),
+        /**
          * Encrypt the new volume with LUKS under this passphrase (a secret output). The provider
          * keeps it in a libvirt secret of its own (UUID in `encryptionSecret`), removed with the
          * volume; a new passphrase replaces the volume, since LUKS keys cannot be changed here.
@@ -110,10 +117,10 @@ export const volumeArgsSchema = z
                     `a passphrase encrypts a new empty volume; ${sources[0]} writes its content unencrypted. Drop one of them`,
                 );
             }
-            if (args.adopt === true) {
+            if (args.adopt === true || args.shared === true) {
                 fail(
                     ["passphrase"],
-                    "adopt takes over an existing volume, whose key a new passphrase cannot open; name its secret in target.encryption.secret instead",
+                    `${args.adopt === true ? "adopt" : "shared"} takes over an existing volume, whose key a new passphrase cannot open; name its secret in target.encryption.secret instead`,
                 );
             }
         }
@@ -164,6 +171,7 @@ export const VOLUME_RESOURCE_FIELDS = [
     "cloneFrom",
     "allowShrink",
     "wipeOnDelete",
+    "shared",
     "passphrase",
 ] as const satisfies readonly (keyof VolumeArgsInput)[];
 

@@ -27,6 +27,7 @@ const RESOURCE_FIELDS = {
     // No libvirt call, but the new value must reach the outputs that delete and update read.
     allowShrink: "live",
     wipeOnDelete: "live",
+    shared: "live",
 } as const;
 
 /** Parses stored inputs or old outputs (computed keys are dropped by parseInputs). */

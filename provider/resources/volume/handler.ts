@@ -11,6 +11,7 @@ import { clientFor, resolveUri } from "../shared/connection";
 import { partialCreateError, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
 import { logInfo } from "../shared/log";
+import { lockKey, withLock } from "../shared/locks";
 import { makeOutputs } from "../shared/outputs";
 import { adoptVolume } from "./adopt";
 import { type VolumeArgs, type VolumeComputed, volumeArgsSchema } from "./args";
@@ -20,7 +21,7 @@ import { createVolume, RollbackError } from "./create";
 import { uriChangeOf } from "../shared/diff";
 import { warnLeftAlone } from "../shared/identity";
 import { diffVolume, parseVolumeArgs } from "./diff";
-import { assertUnused } from "./in-use";
+import { assertUnused, usersOf } from "./in-use";
 import { createPassphraseSecret, removePassphraseSecret } from "./passphrase";
 import {
     deleteVolume,
@@ -33,6 +34,11 @@ import {
 } from "./libvirt-volume";
 
 const KIND = "Volume";
+
+/** The lock that orders the creates and deletes of one shared volume's declarations. */
+function sharedLockKey(uri: string, pool: string, name: string): string {
+    return lockKey("shared volume", uri, `${pool}/${name}`);
+}
 
 function computedOutputs(state: VolumeState): VolumeComputed {
     return {
@@ -137,6 +143,49 @@ async function readIfPresent(client: LibvirtClient, vol: RemoteNonnullStorageVol
     }
 }
 
+/** Creates the volume, or takes over an existing one when adopt or shared says so. */
+async function createOrAdopt(
+    handle: PoolHandle,
+    inputs: Properties,
+    args: VolumeArgs,
+    name: string,
+    uri: string,
+): Promise<{ id: string; outs: Properties }> {
+    const existing = await step(KIND, name, "look up", () => findVolume(handle, name));
+    let state: VolumeState;
+    let encryptionSecret: string | undefined;
+    if (existing !== undefined) {
+        if (!args.adopt && !args.shared) {
+            throw new Error(
+                `Volume '${name}': a volume of that name already exists in pool '${args.pool}' on ${uri}; ` +
+                    "set adopt: true to take it over, or choose another name",
+            );
+        }
+        if (args.shared) reporter(name)("shared: the volume exists; taking it over");
+        state = await step(KIND, name, "adopt", () => adoptVolume(handle, existing, args, reporter(name)));
+    } else {
+        const problem = await step(KIND, name, "check the clone's source", () =>
+            cloneSourceProblem(handle.client, uri, args),
+        );
+        if (problem !== undefined) throw new Error(`Volume '${name}': ${problem}. Nothing was created.`);
+        try {
+            ({ state, encryptionSecret } = await step(KIND, name, "create", () =>
+                createEncryptedOrPlain(handle, args, name),
+            ));
+        } catch (error) {
+            const cause = error instanceof Error && error.cause instanceof RollbackError ? error.cause : error;
+            if (cause instanceof RollbackError) {
+                // The half-made volume could not be removed: record it so the next run can update or delete it.
+                const secret = (cause as { encryptionSecret?: string }).encryptionSecret;
+                const recorded = { ...inputs, key: cause.vol.key, ...(secret ? { encryptionSecret: secret } : {}) };
+                throw partialCreateError(KIND, name, cause.vol.key, recorded, cause);
+            }
+            throw error;
+        }
+    }
+    return { id: state.vol.key, outs: outputs(inputs, state, encryptionSecret) };
+}
+
 export const volumeHandler: ResourceHandler = {
     async check(olds, news) {
         const result = checkInputs(volumeArgsSchema, olds, news, { nameKey: "name" });
@@ -167,38 +216,12 @@ export const volumeHandler: ResourceHandler = {
         const uri = resolveUri(args.uri);
         const client = await step(KIND, name, "connect", () => clientFor(args.uri));
         const handle = await step(KIND, name, "open pool", () => openPool(client, uri, args.pool));
-        const existing = await step(KIND, name, "look up", () => findVolume(handle, name));
-        let state: VolumeState;
-        let encryptionSecret: string | undefined;
-        if (existing !== undefined) {
-            if (!args.adopt) {
-                throw new Error(
-                    `Volume '${name}': a volume of that name already exists in pool '${args.pool}' on ${uri}; ` +
-                        "set adopt: true to take it over, or choose another name",
-                );
-            }
-            state = await step(KIND, name, "adopt", () => adoptVolume(handle, existing, args, reporter(name)));
-        } else {
-            const problem = await step(KIND, name, "check the clone's source", () =>
-                cloneSourceProblem(client, uri, args),
-            );
-            if (problem !== undefined) throw new Error(`Volume '${name}': ${problem}. Nothing was created.`);
-            try {
-                ({ state, encryptionSecret } = await step(KIND, name, "create", () =>
-                    createEncryptedOrPlain(handle, args, name),
-                ));
-            } catch (error) {
-                const cause = error instanceof Error && error.cause instanceof RollbackError ? error.cause : error;
-                if (cause instanceof RollbackError) {
-                    // The half-made volume could not be removed: record it so the next run can update or delete it.
-                    const secret = (cause as { encryptionSecret?: string }).encryptionSecret;
-                    const recorded = { ...inputs, key: cause.vol.key, ...(secret ? { encryptionSecret: secret } : {}) };
-                    throw partialCreateError(KIND, name, cause.vol.key, recorded, cause);
-                }
-                throw error;
-            }
+        // A shared volume is looked up and made under one lock, so that declarations of it created
+        // at once (two VirtualMachines of one image) make it once and the others take it over.
+        if (args.shared === true) {
+            return withLock(sharedLockKey(uri, args.pool, name), () => createOrAdopt(handle, inputs, args, name, uri));
         }
-        return { id: state.vol.key, outs: outputs(inputs, state, encryptionSecret) };
+        return createOrAdopt(handle, inputs, args, name, uri);
     },
 
     async read(id, props = {}) {
@@ -258,10 +281,24 @@ export const volumeHandler: ResourceHandler = {
         const state = found && (await step(KIND, name, "read", () => readIfPresent(found.client, found.vol)));
         const secret = text(props.encryptionSecret);
         if (found !== undefined && state !== undefined) {
-            await step(KIND, name, "delete", async () => {
-                await assertUnused(found.handle, state);
-                await deleteVolume(found.handle, found.vol, props.wipeOnDelete === true);
-            });
+            if (props.shared === true) {
+                const left = await step(KIND, name, "delete", () =>
+                    withLock(sharedLockKey(found.uri, found.vol.pool, found.vol.name), async () => {
+                        const users = await usersOf(found.handle, state);
+                        if (users.length === 0)
+                            await deleteVolume(found.handle, found.vol, props.wipeOnDelete === true);
+                        return users;
+                    }),
+                );
+                if (left.length > 0) {
+                    logInfo(KIND, name, `shared: left in place, still used (${left.join("; ")})`);
+                }
+            } else {
+                await step(KIND, name, "delete", async () => {
+                    await assertUnused(found.handle, state);
+                    await deleteVolume(found.handle, found.vol, props.wipeOnDelete === true);
+                });
+            }
         }
         // The passphrase's secret goes with the volume (also when the volume was removed outside Pulumi).
         if (secret !== undefined) {

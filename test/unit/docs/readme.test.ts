@@ -14,7 +14,7 @@ const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
 test("the README shows examples/quickstart/index.ts verbatim, from its import on", () => {
     const source = readFileSync(join(PROJECT_ROOT, "examples/quickstart/index.ts"), "utf8");
     const program = source.slice(source.indexOf("import "));
-    assert.ok(program.includes("new Domain("), "the quickstart program was not found in its file");
+    assert.ok(program.includes("new VirtualMachine("), "the quickstart program was not found in its file");
     assert.ok(
         readme.includes(`\`\`\`ts\n${program}\`\`\``),
         "README.md's program differs from examples/quickstart/index.ts: copy the file from its import line into the README",
@@ -28,6 +28,7 @@ const sdkFiles: Record<string, string> = {
     Volume: "volume.ts",
     DhcpHost: "dhcp-host.ts",
     DnsHost: "dns-host.ts",
+    CloudInit: "cloud-init.ts",
 };
 
 test("every computed output in the README's resource table is declared by its SDK class", () => {

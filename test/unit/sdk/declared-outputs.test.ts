@@ -39,6 +39,7 @@ const minimal: Array<{ file: string; make: () => pulumi.Resource }> = [
     { file: "volume.ts", make: () => new sdk.Volume("v", { pool: "p", capacity: 1 }) },
     { file: "dhcp-host.ts", make: () => new sdk.DhcpHost("h", { network: "n", ip: "10.0.0.2" }) },
     { file: "dns-host.ts", make: () => new sdk.DnsHost("r", { network: "n", ip: "10.0.0.2", hostnames: ["a"] }) },
+    { file: "cloud-init.ts", make: () => new sdk.CloudInit("c", { pool: "p", userData: "#cloud-config\n" }) },
 ];
 
 for (const { file, make } of minimal) {
