@@ -89,17 +89,6 @@ test("a recreated guest with the same MAC does not take its predecessor's lease 
         new RegExp(RESERVED.replaceAll(".", "\\.")),
     );
     removeTestObjects(`${PREFIX}second`);
-
-    // The same through an update that restarts such a guest: the lease from before the restart is not counted.
-    const third = await createChecked({ ...second, namePrefix: `${PREFIX}third`, waitForIp: false });
-    const restarted = {
-        ...third.inputs,
-        memory: 80,
-        restartPolicy: "force",
-        waitForIp: { source: "lease", timeoutSeconds: 5 },
-    };
-    await assert.rejects(
-        updateChecked(third.id, third.inputs, third.outs, restarted),
-        /no IP address from source 'lease' within 5 s/,
-    );
+    // An update that restarts a guest keeps counting the leases from before the restart (update.ts
+    // says why: a restarted guest renews its lease, and libvirt does not always show the renewal).
 });
