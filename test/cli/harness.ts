@@ -87,7 +87,11 @@ function noteDiagnostic(e: EngineEvent, into: string[]): void {
     if (d && (d.severity === "info" || d.severity === "warning" || d.severity === "error")) into.push(d.message);
 }
 
-function stepCollector(): Collector {
+/**
+ * Collects the steps from the engine's events: a preview reports each planned step before it
+ * (resourcePreEvent), the other operations each finished or failed one (resOutputs/resOpFailed).
+ */
+function collector(planned: boolean): Collector {
     const steps: Steps = { all: [], changes: [] };
     const diagnostics: string[] = [];
     return {
@@ -95,28 +99,13 @@ function stepCollector(): Collector {
         diagnostics,
         onEvent: (e) => {
             noteDiagnostic(e, diagnostics);
-            const m = e.resOutputsEvent?.metadata ?? e.resOpFailedEvent?.metadata;
+            const m = planned
+                ? e.resourcePreEvent?.metadata
+                : (e.resOutputsEvent?.metadata ?? e.resOpFailedEvent?.metadata);
             if (!m || m.type === "pulumi:pulumi:Stack" || m.type.startsWith("pulumi:providers:")) return;
             const step = `${m.op} ${m.urn.split("::").pop()}`;
             steps.all.push(step);
-            if (!QUIET_OPS.has(m.op) || (m.op === "refresh" && m.diffs?.length)) steps.changes.push(step);
-        },
-    };
-}
-
-function previewCollector(): Collector {
-    const steps: Steps = { all: [], changes: [] };
-    const diagnostics: string[] = [];
-    return {
-        steps,
-        diagnostics,
-        onEvent: (e) => {
-            noteDiagnostic(e, diagnostics);
-            const m = e.resourcePreEvent?.metadata;
-            if (!m || m.type === "pulumi:pulumi:Stack" || m.type.startsWith("pulumi:providers:")) return;
-            const step = `${m.op} ${m.urn.split("::").pop()}`;
-            steps.all.push(step);
-            if (!QUIET_OPS.has(m.op)) steps.changes.push(step);
+            if (!QUIET_OPS.has(m.op) || (!planned && m.op === "refresh" && m.diffs?.length)) steps.changes.push(step);
         },
     };
 }
@@ -159,7 +148,7 @@ export function cliScenario(prefix: string, project = "pltest-cli"): CliScenario
             );
         },
         up: async (program, opts) => {
-            const { onEvent, steps, diagnostics } = stepCollector();
+            const { onEvent, steps, diagnostics } = collector(false);
             const out = capture();
             const result = await (await open()).up({
                 program,
@@ -171,7 +160,7 @@ export function cliScenario(prefix: string, project = "pltest-cli"): CliScenario
             return { result, steps, output: out.text(), diagnostics };
         },
         preview: async (program, opts) => {
-            const { onEvent, steps, diagnostics } = previewCollector();
+            const { onEvent, steps, diagnostics } = collector(true);
             const out = capture();
             const result = await (await open()).preview({
                 program,
@@ -184,7 +173,7 @@ export function cliScenario(prefix: string, project = "pltest-cli"): CliScenario
             return { result, steps, output: out.text(), diagnostics };
         },
         refresh: async (opts) => {
-            const { onEvent, steps, diagnostics } = stepCollector();
+            const { onEvent, steps, diagnostics } = collector(false);
             const out = capture();
             const result = await (await open()).refresh({
                 onEvent,
@@ -195,7 +184,7 @@ export function cliScenario(prefix: string, project = "pltest-cli"): CliScenario
             return { result, steps, output: out.text(), diagnostics };
         },
         destroy: async () => {
-            const { onEvent, steps, diagnostics } = stepCollector();
+            const { onEvent, steps, diagnostics } = collector(false);
             const out = capture();
             const result = await (await open()).destroy({ onEvent, onOutput: out.onOutput, color: "never" });
             return { result, steps, output: out.text(), diagnostics };
