@@ -64,11 +64,19 @@ export interface CliScenario {
     preview(program: PulumiFn, opts?: { expectNoChanges?: boolean }): Promise<CliRun<PreviewResult>>;
     refresh(opts?: { expectNoChanges?: boolean }): Promise<CliRun<RefreshResult>>;
     destroy(): Promise<CliRun<DestroyResult>>;
-    /** Removes the scenario's libvirt objects and folders. */
+    /** Stops a running operation, then removes the scenario's libvirt objects and folders. */
     cleanup(): void;
 }
 
 const QUIET_OPS = new Set(["same", "read", "refresh"]);
+
+/**
+ * The longest one engine operation may take before the harness stops it: below the runner's
+ * per-test timeout (scripts/test.sh), so a stuck operation fails with the CLI's output instead of
+ * leaving a child process that keeps the test file alive. The slowest seen is the vm example's up,
+ * about a minute on the 2-core test host.
+ */
+const OPERATION_BOUND_MS = 240_000;
 
 /** A changed-nothing op map: only "same" counts. */
 export function onlySame(map: OpMap | undefined): boolean {
@@ -134,9 +142,37 @@ export function cliScenario(prefix: string, project = "pltest-cli"): CliScenario
         });
         return stack;
     };
-    const capture = () => {
+    // Every operation runs under its own abort controller: one that outlives its bound is stopped
+    // (the Automation API sends the CLI SIGINT, which cancels and releases the stack's lock), and
+    // destroy/cleanup stop whatever a timed-out test left running before they touch the stack.
+    const running = new Set<{ controller: AbortController; done: Promise<unknown> }>();
+    const stopRunning = async () => {
+        for (const op of running) op.controller.abort();
+        await Promise.allSettled([...running].map((op) => op.done));
+    };
+    const operation = async <T>(
+        name: string,
+        run: (o: { signal: AbortSignal; onOutput: (s: string) => void }) => Promise<T>,
+    ): Promise<{ result: T; output: string }> => {
         const chunks: string[] = [];
-        return { onOutput: (s: string) => chunks.push(s), text: () => chunks.join("") };
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), OPERATION_BOUND_MS);
+        const done = run({ signal: controller.signal, onOutput: (s) => chunks.push(s) });
+        const op = { controller, done };
+        running.add(op);
+        try {
+            return { result: await done, output: chunks.join("") };
+        } catch (e) {
+            if (!controller.signal.aborted) throw e;
+            const tail = chunks.join("").slice(-4000);
+            throw new Error(
+                `pulumi ${name} (stack of ${prefix}) was stopped: it did not finish within ${OPERATION_BOUND_MS / 1000} s, or the test ended first. Its output so far:\n${tail}`,
+                { cause: e },
+            );
+        } finally {
+            clearTimeout(timer);
+            running.delete(op);
+        }
     };
     return {
         dir,
@@ -149,47 +185,46 @@ export function cliScenario(prefix: string, project = "pltest-cli"): CliScenario
         },
         up: async (program, opts) => {
             const { onEvent, steps, diagnostics } = collector(false);
-            const out = capture();
-            const result = await (await open()).up({
-                program,
-                onEvent,
-                onOutput: out.onOutput,
-                color: "never",
-                target: opts?.target,
-            });
-            return { result, steps, output: out.text(), diagnostics };
+            const stack = await open();
+            const { result, output } = await operation("up", (o) =>
+                stack.up({ program, onEvent, color: "never", target: opts?.target, ...o }),
+            );
+            return { result, steps, output, diagnostics };
         },
         preview: async (program, opts) => {
             const { onEvent, steps, diagnostics } = collector(true);
-            const out = capture();
-            const result = await (await open()).preview({
-                program,
-                onEvent,
-                onOutput: out.onOutput,
-                color: "never",
-                diff: true,
-                expectNoChanges: opts?.expectNoChanges,
-            });
-            return { result, steps, output: out.text(), diagnostics };
+            const stack = await open();
+            const { result, output } = await operation("preview", (o) =>
+                stack.preview({
+                    program,
+                    onEvent,
+                    color: "never",
+                    diff: true,
+                    expectNoChanges: opts?.expectNoChanges,
+                    ...o,
+                }),
+            );
+            return { result, steps, output, diagnostics };
         },
         refresh: async (opts) => {
             const { onEvent, steps, diagnostics } = collector(false);
-            const out = capture();
-            const result = await (await open()).refresh({
-                onEvent,
-                onOutput: out.onOutput,
-                color: "never",
-                expectNoChanges: opts?.expectNoChanges,
-            });
-            return { result, steps, output: out.text(), diagnostics };
+            const stack = await open();
+            const { result, output } = await operation("refresh", (o) =>
+                stack.refresh({ onEvent, color: "never", expectNoChanges: opts?.expectNoChanges, ...o }),
+            );
+            return { result, steps, output, diagnostics };
         },
         destroy: async () => {
+            await stopRunning();
             const { onEvent, steps, diagnostics } = collector(false);
-            const out = capture();
-            const result = await (await open()).destroy({ onEvent, onOutput: out.onOutput, color: "never" });
-            return { result, steps, output: out.text(), diagnostics };
+            const stack = await open();
+            const { result, output } = await operation("destroy", (o) =>
+                stack.destroy({ onEvent, color: "never", ...o }),
+            );
+            return { result, steps, output, diagnostics };
         },
         cleanup: () => {
+            for (const op of running) op.controller.abort();
             removeTestObjects(prefix);
             rmSync(`/var/lib/libvirt/${prefix}-pool`, { recursive: true, force: true });
             rmSync(dir, { recursive: true, force: true });
