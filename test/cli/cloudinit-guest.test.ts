@@ -18,7 +18,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CloudInit, Domain, Network, StoragePool, Volume } from "pulumi-libvirt";
-import { guestExec, guestReadFile, agentCommand } from "../helpers/guest-agent";
+import { assertCloudInitDone, assertHostname, assertUserWithKeys } from "../helpers/cloud-init-checks";
+import { agentCommand, guestExec, guestReadFile } from "../helpers/guest-agent";
 import { loadTestHost } from "../helpers/test-host";
 import { listNames, virsh } from "../helpers/virsh";
 import { type CliScenario, cliScenario, onlySame } from "./harness";
@@ -197,31 +198,15 @@ describe("a CloudInit seed consumed by a real cloud-init guest, under the real P
         const wait = await guestExec(DOMAIN, "/usr/bin/cloud-init", ["status", "--wait"], AGENT_TIMEOUT_SECONDS * 1000);
         t.diagnostic(`cloud-init status --wait returned after ${((Date.now() - started) / 1000).toFixed(1)} s more`);
         assert.equal(wait.exitCode, 0, wait.stdout + wait.stderr);
-        const status = await guestExec(DOMAIN, "/usr/bin/cloud-init", ["status"]);
-        assert.equal(status.stdout.trim(), "status: done", status.stdout + status.stderr);
-        const result = JSON.parse(guestReadFile(DOMAIN, "/run/cloud-init/result.json")) as {
-            v1: { datasource: string; errors: string[] };
-        };
-        assert.deepEqual(result.v1.errors, []);
-        assert.match(result.v1.datasource, /^DataSourceNoCloud \[seed=\/dev\/sr0\]/);
-        const instanceId = await guestExec(DOMAIN, "/usr/bin/cloud-init", ["query", "instance_id"]);
-        assert.equal(instanceId.stdout.trim(), outputs.instanceId);
+        await assertCloudInitDone(DOMAIN, String(outputs.instanceId));
     });
 
     test("the hostname is the declared one", { timeout: TEST_TIMEOUT_MS }, async () => {
-        const hostname = await guestExec(DOMAIN, "/bin/hostname");
-        assert.equal(hostname.stdout.trim(), HOSTNAME);
+        await assertHostname(DOMAIN, HOSTNAME);
     });
 
     test("the declared user exists with exactly the declared key", { timeout: TEST_TIMEOUT_MS }, async () => {
-        const passwd = await guestExec(DOMAIN, "/usr/bin/getent", ["passwd", USER]);
-        assert.equal(passwd.exitCode, 0, `getent passwd ${USER}: ${passwd.stderr}`);
-        assert.match(passwd.stdout, new RegExp(`^${USER}:x:\\d+:\\d+:.*:/home/${USER}:/bin/bash$`, "m"));
-        const keys = guestReadFile(DOMAIN, `/home/${USER}/.ssh/authorized_keys`)
-            .split("\n")
-            .map((line) => line.trim())
-            .filter((line) => line !== "" && !line.startsWith("#"));
-        assert.deepEqual(keys, [KEY]);
+        await assertUserWithKeys(DOMAIN, USER, [KEY]);
     });
 
     test("the write_files file has its content, and the runcmd ran", { timeout: TEST_TIMEOUT_MS }, async () => {

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { buildNoCloudSeed, type NoCloudSeed } from "../../provider/cloudinit";
 import { seedErrors } from "../../provider/cloudinit/seed-checks";
+import { assertCloudInitDone, assertHostname, assertUserWithKeys } from "../helpers/cloud-init-checks";
 import { agentCommand, guestExec, guestReadFile, waitForAgent } from "../helpers/guest-agent";
 import { loadTestHost } from "../helpers/test-host";
 import { removeTestObjects, virsh } from "../helpers/virsh";
@@ -169,16 +170,7 @@ test("the guest boots and its agent answers; cloud-init finishes: status done, n
 }, async (t) => {
     t.diagnostic(`start -> guest agent answers: ${(timings.agentMs! / 1000).toFixed(1)} s`);
     t.diagnostic(`start -> cloud-init done: ${(timings.cloudInitMs! / 1000).toFixed(1)} s`);
-    const status = await guestExec(DOMAIN, "/usr/bin/cloud-init", ["status"]);
-    assert.equal(status.stdout.trim(), "status: done", status.stdout + status.stderr);
-    assert.equal(status.exitCode, 0);
-    const result = JSON.parse(guestReadFile(DOMAIN, "/run/cloud-init/result.json")) as {
-        v1: { datasource: string; errors: string[] };
-    };
-    assert.deepEqual(result.v1.errors, []);
-    assert.match(result.v1.datasource, /^DataSourceNoCloud \[seed=\/dev\/sr0\]/);
-    const instanceId = await guestExec(DOMAIN, "/usr/bin/cloud-init", ["query", "instance_id"]);
-    assert.equal(instanceId.stdout.trim(), seed.instanceId);
+    await assertCloudInitDone(DOMAIN, seed.instanceId);
 });
 
 test("the guest kernel shows the seed as iso9660 labelled cidata with the exact lower-case file names", {
@@ -204,20 +196,11 @@ test("the guest kernel shows the seed as iso9660 labelled cidata with the exact 
 });
 
 test("the hostname is the declared one", { timeout: FILE_TIMEOUT_MS }, async () => {
-    const hostname = await guestExec(DOMAIN, "/bin/hostname");
-    assert.equal(hostname.stdout.trim(), HOSTNAME);
+    await assertHostname(DOMAIN, HOSTNAME);
 });
 
 test("the declared user exists with exactly the declared authorized keys", { timeout: FILE_TIMEOUT_MS }, async () => {
-    const passwd = await guestExec(DOMAIN, "/usr/bin/getent", ["passwd", USER]);
-    assert.equal(passwd.exitCode, 0, `getent passwd ${USER}: ${passwd.stderr}`);
-    assert.match(passwd.stdout, new RegExp(`^${USER}:x:\\d+:\\d+:.*:/home/${USER}:/bin/bash$`, "m"));
-    const keys = guestReadFile(DOMAIN, `/home/${USER}/.ssh/authorized_keys`)
-        .split("\n")
-        .map((line) => line.trim())
-        .filter((line) => line !== "" && !line.startsWith("#"));
-    // cloud-init does not keep the declared order; the set, and no more, is what counts.
-    assert.deepEqual([...keys].sort(), [...KEYS].sort());
+    await assertUserWithKeys(DOMAIN, USER, KEYS);
 });
 
 test("the write_files file has its content, and the runcmd ran", { timeout: FILE_TIMEOUT_MS }, async () => {

@@ -16,16 +16,16 @@ import { partialCreateError, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
 import { logWarning } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
-import { RollbackError } from "../volume/create";
 import { assertUnused } from "../volume/in-use";
 import {
     deleteVolume,
     findVolume,
     openPool,
-    type PoolHandle,
+    poolIfExists,
     readVolumeState,
     type VolumeState,
 } from "../volume/libvirt-volume";
+import { rollbackOf } from "../volume/rollback";
 import { type CloudInitArgs, type CloudInitComputed, cloudInitArgsSchema } from "./args";
 import { diffCloudInit, parseCloudInitArgs } from "./diff";
 import { uploadSeedVolume, volumeSha256 } from "./libvirt";
@@ -35,17 +35,6 @@ const KIND = "CloudInit";
 
 function text(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/** The pool of stored properties, or undefined when it is gone (and its volumes with it). */
-async function poolIfExists(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle | undefined> {
-    try {
-        const { pool } = await client.storagePoolLookupByName({ name });
-        return { client, uri, pool };
-    } catch (error) {
-        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
-        throw error;
-    }
 }
 
 /**
@@ -131,8 +120,8 @@ export const cloudInitHandler: ResourceHandler = {
         try {
             state = await step(KIND, name, "upload the seed", () => uploadSeedVolume(handle, name, seed.image));
         } catch (error) {
-            const cause = error instanceof Error && error.cause instanceof RollbackError ? error.cause : error;
-            if (cause instanceof RollbackError) {
+            const cause = rollbackOf(error);
+            if (cause !== undefined) {
                 // The half-made volume could not be removed: record it so that delete removes it later.
                 const recorded = { ...inputs, name, key: cause.vol.key };
                 throw partialCreateError(KIND, name, cause.vol.key, recorded, cause);

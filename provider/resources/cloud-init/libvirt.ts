@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { Readable, Writable } from "node:stream";
 import type { RemoteNonnullStorageVol } from "../../rpc";
 import { volumeToXml } from "../../xml/volume";
-import { RollbackError } from "../volume/create";
-import { changePool, deleteVolume, type PoolHandle, readVolumeState, type VolumeState } from "../volume/libvirt-volume";
+import { changePool, type PoolHandle, readVolumeState, type VolumeState } from "../volume/libvirt-volume";
+import { deleteOnFailure } from "../volume/rollback";
 
 /**
  * Creates the raw volume `name` holding exactly `image` and returns its state. Allocation 0: libvirt
@@ -19,25 +19,14 @@ export async function uploadSeedVolume(handle: PoolHandle, name: string, image: 
     const { vol } = await changePool(handle, () =>
         handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags: 0 }),
     );
-    try {
+    return deleteOnFailure(handle, vol, async () => {
         const sent = await handle.client.upload(vol, Readable.from([image]), {
             length: image.length,
             total: image.length,
         });
         if (sent !== image.length) throw new Error(`the upload sent ${sent} of the image's ${image.length} bytes`);
         return await readVolumeState(handle.client, vol);
-    } catch (error) {
-        try {
-            await deleteVolume(handle, vol, false);
-        } catch (undoError) {
-            throw new RollbackError(
-                `${(error as Error).message}; deleting the half-made volume failed too: ${(undoError as Error).message}`,
-                vol,
-                [(error as Error).message, (undoError as Error).message],
-            );
-        }
-        throw error;
-    }
+    });
 }
 
 /** sha256 (hex) of a volume's first `length` bytes, downloaded through the RPC stream. */

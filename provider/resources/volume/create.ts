@@ -22,22 +22,11 @@ import {
     resizeVolume,
     type VolumeState,
 } from "./libvirt-volume";
+import { deleteOnFailure } from "./rollback";
 import { uploadImage } from "./upload";
 
 /** Where progress and notes go (the handler prefixes them with the volume's name). */
 export type Report = (line: string) => void;
-
-/** A rollback failed after a failed create: the volume may be left behind. */
-export class RollbackError extends Error {
-    constructor(
-        message: string,
-        readonly vol: RemoteNonnullStorageVol,
-        readonly problems: string[],
-    ) {
-        super(message);
-        this.name = "RollbackError";
-    }
-}
 
 /** The XML-level model of the new volume: the arguments' model fields, with `name` resolved. */
 function volumeModel(args: VolumeArgs, name: string, overrides: Partial<Volume> = {}): Volume {
@@ -282,7 +271,7 @@ function assertFormat(args: VolumeArgs, state: VolumeState): void {
 
 /**
  * Creates the volume `name` in the pool as the arguments describe and returns its state. On failure
- * after creation the volume is deleted; when even that fails, a RollbackError says so.
+ * after creation the volume is deleted; when even that fails, a RollbackError says so (./rollback).
  */
 export async function createVolume(
     handle: PoolHandle,
@@ -297,7 +286,7 @@ export async function createVolume(
     else if (args.backingStore !== undefined) vol = await createOverlay(handle, args, name);
     else vol = await createEmpty(handle, args, name);
 
-    try {
+    return deleteOnFailure(handle, vol, async () => {
         if (fill !== undefined) {
             await fill();
             // libvirt re-probes an uploaded volume (format, virtual size) in a pool refresh it starts in the
@@ -311,16 +300,5 @@ export async function createVolume(
             state = await readVolumeState(handle.client, vol);
         }
         return state;
-    } catch (error) {
-        try {
-            await deleteVolume(handle, vol, false);
-        } catch (undoError) {
-            throw new RollbackError(
-                `${(error as Error).message}; deleting the half-made volume failed too: ${(undoError as Error).message}`,
-                vol,
-                [(error as Error).message, (undoError as Error).message],
-            );
-        }
-        throw error;
-    }
+    });
 }

@@ -17,7 +17,7 @@ import { adoptVolume } from "./adopt";
 import { type VolumeArgs, type VolumeComputed, volumeArgsSchema } from "./args";
 import { capacityAction } from "./capacity";
 import { cloneSourceProblem } from "./clone-source";
-import { createVolume, RollbackError } from "./create";
+import { createVolume } from "./create";
 import { uriChangeOf } from "../shared/diff";
 import { warnLeftAlone } from "../shared/identity";
 import { diffVolume, parseVolumeArgs } from "./diff";
@@ -28,10 +28,12 @@ import {
     findVolume,
     openPool,
     type PoolHandle,
+    poolIfExists,
     readVolumeState,
     resizeVolume,
     type VolumeState,
 } from "./libvirt-volume";
+import { rollbackOf } from "./rollback";
 
 const KIND = "Volume";
 
@@ -79,7 +81,7 @@ async function createEncryptedOrPlain(
     try {
         return { state: await createVolume(handle, encrypted, name, reporter(name)), encryptionSecret: secret };
     } catch (error) {
-        const left = error instanceof RollbackError || (error instanceof Error && error.cause instanceof RollbackError);
+        const left = rollbackOf(error) !== undefined;
         // A volume left behind still needs its key: keep the secret with it (the partial state records it).
         if (!left) await removePassphraseSecret(handle.client, secret).catch(() => undefined);
         throw Object.assign(error as Error, { encryptionSecret: left ? secret : undefined });
@@ -92,17 +94,6 @@ function reporter(name: string) {
 
 function text(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/** The pool named in stored properties, or undefined when the pool itself is gone (and its volumes with it). */
-async function poolIfExists(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle | undefined> {
-    try {
-        const { pool } = await client.storagePoolLookupByName({ name });
-        return { client, uri, pool };
-    } catch (error) {
-        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
-        throw error;
-    }
 }
 
 /** Finds the volume of stored properties: by pool and name, else (a `get` with only an id) by key. */
@@ -173,8 +164,8 @@ async function createOrAdopt(
                 createEncryptedOrPlain(handle, args, name),
             ));
         } catch (error) {
-            const cause = error instanceof Error && error.cause instanceof RollbackError ? error.cause : error;
-            if (cause instanceof RollbackError) {
+            const cause = rollbackOf(error);
+            if (cause !== undefined) {
                 // The half-made volume could not be removed: record it so the next run can update or delete it.
                 const secret = (cause as { encryptionSecret?: string }).encryptionSecret;
                 const recorded = { ...inputs, key: cause.vol.key, ...(secret ? { encryptionSecret: secret } : {}) };

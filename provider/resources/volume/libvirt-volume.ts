@@ -69,6 +69,17 @@ export async function openPool(client: LibvirtClient, uri: string, name: string)
     return { client, uri, pool };
 }
 
+/** The pool named in stored properties, or undefined when the pool itself is gone (and its volumes with it). */
+export async function poolIfExists(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle | undefined> {
+    try {
+        const { pool } = await client.storagePoolLookupByName({ name });
+        return { client, uri, pool };
+    } catch (error) {
+        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
+        throw error;
+    }
+}
+
 /** The volume of that name in the pool, or undefined when there is none. */
 export async function findVolume(handle: PoolHandle, name: string): Promise<RemoteNonnullStorageVol | undefined> {
     try {

@@ -9,15 +9,15 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
-import { setLogSink } from "../../../provider/resources/shared/log";
+import { test } from "node:test";
 import { CloudInit, Domain } from "../../../sdk";
-import { formatSummary, type RunSummary } from "../../../tools/engine";
+import { formatSummary } from "../../../tools/engine";
 import { isSecret } from "../../../tools/engine/values";
 import { virsh } from "../../helpers/virsh";
-import { changes, outputsOf, type Scenario, scenario } from "../../scenarios/harness";
+import { changes, outputsOf } from "../../scenarios/harness";
 import { qemuPid } from "./domain-helpers";
-import { host, setUpPool, type TestPool, uri, volumeNames } from "./volume-helpers";
+import { secretWatch } from "./secret-watch";
+import { host, uri, volumeNames } from "./volume-helpers";
 
 const PREFIX = "pltest-cieng-";
 const USER_SECRET = "ud-Secret-4f1a9c";
@@ -25,33 +25,12 @@ const VENDOR_SECRET = "vd-Secret-77b2e0";
 const CLEAR = new RegExp(`${USER_SECRET}|${VENDOR_SECRET}`);
 const DOMAIN = `${PREFIX}vm`;
 
-let s: Scenario;
-let pool: TestPool;
-const logged: string[] = [];
-let restoreLog: () => void;
-
-before(() => {
-    // The scenario removes every object of the prefix first: the pool comes after it.
-    s = scenario(PREFIX);
-    pool = setUpPool(PREFIX);
-    restoreLog = setLogSink((level, line) => logged.push(`${level}: ${line}`));
-});
-after(async () => {
-    restoreLog?.();
-    await s?.cleanup();
-    await pool?.cleanup();
-});
+const watch = secretWatch(PREFIX, CLEAR);
 
 function seedVolumes(): string[] {
-    return volumeNames(pool.name)
+    return volumeNames(watch.pool.name)
         .filter((name) => name.startsWith(PREFIX))
         .sort();
-}
-
-function assertNoClearValue(summary: RunSummary, what: string): void {
-    assert.doesNotMatch(formatSummary(summary, "lab/pltest"), CLEAR, `${what}: printed summary`);
-    assert.doesNotMatch(readFileSync(s.stateFile, "utf8"), CLEAR, `${what}: state file`);
-    assert.doesNotMatch(logged.join("\n"), CLEAR, `${what}: provider log lines`);
 }
 
 test("user-data and vendor-data stay secret: state file, summaries and log lines hold no clear value", {
@@ -60,7 +39,7 @@ test("user-data and vendor-data stay secret: state file, summaries and log lines
     const program = (marker: string) => () => {
         const seed = new CloudInit("seed", {
             uri,
-            pool: pool.name,
+            pool: watch.pool.name,
             name: `${PREFIX}secret`,
             userData: { chpasswd: { expire: false }, password: USER_SECRET, runcmd: [["echo", marker]] },
             vendorData: `#cloud-config\nbootcmd: [[echo, ${VENDOR_SECRET}]]\n`,
@@ -68,34 +47,38 @@ test("user-data and vendor-data stay secret: state file, summaries and log lines
         });
         return { userData: seed.userData, vendorData: seed.vendorData, path: seed.path, name: seed.name };
     };
-    const preview = await s.engine().preview(program("one"));
+    const preview = await watch.s.engine().preview(program("one"));
     assert.ok(isSecret(preview.outputs.userData));
     assert.doesNotMatch(formatSummary(preview, "lab/pltest"), CLEAR);
 
-    const up = await s.engine().up(program("one"));
-    assertNoClearValue(up, "up");
+    const up = await watch.s.engine().up(program("one"));
+    watch.assertNoClearValue(up, "up");
     assert.ok(isSecret(up.outputs.userData), "the exported userData is secret");
     assert.ok(isSecret(up.outputs.vendorData));
     assert.equal(isSecret(up.outputs.path), false, "the path is readable");
-    const state = s.state().find((r) => r.urn.endsWith("::seed"))!;
+    const state = watch.s.state().find((r) => r.urn.endsWith("::seed"))!;
     for (const key of ["userData", "vendorData"]) {
         assert.ok(isSecret(state.inputs[key]), `inputs.${key} is encrypted`);
         assert.ok(isSecret(state.outputs[key]), `outputs.${key} is encrypted`);
     }
     assert.equal(state.outputs.metaData && isSecret(state.outputs.metaData), false, "metaData stays readable");
-    assert.match(readFileSync(s.stateFile, "utf8"), /secret-host/, "the state file is read in clear where it may be");
+    assert.match(
+        readFileSync(watch.s.stateFile, "utf8"),
+        /secret-host/,
+        "the state file is read in clear where it may be",
+    );
 
-    const replaced = await s.engine().up(program("two"));
+    const replaced = await watch.s.engine().up(program("two"));
     // Create-before-delete: the old volume is deleted at the end, as its own step.
     assert.deepEqual(changes(replaced), ["replace seed", "delete seed"]);
-    assertNoClearValue(replaced, "replacement");
-    assert.match(logged.join("\n"), /replace\s+userData: \[secret\] -> \[secret\]/);
+    watch.assertNoClearValue(replaced, "replacement");
+    assert.match(watch.logged.join("\n"), /replace\s+userData: \[secret\] -> \[secret\]/);
 
-    const refresh = await s.engine().refresh();
-    assertNoClearValue(refresh, "refresh");
-    const destroy = await s.engine().destroy();
-    assertNoClearValue(destroy, "destroy");
-    assert.equal(s.state().length, 0);
+    const refresh = await watch.s.engine().refresh();
+    watch.assertNoClearValue(refresh, "refresh");
+    const destroy = await watch.s.engine().destroy();
+    watch.assertNoClearValue(destroy, "destroy");
+    assert.equal(watch.s.state().length, 0);
     assert.deepEqual(seedVolumes(), []);
 });
 
@@ -105,7 +88,7 @@ test("a running guest whose cdrom is the seed gets the new seed live: same QEMU 
     const program = (marker: string) => () => {
         const seed = new CloudInit("liveSeed", {
             uri,
-            pool: pool.name,
+            pool: watch.pool.name,
             name: `${PREFIX}live`,
             userData: { runcmd: [["echo", marker]] },
             metaData: { "local-hostname": "tiny" },
@@ -126,27 +109,31 @@ test("a running guest whose cdrom is the seed gets the new seed live: same QEMU 
         });
         return { path: seed.path, seedName: seed.name, state: vm.state };
     };
-    const first = await s.engine().up(program("one"));
+    const first = await watch.s.engine().up(program("one"));
     assert.deepEqual(changes(first).sort(), ["create liveSeed", "create vm"]);
-    const firstPath = String(outputsOf(s, "liveSeed").path);
-    const firstName = String(outputsOf(s, "liveSeed").name);
+    const firstPath = String(outputsOf(watch.s, "liveSeed").path);
+    const firstName = String(outputsOf(watch.s, "liveSeed").name);
     assert.equal(first.outputs.state, "running");
     const pid = qemuPid(DOMAIN);
     assert.ok(pid, "the guest runs");
     assert.match(virsh(["domblklist", DOMAIN]), new RegExp(`hdc\\s+${firstPath}`));
 
-    const second = await s.engine().up(program("two"));
+    const second = await watch.s.engine().up(program("two"));
     // The new seed first, then the domain's cdrom, then the old seed's volume.
     assert.deepEqual(changes(second), ["replace liveSeed", "update vm", "delete liveSeed"]);
-    const secondPath = String(outputsOf(s, "liveSeed").path);
+    const secondPath = String(outputsOf(watch.s, "liveSeed").path);
     assert.notEqual(secondPath, firstPath);
     assert.equal(qemuPid(DOMAIN), pid, "the same QEMU process: the medium was changed live");
     assert.match(virsh(["domblklist", DOMAIN]), new RegExp(`hdc\\s+${secondPath}`));
     assert.match(virsh(["dumpxml", DOMAIN, "--inactive"]), new RegExp(`<source file='${secondPath}'`));
-    assert.deepEqual(seedVolumes(), [String(outputsOf(s, "liveSeed").name)], `the old seed ${firstName} was deleted`);
-    assert.match(logged.join("\n"), /live\s+devices\.disks\[0\]\.source\.file/);
+    assert.deepEqual(
+        seedVolumes(),
+        [String(outputsOf(watch.s, "liveSeed").name)],
+        `the old seed ${firstName} was deleted`,
+    );
+    assert.match(watch.logged.join("\n"), /live\s+devices\.disks\[0\]\.source\.file/);
 
-    const destroy = await s.engine().destroy();
+    const destroy = await watch.s.engine().destroy();
     assert.equal(
         destroy.steps.every((step) => step.op === "delete"),
         true,

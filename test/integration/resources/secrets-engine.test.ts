@@ -6,15 +6,13 @@
  * the passphrase twice). libvirt got them all the same (virsh dumpxml --security-info).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
-import { setLogSink } from "../../../provider/resources/shared/log";
+import { test } from "node:test";
 import { Domain, Volume } from "../../../sdk";
-import { EngineError, formatSummary, type RunSummary } from "../../../tools/engine";
+import { EngineError, formatSummary } from "../../../tools/engine";
 import { isSecret } from "../../../tools/engine/values";
 import { virsh } from "../../helpers/virsh";
-import { type Scenario, scenario } from "../../scenarios/harness";
-import { setUpPool, type TestPool, uri } from "./volume-helpers";
+import { secretWatch } from "./secret-watch";
+import { uri } from "./volume-helpers";
 
 const PREFIX = "pltest-secreng-";
 const PASSWORD = "Vn7pQ2xz";
@@ -22,28 +20,13 @@ const NEW_PASSWORD = "Kt4mW9rb";
 const PHRASE = "luks-phrase-5b1e7c";
 const CLEAR = new RegExp(`${PASSWORD}|${NEW_PASSWORD}|${PHRASE}`);
 
-let s: Scenario;
-let pool: TestPool;
-const logged: string[] = [];
-let restoreLog: () => void;
-
-before(() => {
-    // The scenario removes every object of the prefix first: the pool comes after it.
-    s = scenario(PREFIX);
-    pool = setUpPool(PREFIX);
-    restoreLog = setLogSink((level, line) => logged.push(`${level}: ${line}`));
-});
-after(async () => {
-    restoreLog?.();
-    await s?.cleanup();
-    await pool?.cleanup();
-});
+const watch = secretWatch(PREFIX, CLEAR);
 
 function program(password: string, extra: Record<string, unknown> = {}) {
     return () => {
         const disk = new Volume("disk", {
             uri,
-            pool: pool.name,
+            pool: watch.pool.name,
             name: `${PREFIX}disk`,
             capacity: 8,
             passphrase: PHRASE,
@@ -67,30 +50,25 @@ function program(password: string, extra: Record<string, unknown> = {}) {
 }
 
 /** Everything a user could read: the summary as printed, the state file, the provider's lines. */
-function assertNoClearValue(summary: RunSummary, what: string): void {
-    assert.doesNotMatch(formatSummary(summary, "lab/pltest"), CLEAR, `${what}: printed summary`);
-    assert.doesNotMatch(readFileSync(s.stateFile, "utf8"), CLEAR, `${what}: state file`);
-    assert.doesNotMatch(logged.join("\n"), CLEAR, `${what}: provider log lines`);
-}
 
 test("preview, up, update, refresh and destroy never show the password or the passphrase", {
     timeout: 120_000,
 }, async () => {
-    const preview = await s.engine().preview(program(PASSWORD));
+    const preview = await watch.s.engine().preview(program(PASSWORD));
     // Preview answers the checked inputs as outputs: devices holds the password there, so it is secret.
     assert.ok(isSecret(preview.outputs.devices), "devices in preview");
     assert.ok(isSecret(preview.outputs.passphrase));
     assert.doesNotMatch(formatSummary(preview, "lab/pltest"), CLEAR);
-    assert.doesNotMatch(logged.join("\n"), CLEAR);
+    assert.doesNotMatch(watch.logged.join("\n"), CLEAR);
 
-    const up = await s.engine().up(program(PASSWORD));
-    assertNoClearValue(up, "up");
+    const up = await watch.s.engine().up(program(PASSWORD));
+    watch.assertNoClearValue(up, "up");
     assert.ok(isSecret(up.outputs.graphicsPasswords));
     assert.deepEqual((up.outputs.graphicsPasswords as { value: unknown }).value, [PASSWORD]);
     assert.ok(isSecret(up.outputs.passphrase));
     // devices echoes no password; the engine marks its graphics secret (their input held one).
     assert.ok(isSecret(up.outputs.devices), "an exported devices shows as [secret]");
-    const vmState = s.state().find((r) => r.urn.endsWith("::vm"))!;
+    const vmState = watch.s.state().find((r) => r.urn.endsWith("::vm"))!;
     const devicesState = vmState.outputs.devices as Record<string, unknown>;
     assert.equal(isSecret(devicesState), false, "in the state, devices is marked part by part");
     assert.ok(isSecret(devicesState.graphics));
@@ -104,24 +82,24 @@ test("preview, up, update, refresh and destroy never show the password or the pa
         virsh(["dumpxml", `${PREFIX}vm`, "--inactive", "--security-info"]),
         new RegExp(`passwd='${PASSWORD}'`),
     );
-    assert.match(virsh(["vol-dumpxml", `${PREFIX}disk`, pool.name]), /<encryption format='luks'>/);
+    assert.match(virsh(["vol-dumpxml", `${PREFIX}disk`, watch.pool.name]), /<encryption format='luks'>/);
 
-    const changed = await s.engine().up(program(NEW_PASSWORD));
+    const changed = await watch.s.engine().up(program(NEW_PASSWORD));
     assert.deepEqual(
         changed.steps.filter((x) => x.op !== "same").map((x) => x.op),
         ["update"],
     );
-    assertNoClearValue(changed, "update");
+    watch.assertNoClearValue(changed, "update");
     assert.match(
         virsh(["dumpxml", `${PREFIX}vm`, "--inactive", "--security-info"]),
         new RegExp(`passwd='${NEW_PASSWORD}'`),
     );
 
-    const refresh = await s.engine().refresh();
-    assertNoClearValue(refresh, "refresh");
+    const refresh = await watch.s.engine().refresh();
+    watch.assertNoClearValue(refresh, "refresh");
 
     // A check failure on the Volume: neither the engine's line nor the provider's reason quotes it.
-    const failed = await s
+    const failed = await watch.s
         .engine()
         .up(program(NEW_PASSWORD, { capacity: undefined, sourceImage: { url: "/nonexistent.raw" } }))
         .then(
@@ -131,9 +109,9 @@ test("preview, up, update, refresh and destroy never show the password or the pa
     assert.ok(failed instanceof EngineError);
     assert.match(failed.message, /passphrase/);
     assert.doesNotMatch(failed.message, CLEAR);
-    assertNoClearValue(failed.summary, "check failure");
+    watch.assertNoClearValue(failed.summary, "check failure");
 
-    const destroy = await s.engine().destroy();
-    assertNoClearValue(destroy, "destroy");
-    assert.equal(s.state().length, 0);
+    const destroy = await watch.s.engine().destroy();
+    watch.assertNoClearValue(destroy, "destroy");
+    assert.equal(watch.s.state().length, 0);
 });
