@@ -2,6 +2,8 @@
  * virsh, libvirt's own command-line client: an independent check of what our client did.
  */
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** Runs `virsh -c URI ARGS...` and returns its standard output; throws with its stderr on failure. */
 export function virsh(args: readonly string[], uri = "qemu:///system"): string {
@@ -79,4 +81,31 @@ export function testSecrets(prefix: string): string[] {
             const description = (virshMaybe(["secret-dumpxml", uuid]) ?? "").match(/<description>(.*)<\/description>/);
             return description?.[1]?.includes(prefix) ?? false;
         });
+}
+
+/** A transient network for a test, made with virsh: `<subnet>.1/24` on `bridge`, DHCP when asked. */
+export function createTransientNetwork(
+    scratchDir: string,
+    o: {
+        name: string;
+        bridge: string;
+        /** The first three octets, e.g. "10.253.72". */
+        subnet: string;
+        /** A DHCP range of .100–.200, with these reservations. */
+        dhcp?: { hosts?: { mac: string; ip: string }[] };
+    },
+): void {
+    const dhcp =
+        o.dhcp === undefined
+            ? ""
+            : `<dhcp><range start='${o.subnet}.100' end='${o.subnet}.200'/>` +
+              (o.dhcp.hosts ?? []).map((h) => `<host mac='${h.mac}' ip='${h.ip}'/>`).join("") +
+              "</dhcp>";
+    const file = join(scratchDir, `${o.name}.xml`);
+    writeFileSync(
+        file,
+        `<network><name>${o.name}</name><bridge name='${o.bridge}'/>` +
+            `<ip address='${o.subnet}.1' prefix='24'>${dhcp}</ip></network>`,
+    );
+    virsh(["net-create", file]);
 }

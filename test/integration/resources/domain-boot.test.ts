@@ -5,14 +5,14 @@
  * guest only talks DHCP to the local bridge.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { defaultPool } from "../../../provider/rpc";
 import type { Properties } from "../../../provider/resources/shared/handler";
 import { loadTestHost } from "../../helpers/test-host";
-import { listNames, removeTestObjects, virsh } from "../../helpers/virsh";
+import { createTransientNetwork, listNames, removeTestObjects, virsh } from "../../helpers/virsh";
 import { captureLog, createChecked, handler, qemuPid, updateChecked } from "./domain-helpers";
 
 const PREFIX = "pltest-domboot-";
@@ -31,20 +31,13 @@ before(() => {
         assert.ok(existsSync(file), `the tiny guest is missing (${file}): run scripts/setup-test-host.sh`);
     }
     removeTestObjects(PREFIX);
-    const xml = join(scratch, "net.xml");
-    writeFileSync(
-        xml,
-        `<network><name>${NETWORK}</name><bridge name='pltdb0'/>` +
-            `<ip address='10.253.72.1' prefix='24'><dhcp><range start='10.253.72.100' end='10.253.72.200'/>` +
-            `<host mac='${MAC}' ip='${RESERVED}'/></dhcp></ip></network>`,
-    );
-    virsh(["net-create", xml]);
-    const quiet = join(scratch, "quiet.xml");
-    writeFileSync(
-        quiet,
-        `<network><name>${QUIET_NETWORK}</name><bridge name='pltdb1'/><ip address='10.253.73.1' prefix='24'/></network>`,
-    );
-    virsh(["net-create", quiet]);
+    createTransientNetwork(scratch, {
+        name: NETWORK,
+        bridge: "pltdb0",
+        subnet: "10.253.72",
+        dhcp: { hosts: [{ mac: MAC, ip: RESERVED }] },
+    });
+    createTransientNetwork(scratch, { name: QUIET_NETWORK, bridge: "pltdb1", subnet: "10.253.73" });
 });
 after(async () => {
     removeTestObjects(PREFIX);

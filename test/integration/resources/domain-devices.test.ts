@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { defaultPool } from "../../../provider/rpc";
 import type { Properties } from "../../../provider/resources/shared/handler";
-import { removeTestObjects, virsh } from "../../helpers/virsh";
+import { createTransientNetwork, removeTestObjects, virsh } from "../../helpers/virsh";
 import { createChecked, handler, qemuPid, updateChecked } from "./domain-helpers";
 
 const PREFIX = "pltest-domdev-";
@@ -28,12 +28,7 @@ before(() => {
     // Any file serves as cdrom media for QEMU; the guest never reads them.
     writeFileSync(isoA, Buffer.alloc(2048));
     writeFileSync(isoB, Buffer.alloc(2048));
-    const xml = join(scratch, "net.xml");
-    writeFileSync(
-        xml,
-        `<network><name>${NETWORK}</name><bridge name='pltdd0'/><ip address='10.253.73.1' prefix='24'/></network>`,
-    );
-    virsh(["net-create", xml]);
+    createTransientNetwork(scratch, { name: NETWORK, bridge: "pltdd0", subnet: "10.253.73" });
 });
 after(async () => {
     removeTestObjects(PREFIX);

@@ -13,7 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { defaultPool } from "../../../provider/rpc";
 import { PartialCreateError } from "../../../provider/resources/shared/errors";
 import type { Properties } from "../../../provider/resources/shared/handler";
-import { listNames, removeTestObjects, virsh } from "../../helpers/virsh";
+import { createTransientNetwork, listNames, removeTestObjects, virsh } from "../../helpers/virsh";
 import { captureLog, createChecked, handler } from "./domain-helpers";
 
 const PREFIX = "pltest-domfail-";
@@ -27,12 +27,7 @@ function base(suffix: string): Properties {
 before(() => {
     removeTestObjects(PREFIX);
     // An isolated network without DHCP: a guest on it never gets an address.
-    const xml = join(scratch, "net.xml");
-    writeFileSync(
-        xml,
-        `<network><name>${NETWORK}</name><bridge name='pltdf0'/><ip address='10.253.71.1' prefix='24'/></network>`,
-    );
-    virsh(["net-create", xml]);
+    createTransientNetwork(scratch, { name: NETWORK, bridge: "pltdf0", subnet: "10.253.71" });
 });
 after(async () => {
     removeTestObjects(PREFIX);

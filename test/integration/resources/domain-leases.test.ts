@@ -5,13 +5,13 @@
  * takes the lease first; the second guest has no kernel and no disk, so it never asks.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { defaultPool } from "../../../provider/rpc";
 import { loadTestHost } from "../../helpers/test-host";
-import { removeTestObjects, virsh } from "../../helpers/virsh";
+import { createTransientNetwork, removeTestObjects, virsh } from "../../helpers/virsh";
 import { createChecked, handler, updateChecked } from "./domain-helpers";
 
 const PREFIX = "pltest-domlease-";
@@ -26,14 +26,12 @@ before(() => {
         assert.ok(existsSync(file), `the tiny guest is missing (${file}): run scripts/setup-test-host.sh`);
     }
     removeTestObjects(PREFIX);
-    const xml = join(scratch, "net.xml");
-    writeFileSync(
-        xml,
-        `<network><name>${NETWORK}</name><bridge name='pltdl0'/>` +
-            `<ip address='10.253.74.1' prefix='24'><dhcp><range start='10.253.74.100' end='10.253.74.200'/>` +
-            `<host mac='${MAC}' ip='${RESERVED}'/></dhcp></ip></network>`,
-    );
-    virsh(["net-create", xml]);
+    createTransientNetwork(scratch, {
+        name: NETWORK,
+        bridge: "pltdl0",
+        subnet: "10.253.74",
+        dhcp: { hosts: [{ mac: MAC, ip: RESERVED }] },
+    });
 });
 after(async () => {
     removeTestObjects(PREFIX);
