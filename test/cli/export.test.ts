@@ -14,6 +14,7 @@ import { after, describe, test } from "node:test";
 import ts from "typescript";
 import { lab } from "../../examples/lab/lab";
 import { main as exportMain } from "../../provider/export/main";
+import { defaultPool } from "../../provider/rpc";
 import { moduleProgram } from "../../tools/lab/automation";
 import { loadTestHost, PROJECT_ROOT } from "../helpers/test-host";
 import { listNames, virsh } from "../helpers/virsh";
@@ -52,6 +53,9 @@ describe("a host exported as code", { concurrency: 1 }, () => {
         } finally {
             adopter.cleanup();
             original.cleanup();
+            // exportMain ran in this process: its connection (and keepalive timer) would keep the
+            // file alive after its tests.
+            await defaultPool.closeAll();
         }
     });
 
