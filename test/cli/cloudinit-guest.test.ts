@@ -55,7 +55,7 @@ describe("a CloudInit seed consumed by a real cloud-init guest, under the real P
     const host = loadTestHost();
 
     before(() => {
-        s = cliScenario(PREFIX);
+        s = cliScenario(PREFIX, { operationBoundMs: TEST_TIMEOUT_MS - 60_000 });
         consoleLog = join(s.dir, "console.log");
     });
     after(async () => {

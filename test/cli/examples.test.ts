@@ -105,7 +105,10 @@ function qemuPid(domain: string): string {
 for (const example of CASES) {
     describe(`the ${example.name} example under the real Pulumi engine`, { concurrency: 1 }, () => {
         const prefix = `pltest-cli-${example.name}`;
-        const s = cliScenario(prefix);
+        // An example that waits for a cloud image to boot gets a longer bound, inside its test timeout.
+        const s = cliScenario(prefix, {
+            operationBoundMs: example.timeoutMs === undefined ? undefined : example.timeoutMs - 60_000,
+        });
         const program = exampleModule(example.name);
         const domains = example.domains(prefix);
 

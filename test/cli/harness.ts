@@ -71,10 +71,10 @@ export interface CliScenario {
 const QUIET_OPS = new Set(["same", "read", "refresh"]);
 
 /**
- * The longest one engine operation may take before the harness stops it: below the runner's
- * per-test timeout (scripts/test.sh), so a stuck operation fails with the CLI's output instead of
- * leaving a child process that keeps the test file alive. The slowest seen is the vm example's up,
- * about a minute on the 2-core test host.
+ * The longest one engine operation may take, unless the scenario says otherwise, before the harness
+ * stops it: below the runner's per-test timeout (scripts/test.sh), so a stuck operation fails with
+ * the CLI's output instead of leaving a child process that keeps the test file alive. Scenarios
+ * that boot a cloud image and wait for it (minutes under load) pass their own bound.
  */
 const OPERATION_BOUND_MS = 240_000;
 
@@ -122,7 +122,9 @@ function collector(planned: boolean): Collector {
  * A scenario whose libvirt objects all start with `prefix` (which must start with "pltest-").
  * Leftovers of an earlier failed run are removed first.
  */
-export function cliScenario(prefix: string, project = "pltest-cli"): CliScenario {
+export function cliScenario(prefix: string, opts: { project?: string; operationBoundMs?: number } = {}): CliScenario {
+    const project = opts.project ?? "pltest-cli";
+    const bound = opts.operationBoundMs ?? OPERATION_BOUND_MS;
     if (!prefix.startsWith("pltest-")) throw new Error(`scenario prefix ${prefix} must start with pltest-`);
     const cli = testCli();
     removeTestObjects(prefix);
@@ -156,7 +158,7 @@ export function cliScenario(prefix: string, project = "pltest-cli"): CliScenario
     ): Promise<{ result: T; output: string }> => {
         const chunks: string[] = [];
         const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), OPERATION_BOUND_MS);
+        const timer = setTimeout(() => controller.abort(), bound);
         const done = run({ signal: controller.signal, onOutput: (s) => chunks.push(s) });
         const op = { controller, done };
         running.add(op);
@@ -166,7 +168,7 @@ export function cliScenario(prefix: string, project = "pltest-cli"): CliScenario
             if (!controller.signal.aborted) throw e;
             const tail = chunks.join("").slice(-4000);
             throw new Error(
-                `pulumi ${name} (stack of ${prefix}) was stopped: it did not finish within ${OPERATION_BOUND_MS / 1000} s, or the test ended first. Its output so far:\n${tail}`,
+                `pulumi ${name} (stack of ${prefix}) was stopped: it did not finish within ${bound / 1000} s, or the test ended first. Its output so far:\n${tail}`,
                 { cause: e },
             );
         } finally {

@@ -168,7 +168,7 @@ async function cloudInitDone(domain: string): Promise<void> {
 }
 
 describe("VirtualMachine under the real engine", { concurrency: 1, timeout: 6 * STEP_TIMEOUT_MS }, () => {
-    const s = cliScenario(PREFIX);
+    const s = cliScenario(PREFIX, { operationBoundMs: STEP_TIMEOUT_MS - 60_000 });
 
     before(() => {
         virsh(["pool-define-as", POOL, "dir", "--target", `/var/lib/libvirt/${POOL}`]);
