@@ -17,3 +17,4 @@ export { networkHandler as network } from "./resources/network/handler";
 export { dhcpHostHandler as dhcpHost } from "./resources/dhcp-host/handler";
 export { dnsHostHandler as dnsHost } from "./resources/dns-host/handler";
 export { cloudInitHandler as cloudInit } from "./resources/cloud-init/handler";
+export { domainSnapshotHandler as domainSnapshot } from "./resources/domain-snapshot/handler";

@@ -11,6 +11,7 @@ import { cloudInitArgsSchema } from "../provider/resources/cloud-init/args";
 import { dhcpHostArgsSchema } from "../provider/resources/dhcp-host/args";
 import { dnsHostArgsSchema } from "../provider/resources/dns-host/args";
 import { domainArgsSchema } from "../provider/resources/domain/args";
+import { domainSnapshotArgsSchema } from "../provider/resources/domain-snapshot/args";
 import { secretOutputKeys as domainSecretOutputs } from "../provider/resources/domain/outputs";
 import { networkArgsSchema } from "../provider/resources/network/args";
 import { storagePoolArgsSchema } from "../provider/resources/storage-pool/args";
@@ -26,6 +27,7 @@ export const secretInputPaths: Readonly<Record<KindKey, readonly string[]>> = {
     dhcpHost: secretPathsOf(dhcpHostArgsSchema),
     dnsHost: secretPathsOf(dnsHostArgsSchema),
     cloudInit: secretPathsOf(cloudInitArgsSchema),
+    domainSnapshot: secretPathsOf(domainSnapshotArgsSchema),
 };
 
 /** Outputs a kind's provider fills with secret values besides the echoed inputs (Domain's passwords). */

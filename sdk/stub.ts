@@ -17,7 +17,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /** Kind keys: the runtime's export name for each resource kind. */
-export type KindKey = "domain" | "network" | "storagePool" | "volume" | "dhcpHost" | "dnsHost" | "cloudInit";
+export type KindKey =
+    | "domain"
+    | "network"
+    | "storagePool"
+    | "volume"
+    | "dhcpHost"
+    | "dnsHost"
+    | "cloudInit"
+    | "domainSnapshot";
 
 /** Module state on the program side: one stub per kind, so Pulumi's serialization cache hits. */
 const stubs: Partial<Record<KindKey, pulumi.dynamic.ResourceProvider>> = {};

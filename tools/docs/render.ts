@@ -16,6 +16,7 @@ export const RESOURCES: ReadonlyArray<{ kind: string; schema: string; policy: Po
     { kind: "DhcpHost", schema: "dhcpHostSchema", policy: "dhcpHost" },
     { kind: "DnsHost", schema: "dnsHostSchema", policy: "dnsHost" },
     { kind: "CloudInit", schema: "cloudInitSchema", policy: "cloudInit" },
+    { kind: "DomainSnapshot", schema: "domainSnapshotResourceSchema", policy: "domainSnapshot" },
 ];
 
 /** The user-facing page that holds the per-resource tables (between the markers below). */

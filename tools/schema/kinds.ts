@@ -16,6 +16,10 @@ import {
     CLOUD_INIT_RESOURCE_FIELDS,
     cloudInitArgsSchema,
 } from "../../provider/resources/cloud-init/args";
+import {
+    DOMAIN_SNAPSHOT_RESOURCE_FIELDS,
+    domainSnapshotArgsSchema,
+} from "../../provider/resources/domain-snapshot/args";
 import type { PropertySpec } from "./pulumi-types";
 
 export interface SchemaKind {
@@ -203,5 +207,45 @@ const cloudInit: SchemaKind = {
     notInputs: {},
 };
 
+const domainSnapshot: SchemaKind = {
+    kind: "DomainSnapshot",
+    description:
+        "A snapshot of an existing domain, taken when the resource is created: internal (inside the qcow2 disks, with the memory of a running guest) or external (overlay files, disk-only or with the memory). The description changes in place; a new `revertTrigger` value reverts the domain to the snapshot. Deleting removes the snapshot; libvirt merges an external snapshot's overlays back with a block commit, and where it cannot, delete refuses and changes nothing.",
+    args: domainSnapshotArgsSchema,
+    policyKind: "domainSnapshot",
+    resourceFields: DOMAIN_SNAPSHOT_RESOURCE_FIELDS,
+    outputs: {
+        domainUuid: { type: "string", description: "UUID of the domain the snapshot belongs to." },
+        creationTime: { type: "string", description: "When the snapshot was taken (ISO 8601)." },
+        state: {
+            type: "string",
+            description:
+                "The domain's state when it was taken: running, shutoff, disk-snapshot (external disk-only)...",
+        },
+        parent: { type: "string", description: "The snapshot this one was taken on top of, when there is one." },
+        current: { type: "boolean", description: "Whether it is the domain's current snapshot." },
+        overlays: {
+            type: "array",
+            items: { type: "object", additionalProperties: { type: "string" } },
+            description: "The overlay file of each disk an external snapshot covers: `{ target, file }`.",
+        },
+        files: {
+            ...stringList,
+            description: "Every file the snapshot created: the overlays, then the memory state file.",
+        },
+    },
+    requiredOutputs: ["domain", "name", "uri", "domainUuid", "creationTime", "state", "current", "overlays", "files"],
+    notInputs: {},
+};
+
 /** Every kind in the schema; append one entry per kind. */
-export const schemaKinds: SchemaKind[] = [storagePool, network, dhcpHost, dnsHost, volume, domain, cloudInit];
+export const schemaKinds: SchemaKind[] = [
+    storagePool,
+    network,
+    dhcpHost,
+    dnsHost,
+    volume,
+    domain,
+    cloudInit,
+    domainSnapshot,
+];

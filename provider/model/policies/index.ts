@@ -7,6 +7,7 @@ import { cloudInitPolicy } from "./cloud-init";
 import { dhcpHostPolicy } from "./dhcp-host";
 import { dnsHostPolicy } from "./dns-host";
 import { domainPolicy } from "./domain";
+import { domainSnapshotPolicy } from "./domain-snapshot";
 import { networkPolicy } from "./network";
 import { storagePoolPolicy } from "./storage-pool";
 import { volumePolicy } from "./volume";
@@ -19,6 +20,7 @@ export const changePolicyTables = {
     dnsHost: dnsHostPolicy,
     domain: domainPolicy,
     cloudInit: cloudInitPolicy,
+    domainSnapshot: domainSnapshotPolicy,
 } satisfies Record<string, ChangePolicyTable>;
 
 /** The kinds of resource that have a change-policy table. */

@@ -18,7 +18,15 @@ export interface ResourceHandler {
 }
 
 /** Resource kinds, as they appear in type tokens (`pulumi-nodejs:dynamic/libvirt:<Kind>`). */
-export type ResourceKind = "Domain" | "Network" | "StoragePool" | "Volume" | "DhcpHost" | "DnsHost" | "CloudInit";
+export type ResourceKind =
+    | "Domain"
+    | "Network"
+    | "StoragePool"
+    | "Volume"
+    | "DhcpHost"
+    | "DnsHost"
+    | "CloudInit"
+    | "DomainSnapshot";
 
 /** The value Pulumi substitutes for inputs not known yet during preview (any type). */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

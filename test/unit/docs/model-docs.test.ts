@@ -22,7 +22,7 @@ const schemas = loadSchemas(PROJECT_ROOT);
 
 test("every policy kind is documented as a resource", () => {
     assert.doesNotThrow(() => checkCoverage());
-    assert.equal(RESOURCES.length, 7);
+    assert.equal(RESOURCES.length, 8);
 });
 
 test("every field of every model schema has a JSDoc line", () => {

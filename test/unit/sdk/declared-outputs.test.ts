@@ -40,6 +40,7 @@ const minimal: Array<{ file: string; make: () => pulumi.Resource }> = [
     { file: "dhcp-host.ts", make: () => new sdk.DhcpHost("h", { network: "n", ip: "10.0.0.2" }) },
     { file: "dns-host.ts", make: () => new sdk.DnsHost("r", { network: "n", ip: "10.0.0.2", hostnames: ["a"] }) },
     { file: "cloud-init.ts", make: () => new sdk.CloudInit("c", { pool: "p", userData: "#cloud-config\n" }) },
+    { file: "domain-snapshot.ts", make: () => new sdk.DomainSnapshot("s", { domain: "vm" }) },
 ];
 
 for (const { file, make } of minimal) {

@@ -16,7 +16,16 @@ import { ensureSelfLink } from "../../helpers/self-link";
 import { PROJECT_ROOT } from "../../helpers/shared-paths";
 
 const SNAPSHOT_DIR = join(PROJECT_ROOT, "test", "unit", "sdk", "stub-snapshots");
-const KINDS = ["Domain", "Network", "StoragePool", "Volume", "DhcpHost", "DnsHost", "CloudInit"] as const;
+const KINDS = [
+    "Domain",
+    "Network",
+    "StoragePool",
+    "Volume",
+    "DhcpHost",
+    "DnsHost",
+    "CloudInit",
+    "DomainSnapshot",
+] as const;
 /** Kinds without `get` (CloudInit: a seed is made from its documents, never looked up): made with minimal arguments. */
 const WITHOUT_GET: Readonly<Record<string, Record<string, unknown>>> = {
     CloudInit: { pool: "default", userData: "#cloud-config\n" },

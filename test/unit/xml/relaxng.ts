@@ -9,6 +9,7 @@ export const SCHEMA_FILES = {
     network: "network.rng",
     storagePool: "storagepool.rng",
     volume: "storagevol.rng",
+    domainSnapshot: "domainsnapshot.rng",
 } as const;
 
 /** Asserts that `xml` is valid against the named schema; `label` names the document in failures. */

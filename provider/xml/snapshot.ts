@@ -1,0 +1,117 @@
+/**
+ * `<domainsnapshot>` documents: `snapshotToXml` writes a model (what DOMAIN_SNAPSHOT_CREATE_XML
+ * takes, or the full document for a redefine), `snapshotFromXml` reads libvirt's description back.
+ * The domain definition libvirt records inside a snapshot stays in `extra`, verbatim.
+ */
+import { canonicalPath } from "../model/common";
+import {
+    type DomainSnapshotDocument,
+    type SnapshotDisk,
+    type SnapshotMemory,
+    snapshotModes,
+    snapshotStates,
+} from "../model/snapshot";
+import {
+    addElement,
+    addExtra,
+    addTextElement,
+    ElementReader,
+    isXmlElement,
+    newDocument,
+    serialize,
+    type XMLBuilder,
+    type XmlElement,
+} from "./common";
+import { compact, nonEmpty, requiredName, toInteger } from "./values";
+
+function oneOf<T extends string>(values: readonly T[], text: string | undefined, what: string): T | undefined {
+    if (text === undefined) return undefined;
+    if (!(values as readonly string[]).includes(text)) throw new Error(`unknown ${what} '${text}'`);
+    return text as T;
+}
+
+/**
+ * An element read only when it holds nothing but the named attributes (an overlay's `<driver
+ * type>`, `<source file>`); anything richer stays unread, so it lands in the parent's `extra`.
+ */
+function simpleChild(reader: ElementReader, name: string, attributes: readonly string[]): ElementReader | undefined {
+    const found = reader.element.children.find(
+        (child): child is XmlElement => isXmlElement(child) && child.name === name,
+    );
+    if (found === undefined) return undefined;
+    if (found.children.some(isXmlElement)) return undefined;
+    if (Object.keys(found.attributes).some((attribute) => !attributes.includes(attribute))) return undefined;
+    return reader.child(name);
+}
+
+function readDisk(reader: ElementReader): SnapshotDisk {
+    const type = reader.attr("type");
+    const driver = simpleChild(reader, "driver", ["type"]);
+    const source = simpleChild(reader, "source", ["file", "dev"]);
+    const path = source?.attr("file") ?? source?.attr("dev");
+    return compact({
+        name: reader.requiredAttr("name"),
+        snapshot: oneOf(snapshotModes, reader.attr("snapshot"), "<disk snapshot>"),
+        type: oneOf(["file", "block"] as const, type, "<disk type>"),
+        driverType: driver?.attr("type"),
+        source: path === undefined ? undefined : canonicalPath(path),
+        extra: reader.extra(),
+    });
+}
+
+function writeDisk(parent: XMLBuilder, disk: SnapshotDisk): void {
+    const element = addElement(parent, "disk", { name: disk.name, snapshot: disk.snapshot, type: disk.type });
+    if (disk.driverType !== undefined) addElement(element, "driver", { type: disk.driverType });
+    if (disk.source !== undefined) {
+        addElement(element, "source", disk.type === "block" ? { dev: disk.source } : { file: disk.source });
+    }
+    addExtra(element, disk.extra);
+}
+
+function readMemory(reader: ElementReader): SnapshotMemory {
+    const file = reader.attr("file");
+    return compact({
+        snapshot: oneOf(["no", "internal", "external"] as const, reader.attr("snapshot"), "<memory snapshot>"),
+        file: file === undefined ? undefined : canonicalPath(file),
+    });
+}
+
+/** Reads a `<domainsnapshot>` document as libvirt describes a snapshot (or as written for a create). */
+export function snapshotFromXml(xml: string): DomainSnapshotDocument {
+    const root = ElementReader.ofDocument(xml, "domainsnapshot");
+    const parent = root.child("parent");
+    const memory = root.child("memory");
+    const disks = root.child("disks");
+    return compact({
+        name: requiredName(root),
+        description: root.childText("description"),
+        state: oneOf(snapshotStates, root.childText("state")?.trim(), "<state>"),
+        creationTime: toInteger(root.childText("creationTime"), "<creationTime>"),
+        parent: parent?.childText("name")?.trim(),
+        memory: memory && readMemory(memory),
+        disks: disks && nonEmpty(disks.children("disk").map(readDisk)),
+        extra: root.extra(),
+    });
+}
+
+/**
+ * Writes a `<domainsnapshot>` document. For a create, give only what the caller decides (name,
+ * description, memory, disks); a redefine passes back everything libvirt described.
+ */
+export function snapshotToXml(snapshot: DomainSnapshotDocument): string {
+    const root = newDocument("domainsnapshot");
+    addTextElement(root, "name", snapshot.name);
+    addTextElement(root, "description", snapshot.description);
+    addTextElement(root, "state", snapshot.state);
+    addTextElement(root, "creationTime", snapshot.creationTime);
+    if (snapshot.parent !== undefined) addTextElement(addElement(root, "parent"), "name", snapshot.parent);
+    if (snapshot.memory !== undefined) {
+        addElement(root, "memory", { snapshot: snapshot.memory.snapshot, file: snapshot.memory.file });
+    }
+    if (snapshot.disks !== undefined) {
+        const disks = addElement(root, "disks");
+        for (const disk of snapshot.disks) writeDisk(disks, disk);
+    }
+    addExtra(root, snapshot.extra);
+    return serialize(root);
+}
