@@ -36,3 +36,7 @@ export * from "../model/domain-devices-display";
 export * from "../model/domain-devices-char";
 export * from "../model/domain-devices-misc";
 export * from "./domain";
+
+// Domain snapshots: the <domainsnapshot> model, snapshotToXml / snapshotFromXml.
+export * from "../model/snapshot";
+export * from "./snapshot";

@@ -232,6 +232,63 @@ describe("DomainSnapshot on the running tiny guest", { timeout: 180_000 }, () =>
         assert.equal(name.startsWith(`${PREFIX}ext-`), true);
     });
 
+    test("external with memory: libvirt's overlay names, the memory file beside the image; delete merges and warns of the memory file", async () => {
+        const { id, outs } = await createSnapshot({
+            namePrefix: `${PREFIX}mem`,
+            domain: DOMAIN,
+            kind: "external",
+            memory: true,
+        });
+        const name = outs.name as string;
+        const memoryFile = join(scratch, `${DOMAIN}-${name}.mem`);
+        assert.equal(outs.state, "running", "a snapshot with memory records a running guest");
+        const overlays = outs.overlays as { target: string; file: string }[];
+        assert.equal(overlays.length, 1);
+        assert.equal(overlays[0]!.target, "vda");
+        assert.deepEqual(outs.files, [overlays[0]!.file, memoryFile]);
+        assert.ok(existsSync(overlays[0]!.file), "libvirt made the overlay under its own name");
+        assert.ok(existsSync(memoryFile), "the memory state is saved beside the disk's image");
+        assert.match(
+            virsh(["snapshot-dumpxml", DOMAIN, name]),
+            new RegExp(`<memory snapshot='external' file='${memoryFile}'/>`),
+        );
+        assert.equal(virsh(["domstate", DOMAIN]).trim(), "running", "the guest runs on after the snapshot");
+
+        await guestShell();
+        await shell!.run("wr MARK-MEMORY");
+        const deleted = await captureLog(() => handler.delete(id, outs));
+        assert.ok(
+            deleted.lines.some((line) => line.startsWith("warning:") && line.includes(memoryFile)),
+            deleted.lines.join("\n"),
+        );
+        assert.deepEqual(snapshotNames(), []);
+        assert.equal(existsSync(overlays[0]!.file), false);
+        assert.match(virsh(["domblklist", DOMAIN]), new RegExp(`vda\\s+${disk}`));
+        assert.equal(await diskMarker(), "MARK-MEMORY");
+    });
+
+    test("a snapshot made with virsh: read by id alone (get), adopted with its description brought in line", async () => {
+        const name = `${PREFIX}virsh`;
+        virsh(["snapshot-create-as", DOMAIN, name, "--description", "made by hand"]);
+        const id = `${DOMAIN}/${name}`;
+        const got = await handler.read(id, {});
+        assert.equal(got.id, id);
+        const props = got.props as Properties;
+        assert.equal(props.domain, DOMAIN);
+        assert.equal(props.name, name);
+        assert.equal(props.description, "made by hand");
+        assert.equal(props.state, "running");
+
+        const inputs = await checked({ namePrefix: "adopted", domain: DOMAIN, name, description: "ours now" });
+        await assert.rejects(handler.create(inputs), /already exists on .*set adopt: true/);
+        const adopted = await handler.create({ ...inputs, adopt: true });
+        assert.equal(adopted.id, id);
+        assert.equal((adopted.outs as Properties).creationTime, props.creationTime, "the same snapshot");
+        assert.match(virsh(["snapshot-dumpxml", DOMAIN, name]), /<description>ours now<\/description>/);
+        await handler.delete(adopted.id, adopted.outs as Properties);
+        assert.deepEqual(snapshotNames(), []);
+    });
+
     test("refusals: quiesce without a guest agent; a delete libvirt cannot merge leaves everything as it was", async () => {
         const quiesce = await checked({
             namePrefix: `${PREFIX}quiet`,

@@ -29,6 +29,7 @@ const sdkFiles: Record<string, string> = {
     DhcpHost: "dhcp-host.ts",
     DnsHost: "dns-host.ts",
     CloudInit: "cloud-init.ts",
+    DomainSnapshot: "domain-snapshot.ts",
 };
 
 test("every computed output in the README's resource table is declared by its SDK class", () => {
