@@ -26,6 +26,7 @@ import {
     creationTimeText,
     filesOf,
     findSnapshot,
+    kindOfDocument,
     overlaysOf,
     readSnapshot,
     type Snap,
@@ -115,6 +116,12 @@ async function adopt(
 ): Promise<dynamic.CreateResult> {
     const name = snap.name;
     let state = await step(KIND, name, "read", () => readSnapshot(client, snap));
+    const found = kindOfDocument(state.document);
+    if (found !== kindOf(args)) {
+        throw new Error(
+            `${KIND} '${label(args.domain, name)}': cannot adopt: the existing snapshot is ${found}, declared kind: "${kindOf(args)}"; declare kind: "${found}", or choose another name`,
+        );
+    }
     logInfo(KIND, label(args.domain, name), `adopting the existing snapshot on ${uri}`);
     if ((state.document.description ?? "") !== (args.description ?? "") && args.description !== undefined) {
         await step(KIND, name, "set the description", () => setDescription(client, dom, state, args.description));
@@ -266,7 +273,7 @@ async function remove(id: string, props: Properties): Promise<void> {
     await withLock(domainLockKey(uri, domain), async () => {
         const found = await recordedSnapshot(client, props, id);
         if (found === undefined) return; // gone already (or the domain with it): nothing to do
-        const external = (found.state.document.disks ?? []).some((disk) => disk.snapshot === "external");
+        const external = kindOfDocument(found.state.document) === "external";
         try {
             await client.domainSnapshotDelete({ snap: found.snap, flags: 0 });
         } catch (error) {

@@ -4,7 +4,7 @@
  */
 import type { LibvirtClient } from "../../rpc";
 import { type RemoteNonnullDomainSnapshot, VirDomainSnapshotXMLFlags } from "../../rpc/generated";
-import type { DomainSnapshotDocument } from "../../model/snapshot";
+import type { DomainSnapshotDocument, SnapshotKind } from "../../model/snapshot";
 import { snapshotFromXml } from "../../xml/snapshot";
 import type { Dom } from "../domain/libvirt";
 import { libvirtCause } from "../shared/errors";
@@ -40,6 +40,13 @@ export async function readSnapshot(client: LibvirtClient, snap: Snap): Promise<S
 /** libvirt's creation time (seconds since the epoch) as an ISO 8601 string, or undefined. */
 export function creationTimeText(document: DomainSnapshotDocument): string | undefined {
     return document.creationTime === undefined ? undefined : new Date(document.creationTime * 1000).toISOString();
+}
+
+/** external when any disk or the memory went to a file of its own, else internal. */
+export function kindOfDocument(document: DomainSnapshotDocument): SnapshotKind {
+    const external =
+        document.memory?.snapshot === "external" || (document.disks ?? []).some((disk) => disk.snapshot === "external");
+    return external ? "external" : "internal";
 }
 
 /** The overlay files an external snapshot made, per disk target. */

@@ -281,6 +281,11 @@ describe("DomainSnapshot on the running tiny guest", { timeout: 180_000 }, () =>
 
         const inputs = await checked({ namePrefix: "adopted", domain: DOMAIN, name, description: "ours now" });
         await assert.rejects(handler.create(inputs), /already exists on .*set adopt: true/);
+        const asExternal = await checked({ namePrefix: "adopted", domain: DOMAIN, name, kind: "external" });
+        await assert.rejects(
+            handler.create({ ...asExternal, adopt: true }),
+            /cannot adopt: the existing snapshot is internal, declared kind: "external"; declare kind: "internal"/,
+        );
         const adopted = await handler.create({ ...inputs, adopt: true });
         assert.equal(adopted.id, id);
         assert.equal((adopted.outs as Properties).creationTime, props.creationTime, "the same snapshot");
