@@ -7,7 +7,7 @@
  * metadata would leave overlays nobody tracks, and removing them would lose what was written since).
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import type { LibvirtClient } from "../../rpc";
+import type { LibvirtClient, LibvirtError } from "../../rpc";
 import { VirDomainSnapshotCreateFlags } from "../../rpc/generated";
 import { snapshotToXml } from "../../xml/snapshot";
 import { type Dom, findById, findByName, isActive, liveXml, uuidText } from "../domain/libvirt";
@@ -266,6 +266,15 @@ async function update(id: string, olds: Properties, news: Properties): Promise<d
     });
 }
 
+/**
+ * The codes with which libvirt refuses a snapshot delete before it starts merging (checked on
+ * libvirt 9.0: an internal parent is unsupported; a shut-off guest's snapshot that is not the
+ * latest is an invalid argument): the snapshot and its overlays are as they were.
+ */
+function refusesToMerge(cause: LibvirtError): boolean {
+    return cause.reportedByDaemon && (cause.isUnsupported() || cause.isInvalidArgument() || cause.isOperationInvalid());
+}
+
 async function remove(id: string, props: Properties): Promise<void> {
     const uri = oldUri(props);
     const { domain, name } = parseId(id);
@@ -278,12 +287,12 @@ async function remove(id: string, props: Properties): Promise<void> {
             await client.domainSnapshotDelete({ snap: found.snap, flags: 0 });
         } catch (error) {
             const cause = libvirtCause(error);
-            if (external && cause?.isUnsupported()) {
+            if (external && cause !== undefined && refusesToMerge(cause)) {
                 const overlays = overlaysOf(found.state.document)
                     .map((o) => `${o.target}: ${o.file}`)
                     .join(", ");
                 throw new Error(
-                    `${KIND} '${label(domain, name)}': cannot delete: libvirt cannot merge this external snapshot's overlays (${overlays}) back into their backing images here (${describeError(cause)}). Nothing was changed: deleting only the metadata would leave the guest on overlays nothing tracks, and removing them would lose what was written since. Delete the snapshots that depend on it first, or merge by hand (virsh blockcommit ${domain} <disk> --active --pivot, then virsh snapshot-delete ${domain} ${name} --metadata) and run again`,
+                    `${KIND} '${label(domain, name)}': cannot delete: libvirt cannot merge this external snapshot's overlays (${overlays}) back into their backing images here (${describeError(cause)}). Nothing was changed: deleting only the metadata would leave the guest on overlays nothing tracks, and removing them would lose what was written since. Delete the snapshots taken after it first (libvirt 9.0 merges only the latest external snapshot of a shut-off guest, and none whose parent is internal), or merge by hand (virsh blockcommit ${domain} <disk> --active --pivot, then virsh snapshot-delete ${domain} ${name} --metadata) and run again`,
                 );
             }
             throw new Error(`${KIND} '${label(domain, name)}': delete failed: ${describeError(cause ?? error)}`);
