@@ -4,18 +4,21 @@
  * applies it. Everything is checked from inside the guest through the QEMU guest agent, never over
  * the guest's network: the hostname, the user and exactly its keys, a write_files file, a runcmd,
  * vendor-data and network-config, `cloud-init status`, and the guest kernel's own view of the seed
- * (its file names as the kernel's isofs shows them).
+ * (its file names as the kernel's isofs shows them). With the agent there, a DomainSnapshot with
+ * quiesce: the agent freezes and thaws the file systems around an external snapshot.
  *
  * Times (start to agent, start to cloud-init done) are printed as diagnostics, not asserted.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { buildNoCloudSeed, type NoCloudSeed } from "../../provider/cloudinit";
 import { seedErrors } from "../../provider/cloudinit/seed-checks";
+import { domainSnapshotHandler } from "../../provider/resources/domain-snapshot/handler";
+import { defaultPool } from "../../provider/rpc";
 import { assertCloudInitDone, assertHostname, assertUserWithKeys } from "../helpers/cloud-init-checks";
 import { agentCommand, guestExec, guestReadFile, waitForAgent } from "../helpers/guest-agent";
 import { loadTestHost } from "../helpers/test-host";
@@ -236,6 +239,45 @@ test("the NIC got its DHCP lease on the declared network config, with no IPv6 ad
     assert.match(rendered.stdout, /^DHCP=ipv4$/m, rendered.stdout);
     // Nothing but DHCP: no name server to query (the image's resolv.conf names none).
     assert.doesNotMatch(guestReadFile(DOMAIN, "/etc/resolv.conf"), /^\s*nameserver/m);
+});
+
+test("a quiesced external snapshot (DomainSnapshot quiesce: true): the agent froze and thawed the guest's file systems; delete merged it back", {
+    timeout: FILE_TIMEOUT_MS,
+}, async () => {
+    const overlay = join(workDir, "quiesced.qcow2");
+    const checked = await domainSnapshotHandler.check(
+        {},
+        {
+            namePrefix: `${PREFIX}quiesced`,
+            domain: DOMAIN,
+            kind: "external",
+            quiesce: true,
+            disks: [
+                { target: "vda", overlay },
+                { target: "sda", exclude: true },
+            ],
+        },
+    );
+    assert.deepEqual(checked.failures ?? [], []);
+    try {
+        const { id, outs } = await domainSnapshotHandler.create(checked.inputs!);
+        assert.equal(outs.state, "disk-snapshot");
+        assert.deepEqual(outs.files, [overlay]);
+        assert.equal(agentCommand(DOMAIN, "guest-fsfreeze-status"), "thawed", "thawed after the snapshot");
+        const journal = await guestExec(DOMAIN, "/usr/bin/journalctl", [
+            "-u",
+            "qemu-guest-agent",
+            "--no-pager",
+            "-o",
+            "cat",
+        ]);
+        assert.match(journal.stdout, /guest-fsfreeze called/, "the agent froze the file systems");
+        await domainSnapshotHandler.delete(id, outs);
+        assert.equal(existsSync(overlay), false, "merged back and removed");
+        assert.match(virsh(["domblklist", DOMAIN]), /vda\s+\S*overlay\.qcow2/, "the guest is back on its own overlay");
+    } finally {
+        await defaultPool.closeAll();
+    }
 });
 
 test("the cached image was not written", () => {
