@@ -123,7 +123,7 @@ async function adopt(
         );
     }
     logInfo(KIND, label(args.domain, name), `adopting the existing snapshot on ${uri}`);
-    if ((state.document.description ?? "") !== (args.description ?? "") && args.description !== undefined) {
+    if (args.description !== undefined && state.document.description !== args.description) {
         await step(KIND, name, "set the description", () => setDescription(client, dom, state, args.description));
         state = await step(KIND, name, "read", () => readSnapshot(client, snap));
     }
@@ -232,7 +232,7 @@ async function revert(client: LibvirtClient, args: DomainSnapshotArgs, snap: Sna
         const cause = libvirtCause(error);
         if (cause?.isUnsupported() && kindOf(args) === "external") {
             throw new Error(
-                `${KIND} '${label(args.domain, name)}': revert failed: this libvirt cannot revert to an external snapshot (${describeError(cause)}; libvirt 9.7 and later can). Nothing was changed; take an internal snapshot to revert to, or restore the overlays by hand`,
+                `${KIND} '${label(args.domain, name)}': revert failed: this libvirt cannot revert to an external snapshot (${describeError(cause)}; libvirt 9.7 and later can). The domain was not reverted; take an internal snapshot to revert to, or restore the overlays by hand`,
             );
         }
         throw operationError(KIND, label(args.domain, name), "revert the domain", error);
