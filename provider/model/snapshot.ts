@@ -109,6 +109,6 @@ export const domainSnapshotResourceSchema = z.strictObject({
     disks: z.array(snapshotDiskArgsSchema).optional(),
     /** Freeze the guest's file systems while the snapshot is taken (needs the QEMU guest agent; external disk-only only). */
     quiesce: z.boolean().optional(),
-    /** Any value; when it changes, the next update reverts the domain to this snapshot. */
+    /** A string, number or boolean; when it changes, the next update reverts the domain to this snapshot (a date, a counter). */
     revertTrigger: z.union([z.string(), z.number(), z.boolean()]).optional(),
 });
