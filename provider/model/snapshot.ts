@@ -84,7 +84,7 @@ export const snapshotDiskArgsSchema = z.strictObject({
     target: z.string().min(1, { message: "a disk is named by its target device, e.g. vda" }),
     /** External snapshots: the overlay file to create; default: libvirt's name (the image's name with the snapshot's as suffix). */
     overlay: absolutePathSchema.optional(),
-    /** Leave this disk out of the snapshot (a raw scratch disk, a read-only seed). */
+    /** Leave this disk out of an external snapshot (a raw scratch disk); an internal one covers every writable disk, and libvirt leaves read-only ones (a seed cdrom) out itself. */
     exclude: z.boolean().optional(),
 });
 

@@ -29,11 +29,18 @@ export class SnapshotPlanError extends Error {
 function diskEntries(args: DomainSnapshotArgs, facts: DomainFacts, external: boolean): SnapshotDisk[] {
     const entries: SnapshotDisk[] = [];
     for (const disk of args.disks ?? []) {
-        if (!facts.disks.some((known) => known.target === disk.target)) {
-            const targets = facts.disks.map((known) => known.target).join(", ") || "none";
+        if (!facts.disks.some((d) => d.target === disk.target)) {
+            const targets = facts.disks.map((d) => d.target).join(", ") || "none";
             throw new SnapshotPlanError(
                 "disks",
                 `the domain '${args.domain}' has no disk ${disk.target} (its disks: ${targets}); list only its disks`,
+            );
+        }
+        const known = facts.disks.find((d) => d.target === disk.target)!;
+        if (disk.exclude === true && !external && !known.readOnly) {
+            throw new SnapshotPlanError(
+                `disks`,
+                `an internal snapshot covers every writable disk (libvirt refuses to leave ${disk.target} out; it leaves read-only ones out itself); set kind: "external" to leave ${disk.target} out, or remove exclude`,
             );
         }
         if (disk.exclude === true) entries.push({ name: disk.target, snapshot: "no" });

@@ -294,6 +294,51 @@ describe("DomainSnapshot on the running tiny guest", { timeout: 180_000 }, () =>
         assert.deepEqual(snapshotNames(), []);
     });
 
+    test("internal needs every writable disk in qcow2: a raw one is refused (by libvirt, or by the plan when excluded); external leaves it out", async () => {
+        const raw = join(scratch, "scratch.raw");
+        const qcow2 = join(scratch, "second.qcow2");
+        execFileSync("qemu-img", ["create", "-q", "-f", "raw", raw, "8M"]);
+        execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", qcow2, "8M"]);
+        const other = `${PREFIX}raw`;
+        const xml = join(scratch, "raw.xml");
+        writeFileSync(
+            xml,
+            `<domain type='qemu'><name>${other}</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os>
+<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${raw}'/><target dev='vda' bus='virtio'/></disk>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${qcow2}'/><target dev='vdb' bus='virtio'/></disk>
+</devices></domain>`,
+        );
+        virsh(["define", xml]);
+        await assert.rejects(
+            handler.create(await checked({ namePrefix: `${PREFIX}raw`, domain: other })),
+            (error: Error) => /vda/.test(error.message) && /VIR_ERR_CONFIG_UNSUPPORTED/.test(error.message),
+            "libvirt refuses an internal snapshot of a raw disk",
+        );
+        await assert.rejects(
+            handler.create(
+                await checked({ namePrefix: `${PREFIX}raw`, domain: other, disks: [{ target: "vda", exclude: true }] }),
+            ),
+            /disks: an internal snapshot covers every writable disk \(libvirt refuses to leave vda out/,
+        );
+        const overlay = join(scratch, "second.overlay.qcow2");
+        const { id, outs } = await createSnapshot({
+            namePrefix: `${PREFIX}raw`,
+            domain: other,
+            kind: "external",
+            disks: [
+                { target: "vda", exclude: true },
+                { target: "vdb", overlay },
+            ],
+        });
+        assert.equal(outs.state, "shutoff");
+        assert.deepEqual(outs.files, [overlay]);
+        assert.match(virsh(["snapshot-dumpxml", other, outs.name as string]), /<disk name='vda' snapshot='no'\/>/);
+        assert.match(virsh(["domblklist", other]), new RegExp(`vda\\s+${raw}`), "the raw disk is left as it was");
+        await handler.delete(id, outs);
+        assert.equal(virsh(["snapshot-list", other, "--name"]).trim(), "");
+        assert.equal(existsSync(overlay), false);
+    });
+
     test("refusals: quiesce without a guest agent; a delete libvirt cannot merge leaves everything as it was", async () => {
         const quiesce = await checked({
             namePrefix: `${PREFIX}quiet`,

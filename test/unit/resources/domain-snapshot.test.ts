@@ -109,7 +109,14 @@ test("the plan: what each kind asks libvirt for", () => {
     assert.deepEqual(internal, { document: { name: "s1", description: "d" }, flags: 0 });
 
     const leftOut = planSnapshot(args({ disks: [{ target: "hdc", exclude: true }] }), "s1", FACTS, false);
-    assert.deepEqual(leftOut.document.disks, [{ name: "hdc", snapshot: "no" }]);
+    assert.deepEqual(leftOut.document.disks, [{ name: "hdc", snapshot: "no" }], "a read-only disk may be left out");
+    const externalLeftOut = planSnapshot(
+        args({ kind: "external", disks: [{ target: "vda", exclude: true }] }),
+        "s1",
+        FACTS,
+        true,
+    );
+    assert.deepEqual(externalLeftOut.document.disks, [{ name: "vda", snapshot: "no" }]);
 
     const diskOnly = planSnapshot(
         args({ kind: "external", disks: [{ target: "vda", overlay: "/images/vm1.s2" }] }),
@@ -170,6 +177,13 @@ test("the plan refuses what the domain cannot give, before libvirt is asked", ()
         true,
         "disks",
         /has no disk vdz \(its disks: vda, hdc\)/,
+    );
+    refused(
+        { disks: [{ target: "vda", exclude: true }] },
+        FACTS,
+        true,
+        "disks",
+        /internal snapshot covers every writable disk \(libvirt refuses to leave vda out.*set kind: "external"/,
     );
     refused(
         { kind: "external", memory: true },
