@@ -3,7 +3,9 @@
  * so that `check` fails before libvirt sees an impossible document.
  */
 import type { z } from "zod";
+import { parseCpuset } from "./cpuset";
 import type { DomainFields } from "./domain";
+import { controllerModels } from "./domain-devices-controller";
 import { formatBytes } from "./units";
 
 type Path = Array<string | number>;
@@ -20,6 +22,11 @@ export function checkDomainConsistency(domain: DomainFields, ctx: z.RefinementCt
         checkInterfaces,
         checkGraphics,
         checkFilesystems,
+        checkControllers,
+        checkMemtune,
+        checkIothreads,
+        checkNuma,
+        checkVcpuStates,
     ]) {
         try {
             check(domain, fail);
@@ -136,8 +143,14 @@ function checkInterfaces(domain: DomainFields, fail: Fail): void {
                 seen.set(nic.mac, i);
             }
         }
-        if (nic.driver?.queues !== undefined && nic.model !== undefined && !nic.model.startsWith("virtio")) {
-            fail(["devices", "interfaces", i, "driver", "queues"], "multiqueue needs a virtio model");
+        // libvirt keeps a NIC's <driver> only for virtio models: on others it drops name='vhost' and
+        // queues='1' from the definition (which would read back as drift) or refuses more queues.
+        if (nic.driver !== undefined && !nic.model?.startsWith("virtio")) {
+            const field = nic.driver.queues !== undefined ? "queues" : "name";
+            fail(
+                ["devices", "interfaces", i, "driver", field],
+                `driver.${field} applies to virtio NICs only (model is ${nic.model === undefined ? "not set, so libvirt picks a non-virtio one" : `'${nic.model}'`}); set model: "virtio" or drop the driver`,
+            );
         }
     });
 }
@@ -163,6 +176,198 @@ function checkFilesystems(domain: DomainFields, fail: Fail): void {
         fail(
             ["devices", "filesystems", i, "driver"],
             "virtiofs needs shared guest memory; set memoryBacking.access to 'shared' (and a source such as memfd)",
+        );
+    }
+}
+
+const virtioScsiModels = new Set(["virtio-scsi", "virtio-transitional", "virtio-non-transitional"]);
+
+function checkControllers(domain: DomainFields, fail: Fail): void {
+    const seen = new Map<string, number>();
+    domain.devices.controllers?.forEach((controller, i) => {
+        const path = ["devices", "controllers", i];
+        const models = controllerModels[controller.type] as readonly string[];
+        if (controller.model !== undefined && !models.includes(controller.model)) {
+            fail(
+                [...path, "model"],
+                models.length === 0
+                    ? `a ${controller.type} controller has no model; drop it`
+                    : `'${controller.model}' is not a ${controller.type} controller model; use one of ${models.join(", ")}`,
+            );
+        }
+        if (controller.type === "pci" && controller.model === undefined) {
+            fail([...path, "model"], "a pci controller needs a model, such as pcie-root-port");
+        }
+        if (controller.index !== undefined) {
+            const key = `${controller.type}:${controller.index}`;
+            const first = seen.get(key);
+            // USB companion controllers share an index with their master; the model cannot declare those.
+            if (first !== undefined) {
+                fail(
+                    [...path, "index"],
+                    `${controller.type} controller ${controller.index} is already devices.controllers[${first}]; give each its own index`,
+                );
+            } else seen.set(key, i);
+        }
+        const virtioScsi = controller.type === "scsi" && virtioScsiModels.has(controller.model ?? "");
+        for (const field of ["queues", "iothread"] as const) {
+            if (controller.driver?.[field] !== undefined && !virtioScsi) {
+                fail(
+                    [...path, "driver", field],
+                    `driver.${field} applies to virtio-scsi controllers only; set type "scsi" with model "virtio-scsi" or drop it`,
+                );
+            }
+        }
+    });
+}
+
+function checkMemtune(domain: DomainFields, fail: Fail): void {
+    const tune = domain.memtune;
+    if (domain.memoryBacking?.locked && tune?.hardLimit === undefined) {
+        fail(
+            ["memoryBacking", "locked"],
+            "locked memory needs memtune.hardLimit: the host must know how much memory QEMU may pin (give the guest's memory plus QEMU's own, e.g. 256 MiB more), or drop locked",
+        );
+    }
+    if (tune?.hardLimit !== undefined && tune.swapHardLimit !== undefined && tune.swapHardLimit < tune.hardLimit) {
+        fail(
+            ["memtune", "swapHardLimit"],
+            `swapHardLimit ${formatBytes(tune.swapHardLimit)} is below hardLimit ${formatBytes(tune.hardLimit)}; libvirt wants it at least as large`,
+        );
+    }
+    if (tune?.minGuarantee !== undefined) {
+        fail(
+            ["memtune", "minGuarantee"],
+            "minGuarantee is honoured by VMware ESX and OpenVZ only; libvirt's QEMU driver refuses it: drop it",
+        );
+    }
+}
+
+function checkIothreads(domain: DomainFields, fail: Fail): void {
+    const count = domain.iothreads ?? 0;
+    const refersTo = (path: Path, thread: number | undefined) => {
+        if (thread !== undefined && thread > count) {
+            fail(
+                path,
+                count === 0
+                    ? `I/O thread ${thread} does not exist; set iothreads (the number of I/O threads) to at least ${thread}`
+                    : `I/O thread ${thread} does not exist (iothreads is ${count}, so threads are 1 to ${count}); raise iothreads`,
+            );
+        }
+    };
+    domain.devices.disks?.forEach((disk, i) => {
+        const path = ["devices", "disks", i, "driver", "iothread"];
+        refersTo(path, disk.driver?.iothread);
+        if (disk.driver?.iothread !== undefined && (disk.target.bus ?? "virtio") !== "virtio") {
+            fail(path, "an I/O thread serves virtio disks only; a SCSI disk uses its virtio-scsi controller's");
+        }
+    });
+    domain.devices.controllers?.forEach((c, i) => {
+        refersTo(["devices", "controllers", i, "driver", "iothread"], c.driver?.iothread);
+    });
+}
+
+/** The vCPU numbers of a set, or undefined when it cannot be read (its schema reported that). */
+function cpusOf(set: string | undefined): number[] {
+    if (set === undefined) return [];
+    const parsed = parseCpuset(set);
+    return parsed.ok ? [...parsed.cpus] : [];
+}
+
+function checkNuma(domain: DomainFields, fail: Fail): void {
+    const cells = domain.cpu?.numa?.cells ?? [];
+    const memnodes = domain.numatune?.memnodes ?? [];
+    if (cells.length === 0) {
+        if (memnodes.length > 0) {
+            fail(
+                ["numatune", "memnodes"],
+                "memnodes place guest NUMA cells, and there are none: declare cpu.numa.cells or drop the memnodes",
+            );
+        }
+        if (domain.maxMemory !== undefined) {
+            fail(["maxMemory"], "memory hot plug needs at least one guest NUMA cell: declare cpu.numa.cells");
+        }
+        return;
+    }
+    const ids = cells.map((cell, i) => cell.id ?? i);
+    cells.forEach((_cell, i) => {
+        const id = ids[i]!;
+        if (id >= cells.length || ids.indexOf(id) !== i) {
+            fail(
+                ["cpu", "numa", "cells", i, "id"],
+                `cell ids must be 0 to ${cells.length - 1}, each once; ${id} is ${id >= cells.length ? "out of range" : "used twice"}`,
+            );
+        }
+    });
+    const owner = new Map<number, number>();
+    cells.forEach((cell, i) => {
+        for (const cpu of cpusOf(cell.cpus)) {
+            if (cpu >= domain.vcpu.maximum) {
+                fail(
+                    ["cpu", "numa", "cells", i, "cpus"],
+                    `vCPU ${cpu} does not exist (vCPUs are 0 to ${domain.vcpu.maximum - 1}); raise vcpu.maximum or change the cell's cpus`,
+                );
+                break;
+            }
+            const other = owner.get(cpu);
+            if (other !== undefined) {
+                fail(["cpu", "numa", "cells", i, "cpus"], `vCPU ${cpu} is already in cell ${ids[other]}`);
+                break;
+            }
+            owner.set(cpu, i);
+        }
+        cell.distances?.forEach((d, j) => {
+            const path = ["cpu", "numa", "cells", i, "distances", j];
+            if (!ids.includes(d.id)) fail([...path, "id"], `there is no cell ${d.id}`);
+            else if (d.id === ids[i] && d.value !== 10) fail([...path, "value"], "a cell's distance to itself is 10");
+            else if (d.id !== ids[i] && d.value === 10) {
+                fail(
+                    [...path, "value"],
+                    "10 is the distance of a cell to itself; another cell is farther (more than 10)",
+                );
+            }
+        });
+    });
+    const total = cells.reduce((sum, cell) => sum + cell.memory, 0);
+    if (total !== domain.memory) {
+        fail(
+            ["cpu", "numa", "cells"],
+            `the cells hold ${formatBytes(total)} in total but memory is ${formatBytes(domain.memory)}; libvirt would make memory their sum: make them equal`,
+        );
+    }
+    memnodes.forEach((node, i) => {
+        if (!ids.includes(node.cellid)) {
+            fail(
+                ["numatune", "memnodes", i, "cellid"],
+                `there is no guest NUMA cell ${node.cellid} (cpu.numa.cells has ids 0 to ${cells.length - 1})`,
+            );
+        }
+    });
+}
+
+function checkVcpuStates(domain: DomainFields, fail: Fail): void {
+    const states = domain.vcpus;
+    if (states === undefined) return;
+    const { maximum } = domain.vcpu;
+    const current = domain.vcpu.current ?? maximum;
+    if (states.length !== maximum) {
+        fail(["vcpus"], `list every vCPU: ${states.length} entries for vcpu.maximum ${maximum}`);
+    }
+    states.forEach((state, i) => {
+        if (state.id !== i) fail(["vcpus", i, "id"], `entry ${i} must be vCPU ${i} (list them in order from 0)`);
+        if (!state.enabled && state.hotpluggable === false) {
+            fail(["vcpus", i, "hotpluggable"], "a vCPU that is off at start must be hotpluggable");
+        }
+    });
+    const first = states[0];
+    if (first && (!first.enabled || first.hotpluggable === true)) {
+        fail(["vcpus", 0], "vCPU 0 must be enabled and not hotpluggable (QEMU cannot unplug it)");
+    }
+    const enabled = states.filter((s) => s.enabled).length;
+    if (enabled !== current) {
+        fail(
+            ["vcpus"],
+            `${enabled} vCPUs are enabled but vcpu.current is ${current}; enable exactly as many as vcpu.current (or vcpu.maximum when current is not set)`,
         );
     }
 }

@@ -1,6 +1,6 @@
 /** Virtual CPUs: how many, where they run on the host and what the guest sees. */
 import { z } from "zod";
-import { cpuset, nonNegativeInt, positiveInt } from "./domain-fields";
+import { cpuset, memorySize, nonNegativeInt, positiveInt } from "./domain-fields";
 
 /** `<vcpu>`: the vCPU count and where the vCPUs may run. */
 export const domainVcpuSchema = z.strictObject({
@@ -50,6 +50,39 @@ export const domainCpuTopologySchema = z.strictObject({
     threads: positiveInt,
 });
 
+/** `<sibling>` of a cell's `<distances>`: how far the guest sees another cell. */
+export const domainNumaDistanceSchema = z.strictObject({
+    /** The `id` of `<sibling>`: the other cell. */
+    id: nonNegativeInt,
+    /** The `value` of `<sibling>`: the distance (10 is the cell itself, more is farther). */
+    value: z.number().int("must be a whole number").min(10, "a NUMA distance is at least 10").max(255),
+});
+
+/** `<numa><cell>`: one guest NUMA node with its vCPUs and memory. */
+export const domainNumaCellSchema = z.strictObject({
+    /** The `id` of `<cell>`: cells are numbered 0, 1, 2... in order; left out, its place in the list. */
+    id: nonNegativeInt.optional(),
+    /** The `cpus` of `<cell>`: the vCPUs of this node, like "0-1"; a node may have none. */
+    cpus: cpuset.optional(),
+    /**
+     * The `memory` of `<cell>`: this node's share of the guest's memory; the cells' sizes add up to
+     * `memory`. A number is MiB, a string has a unit ("1GiB").
+     */
+    memory: memorySize,
+    /** The `memAccess` of `<cell>`: this node's memory shared with other processes or private. */
+    memAccess: z.enum(["shared", "private"]).optional(),
+    /** The `discard` of `<cell>`: give this node's memory back to the host as the guest frees it. */
+    discard: z.boolean().optional(),
+    /** `<distances>`: the distance to each listed cell (libvirt fills in the mirror entries). */
+    distances: z.array(domainNumaDistanceSchema).optional(),
+});
+
+/** `<cpu><numa>`: the guest's NUMA topology. */
+export const domainNumaSchema = z.strictObject({
+    /** `<cell>` entries, one per guest NUMA node. */
+    cells: z.array(domainNumaCellSchema).min(1, "give at least one cell, or leave numa out"),
+});
+
 /** `<cpu>`: the CPU model the guest sees. */
 export const domainCpuSchema = z.strictObject({
     /** The `mode` of `<cpu>`: host-model, host-passthrough, maximum or custom (a named model). */
@@ -68,9 +101,25 @@ export const domainCpuSchema = z.strictObject({
     features: z.array(domainCpuFeatureSchema).optional(),
     /** `<topology>`: sockets, dies, cores and threads. */
     topology: domainCpuTopologySchema.optional(),
+    /** `<numa>`: guest NUMA cells (needed by numatune memnodes and memory hot plug). */
+    numa: domainNumaSchema.optional(),
+});
+
+/** `<vcpus><vcpu>`: the state of one vCPU, for vCPU hot (un)plug. */
+export const domainVcpuStateSchema = z.strictObject({
+    /** The `id` of `<vcpu>`: which vCPU (from 0). */
+    id: nonNegativeInt,
+    /** The `enabled` of `<vcpu>`: online at start. As many are enabled as `vcpu.current` says. */
+    enabled: z.boolean(),
+    /** The `hotpluggable` of `<vcpu>`: can be plugged and unplugged while the guest runs (vCPU 0 cannot). */
+    hotpluggable: z.boolean().optional(),
+    /** The `order` of `<vcpu>`: the order in which enabled vCPUs are added at start. */
+    order: positiveInt.optional(),
 });
 
 export type DomainVcpu = z.output<typeof domainVcpuSchema>;
 export type DomainCputune = z.output<typeof domainCputuneSchema>;
 export type DomainCpu = z.output<typeof domainCpuSchema>;
 export type DomainCpuFeature = z.output<typeof domainCpuFeatureSchema>;
+export type DomainNumaCell = z.output<typeof domainNumaCellSchema>;
+export type DomainVcpuState = z.output<typeof domainVcpuStateSchema>;

@@ -84,6 +84,8 @@ export const diskDriverSchema = z.strictObject({
     discard: z.enum(["unmap", "ignore"]).optional(),
     /** The `queues` of `<driver>`: virtio-blk queue count. */
     queues: positiveInt.optional(),
+    /** The `iothread` of `<driver>`: the `<iothreads>` thread (from 1) that serves this virtio disk. */
+    iothread: positiveInt.optional(),
 });
 
 /** One `<disk>` device. */

@@ -1,6 +1,7 @@
 /** `<devices>`: every device list the model manages. */
 import { z } from "zod";
 import { domainChannelSchema, domainConsoleSchema, domainSerialSchema } from "./domain-devices-char";
+import { domainControllerSchema } from "./domain-devices-controller";
 import { domainDiskSchema } from "./domain-devices-disk";
 import {
     domainGraphicsSchema,
@@ -27,6 +28,11 @@ export const domainDevicesSchema = z.strictObject({
     emulator: z.string().min(1).optional(),
     /** `<disk>` devices. */
     disks: z.array(domainDiskSchema).optional(),
+    /**
+     * `<controller>` devices: a declared one is matched with the guest's by type and index; the
+     * controllers libvirt adds by itself stay when they are not declared.
+     */
+    controllers: z.array(domainControllerSchema).optional(),
     /** `<interface>` devices. */
     interfaces: z.array(domainInterfaceSchema).optional(),
     /** `<graphics>` devices. */

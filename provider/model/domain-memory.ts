@@ -10,6 +10,21 @@ export const domainMaxMemorySchema = z.strictObject({
     slots: positiveInt,
 });
 
+/**
+ * `<memtune>`: limits on the host memory QEMU may use for this guest (guest RAM plus QEMU's own).
+ * Sizes as for `memory`: a number is MiB, a string has a unit.
+ */
+export const domainMemtuneSchema = z.strictObject({
+    /** `<hard_limit>`: the most host memory the guest's QEMU may use; needed by `memoryBacking.locked`. */
+    hardLimit: memorySize.optional(),
+    /** `<soft_limit>`: the memory the guest is pushed back to when the host runs short. */
+    softLimit: memorySize.optional(),
+    /** `<swap_hard_limit>`: the most memory plus swap; at least `hardLimit`. */
+    swapHardLimit: memorySize.optional(),
+    /** `<min_guarantee>`: memory guaranteed to the guest (libvirt's QEMU driver refuses it). */
+    minGuarantee: memorySize.optional(),
+});
+
 /** One `<hugepages><page size nodeset>` entry. */
 export const domainHugePageSchema = z.strictObject({
     /** The `size` of `<page>`: the huge page size (2 MiB or 1 GiB on x86). */
@@ -66,6 +81,7 @@ export const domainNumatuneSchema = z.strictObject({
     memnodes: z.array(domainNumatuneMemnodeSchema).optional(),
 });
 
+export type DomainMemtune = z.output<typeof domainMemtuneSchema>;
 export type DomainMaxMemory = z.output<typeof domainMaxMemorySchema>;
 export type DomainHugePage = z.output<typeof domainHugePageSchema>;
 export type DomainMemoryBacking = z.output<typeof domainMemoryBackingSchema>;

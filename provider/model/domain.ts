@@ -4,11 +4,22 @@
  */
 import { z } from "zod";
 import { validate } from "./common";
-import { type DomainVcpu, domainCpuSchema, domainCputuneSchema, domainVcpuSchema } from "./domain-cpu";
+import {
+    type DomainVcpu,
+    domainCpuSchema,
+    domainCputuneSchema,
+    domainVcpuSchema,
+    domainVcpuStateSchema,
+} from "./domain-cpu";
 import { checkDomainConsistency } from "./domain-checks";
 import { domainDevicesSchema } from "./domain-devices";
-import { memorySize, objectName, uuidSchema } from "./domain-fields";
-import { domainMaxMemorySchema, domainMemoryBackingSchema, domainNumatuneSchema } from "./domain-memory";
+import { memorySize, objectName, positiveInt, uuidSchema } from "./domain-fields";
+import {
+    domainMaxMemorySchema,
+    domainMemoryBackingSchema,
+    domainMemtuneSchema,
+    domainNumatuneSchema,
+} from "./domain-memory";
 import {
     domainClockSchema,
     domainFeaturesSchema,
@@ -48,8 +59,17 @@ export const domainFieldsSchema = z.strictObject({
     currentMemory: memorySize.optional(),
     /** `<maxMemory>`: the hot-plug ceiling and slot count. */
     maxMemory: domainMaxMemorySchema.optional(),
+    /** `<memtune>`: hard, soft and swap limits on the host memory the guest may use. */
+    memtune: domainMemtuneSchema.optional(),
     /** `<vcpu>`: a count, or maximum, current, placement and cpuset. */
     vcpu: vcpuField.default({ maximum: 1 }),
+    /**
+     * `<vcpus>`: one entry per vCPU (all of them, 0 to maximum - 1): which are online at start and
+     * which can be unplugged live, so that `vcpu.current` can go down on a running guest.
+     */
+    vcpus: z.array(domainVcpuStateSchema).optional(),
+    /** `<iothreads>`: how many I/O threads QEMU runs for disks and controllers (their `driver.iothread`). */
+    iothreads: positiveInt.optional(),
     /** `<cputune>`: vCPU and emulator pinning. */
     cputune: domainCputuneSchema.optional(),
     /** `<cpu>`: the CPU model and topology. */

@@ -1,10 +1,11 @@
 /** Reading and writing `<vcpu>`, `<cputune>` and `<cpu>`. */
 import { isDeepStrictEqual } from "node:util";
-import type { DomainCpu, DomainCputune, DomainVcpu } from "../model/domain-cpu";
+import type { DomainCpu, DomainCputune, DomainNumaCell, DomainVcpu, DomainVcpuState } from "../model/domain-cpu";
 import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-fields";
 import { type XElement, child, children, el, ensureChild, removeChildren, setText, textOf } from "./domain-tree";
 import {
     compact,
+    kib,
     nonEmpty,
     notModelled,
     oneOf,
@@ -12,7 +13,9 @@ import {
     putAttr,
     readOrSkip,
     readInt,
+    readSize,
     readSwitch,
+    yesNo,
 } from "./domain-xml-support";
 
 const cpusetOf = (value: string | undefined) => (value === undefined ? undefined : canonicalCpuset(value));
@@ -37,6 +40,34 @@ export function writeVcpu(node: XElement, desired: DomainVcpu, previous?: Domain
     }
     if (current?.placement !== desired.placement) putAttr(node, "placement", desired.placement, previous?.placement);
     if (current?.cpuset !== desired.cpuset) putAttr(node, "cpuset", desired.cpuset, previous?.cpuset);
+}
+
+/** `<vcpus>`: every vCPU's state; an entry libvirt cannot be read as the model leaves the whole list out. */
+export function readVcpus(node: XElement | undefined): DomainVcpuState[] | undefined {
+    if (node === undefined) return undefined;
+    const entries = children(node, "vcpu");
+    if (entries.length === 0) return undefined;
+    return entries.map((v) =>
+        compact({
+            id: readInt(v.attrs.id, "vcpus id") ?? notModelled("a vcpus entry without an id"),
+            enabled: readSwitch(v.attrs.enabled, "vcpus enabled") ?? notModelled("a vcpus entry without enabled"),
+            hotpluggable: readSwitch(v.attrs.hotpluggable, "vcpus hotpluggable"),
+            order: readInt(v.attrs.order, "vcpus order"),
+        }),
+    );
+}
+
+export function writeVcpus(node: XElement, desired: DomainVcpuState[]): void {
+    if (
+        isDeepStrictEqual(
+            readOrSkip(() => readVcpus(node)),
+            desired,
+        )
+    )
+        return;
+    node.children = desired.map((v) =>
+        el("vcpu", { id: v.id, enabled: yesNo(v.enabled), hotpluggable: yesNo(v.hotpluggable), order: v.order }),
+    );
 }
 
 export function readCputune(node: XElement | undefined): DomainCputune | undefined {
@@ -100,6 +131,7 @@ export function readCpu(node: XElement | undefined): DomainCpu | undefined {
                       // libvirt's default policy for a feature is require.
                       policy: oneOf(f.attrs.policy ?? "require", featurePolicies, "cpu feature policy"),
                   })),
+        numa: readOrSkip(() => readNuma(child(node, "numa"))),
         topology: topology
             ? compact({
                   sockets: readInt(topology.attrs.sockets, "sockets") ?? 1,
@@ -109,6 +141,65 @@ export function readCpu(node: XElement | undefined): DomainCpu | undefined {
               })
             : undefined,
     });
+}
+
+function readNumaCell(cell: XElement): DomainNumaCell {
+    const distances = children(child(cell, "distances"), "sibling");
+    return compact({
+        id: readInt(cell.attrs.id, "numa cell id"),
+        cpus: cpusetOf(cell.attrs.cpus),
+        memory:
+            readSize(cell.attrs.memory, cell.attrs.unit, "numa cell memory") ?? notModelled("a cell without memory"),
+        memAccess: optionalOneOf(cell.attrs.memAccess, ["shared", "private"], "numa cell memAccess"),
+        discard: readSwitch(cell.attrs.discard, "numa cell discard"),
+        distances:
+            distances.length === 0
+                ? undefined
+                : distances.map((d) => ({
+                      id: readInt(d.attrs.id, "sibling id") ?? notModelled("a sibling without an id"),
+                      value: readInt(d.attrs.value, "sibling value") ?? notModelled("a sibling without a value"),
+                  })),
+    });
+}
+
+/** `<numa>`: its cells; other children (interconnects) are kept in the document, not modelled. */
+function readNuma(node: XElement | undefined): DomainCpu["numa"] {
+    const cells = children(node, "cell");
+    if (cells.length === 0) return undefined;
+    // A cell holding what the model does not describe (its cache children) is not half-read.
+    for (const cell of cells) {
+        const other = cell.children.find((c) => "name" in c && c.name !== "distances");
+        if (other) notModelled(`numa cell child <${(other as XElement).name}>`);
+    }
+    return { cells: cells.map(readNumaCell) };
+}
+
+function numaCellElement(cell: DomainNumaCell): XElement {
+    const distances = cell.distances?.map((d) => el("sibling", { id: d.id, value: d.value }));
+    return el(
+        "cell",
+        {
+            id: cell.id,
+            cpus: cell.cpus,
+            memory: kib(cell.memory),
+            unit: "KiB",
+            memAccess: cell.memAccess,
+            discard: yesNo(cell.discard),
+        },
+        distances ? [el("distances", {}, distances)] : [],
+    );
+}
+
+function writeNuma(node: XElement, desired: DomainCpu["numa"], previous: DomainCpu["numa"]): void {
+    const current = readOrSkip(() => readNuma(child(node, "numa")));
+    if (desired !== undefined) {
+        if (isDeepStrictEqual(current, desired)) return;
+        const numa = ensureChild(node, "numa", cpuOrder);
+        removeChildren(numa, "cell");
+        numa.children.unshift(...desired.cells.map(numaCellElement));
+    } else if (previous !== undefined) {
+        removeChildren(node, "numa");
+    }
 }
 
 const cpuOrder = ["model", "vendor", "topology", "cache", "maxphysaddr", "feature", "numa"];
@@ -170,4 +261,5 @@ export function writeCpu(node: XElement, desired: DomainCpu, previous?: DomainCp
     } else if (previous?.features !== undefined) {
         removeChildren(node, "feature");
     }
+    writeNuma(node, desired.numa, previous?.numa);
 }

@@ -21,6 +21,11 @@ export interface DeviceCodec<T> {
     key?(device: T): string | undefined;
     /** Devices libvirt adds by itself; they are kept when the list leaves them out. */
     implicit?(node: XElement): boolean;
+    /**
+     * Whether an existing device may be rewritten into a declared one that has no key (a controller
+     * only into one of its own type). Given, it also lets a device libvirt added be taken in order.
+     */
+    sameKind?(existing: T, declared: T): boolean;
 }
 
 /** libvirt's order of device kinds, used to place a new device next to its peers. */
@@ -107,8 +112,9 @@ export function mergeDeviceList<T>(
             if (matched.has(i)) continue;
             const entry = entries.find((e) => {
                 if (used.has(e)) return false;
+                if (codec.sameKind && !codec.sameKind(e.value, desired[i]!)) return false;
                 // A device libvirt added by itself is only taken when it already is the declared one.
-                if (pass === "in order") return !codec.implicit?.(e.node);
+                if (pass === "in order") return codec.sameKind !== undefined || !codec.implicit?.(e.node);
                 return isDeclaredAs(e.value, desired[i]!);
             });
             if (entry) {

@@ -56,6 +56,7 @@ export function readDisk(node: XElement): DomainDisk {
                   io: optionalOneOf(driver.attrs.io, ["threads", "native", "io_uring"], "io"),
                   discard: optionalOneOf(driver.attrs.discard, ["unmap", "ignore"], "discard"),
                   queues: readInt(driver.attrs.queues, "queues"),
+                  iothread: readInt(driver.attrs.iothread, "iothread"),
               })
             : undefined,
         readonly: child(node, "readonly") !== undefined ? true : undefined,
@@ -107,7 +108,7 @@ export function writeDisk(node: XElement, desired: DomainDisk, previous: DomainD
     if (desired.driver !== undefined) {
         const driver = ensureChild(node, "driver", diskOrder);
         driver.attrs.name ??= "qemu";
-        for (const key of ["type", "cache", "io", "discard", "queues"] as const) {
+        for (const key of ["type", "cache", "io", "discard", "queues", "iothread"] as const) {
             putAttr(driver, key, desired.driver[key], previous?.driver?.[key]);
         }
     } else if (previous?.driver !== undefined) {

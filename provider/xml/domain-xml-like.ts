@@ -6,6 +6,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Domain } from "../model/domain";
+import type { DomainController } from "../model/domain-devices-controller";
 
 /** Machine aliases and the versioned types libvirt turns them into. */
 const machineAliases: Record<string, RegExp> = {
@@ -39,6 +40,9 @@ const itemKeys: Record<string, (item: any) => string | undefined> = {
     channels: (c) => c.name,
     filesystems: (f) => f.target,
     hostdevs: (h) => h.address,
+    // libvirt sorts NUMA cells by id and lists a cell's distances in sibling order.
+    cells: (c) => (c.id === undefined ? undefined : String(c.id)),
+    distances: (d) => String(d.id),
 };
 
 function alignList(key: string, actual: unknown[], like: unknown[]): unknown[] {
@@ -84,9 +88,39 @@ function prune(actual: unknown, like: unknown, key = ""): unknown {
     return actual;
 }
 
-/** Drops the PS/2 devices and serial consoles libvirt adds, unless the declared list has them. */
+/**
+ * The guest's controllers lined up with the declared ones (type and index, or for a declared one
+ * without an index the first of its type that is as declared, else the first of its type); the
+ * ones libvirt added by itself are dropped. A declared controller the guest lacks leaves the list
+ * short, which shows as drift.
+ */
+function alignControllers(actual: DomainController[], declared: DomainController[]): DomainController[] {
+    const rest = [...actual];
+    const take = (match: (c: DomainController) => boolean) => {
+        const at = rest.findIndex(match);
+        return at < 0 ? undefined : rest.splice(at, 1)[0];
+    };
+    const aligned: Array<DomainController | undefined> = declared.map((d) =>
+        d.index === undefined ? undefined : take((c) => c.type === d.type && c.index === d.index),
+    );
+    const asDeclared = (d: DomainController) => (c: DomainController) =>
+        c.type === d.type &&
+        Object.entries(d).every(([k, v]) => isDeepStrictEqual((c as Record<string, unknown>)[k], v));
+    for (const pass of ["as declared", "first of its type"] as const) {
+        declared.forEach((d, i) => {
+            if (d.index !== undefined || aligned[i] !== undefined) return;
+            aligned[i] = take(pass === "as declared" ? asDeclared(d) : (c) => c.type === d.type);
+        });
+    }
+    return aligned.filter((c) => c !== undefined);
+}
+
+/** Drops the PS/2 devices, serial consoles and controllers libvirt adds, unless the declared list has them. */
 function dropImplicitDevices(actual: Domain, like: Domain): void {
     const declared = like.devices;
+    if (actual.devices.controllers && declared.controllers) {
+        actual.devices.controllers = alignControllers(actual.devices.controllers, declared.controllers);
+    }
     const inputs = actual.devices.inputs;
     if (inputs && declared.inputs) {
         actual.devices.inputs = inputs.filter(
@@ -119,6 +153,23 @@ function fillDefaults(actual: Domain, like: Domain): void {
             if (declared.nodeset === "0" && page) page.nodeset = "0";
         }
     }
+    // libvirt fills in the distances a declaration implies (a cell's own 10, the mirror of a
+    // sibling's entry): only the declared ones are compared.
+    const cells = actual.cpu?.numa?.cells;
+    like.cpu?.numa?.cells.forEach((declared, i) => {
+        const cell = declared.id === undefined ? cells?.[i] : cells?.find((c) => c.id === declared.id);
+        if (cell?.distances && declared.distances) {
+            const ids = new Set(declared.distances.map((d) => d.id));
+            cell.distances = cell.distances.filter((d) => ids.has(d.id));
+        }
+    });
+    // One queue is what a virtio NIC has anyway: libvirt drops queues='1' from its definition.
+    const nics = actual.devices.interfaces;
+    like.devices.interfaces?.forEach((declared, i) => {
+        if (declared.driver?.queues !== 1) return;
+        const nic = declared.mac === undefined ? nics?.[i] : nics?.find((n) => n.mac === declared.mac);
+        if (nic && nic.driver?.queues === undefined) nic.driver = { ...nic.driver, queues: 1 };
+    });
     // cache='default' is libvirt's way of saying "no cache attribute": it drops it.
     const disks = actual.devices.disks;
     for (const declared of like.devices.disks ?? []) {

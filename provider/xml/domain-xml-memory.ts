@@ -1,7 +1,13 @@
 /** Reading and writing `<maxMemory>`, `<memory>`, `<currentMemory>`, `<memoryBacking>` and `<numatune>`. */
 import { isDeepStrictEqual } from "node:util";
 import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-fields";
-import type { DomainHugePage, DomainMaxMemory, DomainMemoryBacking, DomainNumatune } from "../model/domain-memory";
+import type {
+    DomainHugePage,
+    DomainMaxMemory,
+    DomainMemoryBacking,
+    DomainMemtune,
+    DomainNumatune,
+} from "../model/domain-memory";
 import { type XElement, child, children, el, ensureChild, removeChildren, replaceChild } from "./domain-tree";
 import {
     compact,
@@ -10,6 +16,7 @@ import {
     oneOf,
     optionalOneOf,
     putAttr,
+    putSizeElement,
     readOrSkip,
     putFlagElement,
     readInt,
@@ -36,6 +43,26 @@ export function writeMaxMemory(node: XElement, desired: DomainMaxMemory): void {
     node.attrs.slots = String(desired.slots);
     node.attrs.unit = "KiB";
     node.children = [{ text: String(kib(desired.size)) }];
+}
+
+/** `<memtune>` children by model key, in libvirt's order. */
+const memtuneLimits = [
+    ["hardLimit", "hard_limit"],
+    ["softLimit", "soft_limit"],
+    ["minGuarantee", "min_guarantee"],
+    ["swapHardLimit", "swap_hard_limit"],
+] as const;
+
+export function readMemtune(node: XElement | undefined): DomainMemtune | undefined {
+    if (node === undefined) return undefined;
+    const limits: Record<string, number | undefined> = {};
+    for (const [key, tag] of memtuneLimits) limits[key] = readSizeElement(child(node, tag), tag);
+    return nonEmpty(limits as DomainMemtune);
+}
+
+export function writeMemtune(node: XElement, desired: DomainMemtune, previous?: DomainMemtune): void {
+    const order = memtuneLimits.map(([, tag]) => tag);
+    for (const [key, tag] of memtuneLimits) putSizeElement(node, tag, desired[key], previous?.[key], order);
 }
 
 const hugepagesRead = (node: XElement): true | DomainHugePage[] => {

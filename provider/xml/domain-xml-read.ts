@@ -2,23 +2,25 @@
 import type { Domain } from "../model/domain";
 import type { DomainDevices } from "../model/domain-devices";
 import { onCrashSchema, onPoweroffSchema, onRebootSchema } from "../model/domain-os";
-import { type XElement, child, childText } from "./domain-tree";
+import { type XElement, child, childText, textOf } from "./domain-tree";
 import { channelCodec, consoleCodec, serialCodec } from "./domain-xml-char";
-import { readCpu, readCputune, readVcpu } from "./domain-xml-cpu";
+import { readCpu, readCputune, readVcpu, readVcpus } from "./domain-xml-cpu";
 import { type DeviceCodec, readDeviceList } from "./domain-xml-device-list";
+import { controllerCodec } from "./domain-xml-controller";
 import { diskCodec } from "./domain-xml-disk";
 import { graphicsCodec, inputCodec, soundCodec, videoCodec } from "./domain-xml-display";
 import { interfaceCodec } from "./domain-xml-interface";
-import { readMaxMemory, readMemoryBacking, readNumatune } from "./domain-xml-memory";
+import { readMaxMemory, readMemoryBacking, readMemtune, readNumatune } from "./domain-xml-memory";
 import { filesystemCodec, hostdevCodec, readMemballoon, rngCodec, tpmCodec, watchdogCodec } from "./domain-xml-misc";
 import { readClock, readFeatures, readOs } from "./domain-xml-os";
-import { compact, oneOf, readOrSkip, readSizeElement } from "./domain-xml-support";
+import { compact, oneOf, readInt, readOrSkip, readSizeElement } from "./domain-xml-support";
 
 type ListKey = Exclude<keyof DomainDevices, "emulator" | "memballoon">;
 
 /** Every device list of the model with the codec that reads and writes it. */
 export const deviceCodecs: { [K in ListKey]: DeviceCodec<NonNullable<DomainDevices[K]>[number]> } = {
     disks: diskCodec,
+    controllers: controllerCodec,
     interfaces: interfaceCodec,
     graphics: graphicsCodec,
     videos: videoCodec,
@@ -44,6 +46,12 @@ function readDevices(node: XElement | undefined): DomainDevices {
     devices.memballoon = balloon && readOrSkip(() => readMemballoon(balloon));
     devices.emulator = childText(node, "emulator")?.trim();
     return compact(devices) as DomainDevices;
+}
+
+/** `<iothreads>`: the count; 0 (which libvirt prints for none) is no I/O threads. */
+export function readIothreads(node: XElement | undefined): number | undefined {
+    const count = readInt(textOf(node)?.trim(), "iothreads");
+    return count === 0 ? undefined : count;
 }
 
 const lifecycle = (root: XElement, name: string, options: readonly string[]) =>
@@ -74,7 +82,10 @@ export function readDomainTree(root: XElement): Domain {
         memory,
         currentMemory: readOrSkip(() => readSizeElement(child(root, "currentMemory"), "currentMemory")),
         maxMemory: readOrSkip(() => readMaxMemory(child(root, "maxMemory"))),
+        memtune: readOrSkip(() => readMemtune(child(root, "memtune"))),
         vcpu: readOrSkip(() => readVcpu(child(root, "vcpu"))) ?? { maximum: 1 },
+        vcpus: readOrSkip(() => readVcpus(child(root, "vcpus"))),
+        iothreads: readOrSkip(() => readIothreads(child(root, "iothreads"))),
         cputune: readOrSkip(() => readCputune(child(root, "cputune"))),
         cpu: readOrSkip(() => readCpu(child(root, "cpu"))),
         numatune: readOrSkip(() => readNumatune(child(root, "numatune"))),

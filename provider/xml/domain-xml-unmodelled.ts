@@ -5,12 +5,12 @@
  * copy_on_read, say) are kept too but not listed.
  */
 import { type XElement, child, isElement, parseTree } from "./domain-tree";
-import { readCpu, readCputune, readVcpu } from "./domain-xml-cpu";
+import { readCpu, readCputune, readVcpu, readVcpus } from "./domain-xml-cpu";
 import type { DeviceCodec } from "./domain-xml-device-list";
-import { readMaxMemory, readMemoryBacking, readNumatune } from "./domain-xml-memory";
+import { readMaxMemory, readMemoryBacking, readMemtune, readNumatune } from "./domain-xml-memory";
 import { readMemballoon } from "./domain-xml-misc";
 import { readClock, readFeatures, readOs } from "./domain-xml-os";
-import { deviceCodecs } from "./domain-xml-read";
+import { deviceCodecs, readIothreads } from "./domain-xml-read";
 import { NotModelled } from "./domain-xml-support";
 
 /** Top-level elements the model reads, with the reader that may still refuse their content. */
@@ -27,6 +27,9 @@ const sections: Record<string, ((node: XElement) => unknown) | undefined> = {
     devices: undefined,
     maxMemory: readMaxMemory,
     vcpu: readVcpu,
+    vcpus: readVcpus,
+    memtune: readMemtune,
+    iothreads: readIothreads,
     cputune: readCputune,
     numatune: readNumatune,
     memoryBacking: readMemoryBacking,

@@ -6,9 +6,9 @@ import { isDeepStrictEqual } from "node:util";
 import type { Domain } from "../model/domain";
 import type { DomainDevices } from "../model/domain-devices";
 import { type XElement, child, ensureChild, removeChildren, setText, textOf } from "./domain-tree";
-import { writeCpu, writeCputune, writeVcpu } from "./domain-xml-cpu";
+import { writeCpu, writeCputune, writeVcpu, writeVcpus } from "./domain-xml-cpu";
 import { type DeviceCodec, mergeDeviceList } from "./domain-xml-device-list";
-import { writeMaxMemory, writeMemoryBacking, writeNumatune } from "./domain-xml-memory";
+import { writeMaxMemory, writeMemoryBacking, writeMemtune, writeNumatune } from "./domain-xml-memory";
 import { writeMemballoon } from "./domain-xml-misc";
 import { writeClock, writeFeatures, writeOs } from "./domain-xml-os";
 import { deviceCodecs } from "./domain-xml-read";
@@ -109,10 +109,13 @@ export function writeDomainTree(root: XElement, model: Domain, previous?: Domain
     putTextElement(root, "title", model.title, previous?.title, topOrder);
     putTextElement(root, "description", model.description, previous?.description, topOrder);
     writeMemory(root, model, previous);
+    section(root, "memtune", model.memtune, previous?.memtune, writeMemtune);
     section(root, "memoryBacking", model.memoryBacking, previous?.memoryBacking, writeMemoryBacking);
     // A document without <vcpu> has one vCPU; leave it without rather than spelling that out.
     const vcpuImplied = child(root, "vcpu") === undefined && isDeepStrictEqual(model.vcpu, { maximum: 1 });
     if (!vcpuImplied) writeVcpu(ensureChild(root, "vcpu", topOrder), model.vcpu, previous?.vcpu);
+    section(root, "vcpus", model.vcpus, previous?.vcpus, (node, desired) => writeVcpus(node, desired));
+    putTextElement(root, "iothreads", model.iothreads?.toString(), previous?.iothreads, topOrder);
     section(root, "cputune", model.cputune, previous?.cputune, writeCputune);
     section(root, "numatune", model.numatune, previous?.numatune, writeNumatune);
     writeOs(ensureChild(root, "os", topOrder), model.os, previous?.os);

@@ -99,6 +99,22 @@ export const domainPolicy: ChangePolicyTable = {
         },
         { path: "memory", class: "restart", why: "the memory size is fixed when QEMU starts" },
         { path: "maxMemory", class: "restart", why: "memory slots are created when QEMU starts" },
+        {
+            path: "memtune",
+            class: "restart",
+            why: "the limits are applied to QEMU's cgroup when it starts (not changed on a running guest by the provider)",
+        },
+        { path: "iothreads", class: "restart", why: "I/O threads are created when QEMU starts" },
+        {
+            path: "vcpus",
+            class: "restart",
+            why: "which vCPUs can be unplugged is fixed when QEMU starts",
+        },
+        {
+            path: "vcpus[].enabled",
+            class: "live",
+            why: "the online count follows vcpu.current live (libvirt unplugs hotpluggable vCPUs from the last); the definition keeps the declared ones",
+        },
         { path: "onPoweroff", class: "nextBoot", why: "read when the guest next stops" },
         { path: "onReboot", class: "nextBoot", why: "read when the guest next stops" },
         { path: "onCrash", class: "nextBoot", why: "read when the guest next stops" },
@@ -142,5 +158,11 @@ export const domainPolicy: ChangePolicyTable = {
         },
         { path: "devices.emulator", class: "restart", unsetKeepsCurrent: true, why: "libvirt picks the emulator" },
         { path: "cpu", class: "restart", why: "the CPU model is fixed when QEMU starts" },
+        { path: "cpu.numa", class: "restart", why: "the guest's NUMA nodes are fixed when QEMU starts" },
+        {
+            path: "devices.controllers",
+            class: "restart",
+            why: "controllers are created when QEMU starts (the provider does not hot plug them)",
+        },
     ],
 };

@@ -97,6 +97,11 @@ const sizePaths: ReadonlyArray<ReadonlyArray<string>> = [
     ["memory"],
     ["currentMemory"],
     ["maxMemory", "size"],
+    ["memtune", "hardLimit"],
+    ["memtune", "softLimit"],
+    ["memtune", "swapHardLimit"],
+    ["memtune", "minGuarantee"],
+    ["cpu", "numa", "cells", "[]", "memory"],
     ["memoryBacking", "hugepages", "[]", "size"],
     ["devices", "videos", "[]", "vram"],
 ];

@@ -132,12 +132,16 @@ test("a read model becomes friendly inputs that parse back to the same model", (
         memory: "1536MiB",
         currentMemory: "1000KiB",
         maxMemory: { size: "4GiB", slots: 4 },
-        memoryBacking: { hugepages: [{ size: "2MiB" }] },
+        memtune: { hardLimit: "2GiB", softLimit: "1000KiB" },
+        memoryBacking: { hugepages: [{ size: "2MiB" }], locked: true },
         vcpu: { maximum: 4, current: 2 },
+        cpu: { numa: { cells: [{ cpus: "0-3", memory: "1536MiB" }] } },
     });
     assert.ok(parsed.ok);
     const inputs = modelToInputs(parsed.value);
     assert.equal(inputs.memory, 1536);
+    assert.deepEqual(inputs.memtune, { hardLimit: 2048, softLimit: "1000KiB" });
+    assert.equal((inputs.cpu as { numa: { cells: Array<{ memory: unknown }> } }).numa.cells[0]!.memory, 1536);
     assert.equal(inputs.currentMemory, "1000KiB");
     const again = validateDomain(inputs);
     assert.ok(again.ok);

@@ -244,8 +244,6 @@ test("the parts a merge keeps without managing them are listed", () => {
         "resource",
         "seclabel",
         "qemu:commandline",
-        "devices/controller[0]",
-        "devices/controller[1]",
         "devices/interface[1]: interface type 'user'",
         "devices/redirdev[0]",
     ]);

@@ -43,7 +43,15 @@ const cases: Array<[string, Partial<DomainArgs>]> = [
         },
     ],
     ["name that needs escaping", { name: "lab<&>'\"]]>vm" }],
-    ["memory sizes", { memory: "2GiB", currentMemory: 1024, maxMemory: { size: "8GiB", slots: 4 } }],
+    [
+        "memory sizes",
+        {
+            memory: "2GiB",
+            currentMemory: 1024,
+            maxMemory: { size: "8GiB", slots: 4 },
+            cpu: { numa: { cells: [{ cpus: "0", memory: "2GiB" }] } },
+        },
+    ],
     ["vcpu count shortcut", { vcpu: 4 }],
     ["vcpu placement static", { vcpu: { maximum: 4, current: 2, placement: "static", cpuset: "1-4,^3,6" } }],
     ["vcpu placement auto", { vcpu: { maximum: 2, placement: "auto" } }],
@@ -88,10 +96,16 @@ const cases: Array<[string, Partial<DomainArgs>]> = [
         ]),
     [
         "numatune memnodes",
-        { cpu: { mode: "host-model" }, numatune: { memnodes: [{ cellid: 0, mode: "preferred", nodeset: "1" }] } },
+        {
+            cpu: { mode: "host-model", numa: { cells: [{ cpus: "0", memory: 512 }] } },
+            numatune: { memnodes: [{ cellid: 0, mode: "preferred", nodeset: "1" }] },
+        },
     ],
     ["numatune auto", { numatune: { memory: { mode: "strict", placement: "auto" } } }],
-    ["hugepages default", { memoryBacking: { hugepages: true, nosharepages: true, locked: true } }],
+    [
+        "hugepages default",
+        { memtune: { hardLimit: "1GiB" }, memoryBacking: { hugepages: true, nosharepages: true, locked: true } },
+    ],
     [
         "hugepages sized",
         { memoryBacking: { hugepages: [{ size: "2MiB", nodeset: "0" }, { size: "1GiB" }], discard: true } },
