@@ -198,6 +198,14 @@ function checkControllers(domain: DomainFields, fail: Fail): void {
         if (controller.type === "pci" && controller.model === undefined) {
             fail([...path, "model"], "a pci controller needs a model, such as pcie-root-port");
         }
+        const pciRoot = controller.model === "pci-root" || controller.model === "pcie-root";
+        if (controller.type === "pci" && controller.model !== undefined && !pciRoot && !(controller.index! >= 1)) {
+            // Without one, libvirt numbers the first pci controller of a new definition 0, the root's place.
+            fail(
+                [...path, "index"],
+                `a ${controller.model} needs an index from 1 (index 0 is the PCI root); number the ports 1, 2...`,
+            );
+        }
         if (controller.index !== undefined) {
             const key = `${controller.type}:${controller.index}`;
             const first = seen.get(key);

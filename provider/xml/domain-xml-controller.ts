@@ -46,6 +46,19 @@ export function writeController(node: XElement, desired: DomainController, previ
     }
 }
 
+/** libvirt's own order of controller types (virDomainControllerType). */
+const typeRank = ["ide", "fdc", "scsi", "sata", "virtio-serial", "ccid", "usb", "pci", "xenbus", "isa"];
+
+/**
+ * Controllers in a canonical order (type, then index). Where libvirt puts a controller among its
+ * peers depends on the order of the document it parsed (its own output, defined again, moves the
+ * PCI root it had appended first), so document order means nothing and is not read as a change.
+ */
+export function sortControllers(controllers: DomainController[]): DomainController[] {
+    const rank = (c: DomainController) => typeRank.indexOf(c.type);
+    return [...controllers].sort((a, b) => rank(a) - rank(b) || (a.index ?? -1) - (b.index ?? -1));
+}
+
 const isPciRoot = (model: string | undefined) => model === "pci-root" || model === "pcie-root";
 
 export const controllerCodec: DeviceCodec<DomainController> = {

@@ -1,12 +1,13 @@
 /** Reads a whole `<domain>` tree into the model: everything libvirt wrote that the model can express. */
 import type { Domain } from "../model/domain";
 import type { DomainDevices } from "../model/domain-devices";
+import type { DomainController } from "../model/domain-devices-controller";
 import { onCrashSchema, onPoweroffSchema, onRebootSchema } from "../model/domain-os";
 import { type XElement, child, childText, textOf } from "./domain-tree";
 import { channelCodec, consoleCodec, serialCodec } from "./domain-xml-char";
 import { readCpu, readCputune, readVcpu, readVcpus } from "./domain-xml-cpu";
 import { type DeviceCodec, readDeviceList } from "./domain-xml-device-list";
-import { controllerCodec } from "./domain-xml-controller";
+import { controllerCodec, sortControllers } from "./domain-xml-controller";
 import { diskCodec } from "./domain-xml-disk";
 import { graphicsCodec, inputCodec, soundCodec, videoCodec } from "./domain-xml-display";
 import { interfaceCodec } from "./domain-xml-interface";
@@ -42,6 +43,7 @@ function readDevices(node: XElement | undefined): DomainDevices {
         const list = readDeviceList(node, codec);
         if (list.length > 0) devices[key] = list;
     }
+    if (devices.controllers) devices.controllers = sortControllers(devices.controllers as DomainController[]);
     const balloon = child(node, "memballoon");
     devices.memballoon = balloon && readOrSkip(() => readMemballoon(balloon));
     devices.emulator = childText(node, "emulator")?.trim();

@@ -57,9 +57,13 @@ export function liveCases(p: CasePaths): LiveCase[] {
             },
         },
         {
-            label: "memory sizes with maxMemory slots (needs a guest NUMA cell, which the model lacks)",
-            fields: { memory: "256MiB", currentMemory: 192, maxMemory: { size: "1GiB", slots: 4 } },
-            refused: /At least one numa node has to be configured when enabling memory hotplug/,
+            label: "memory sizes with maxMemory slots and the guest NUMA cell hot plug needs",
+            fields: {
+                memory: "256MiB",
+                currentMemory: 192,
+                maxMemory: { size: "1GiB", slots: 4 },
+                cpu: { numa: { cells: [{ cpus: "0", memory: "256MiB" }] } },
+            },
         },
         { label: "current memory", fields: { memory: "256MiB", currentMemory: 192 } },
         {
@@ -129,9 +133,11 @@ export function liveCases(p: CasePaths): LiveCase[] {
         ),
         { label: "numatune auto", fields: { numatune: { memory: { mode: "strict", placement: "auto" } } } },
         {
-            label: "numatune memnodes (needs guest NUMA cells, which the model lacks)",
-            fields: { numatune: { memnodes: [{ cellid: 0, mode: "preferred", nodeset: "0" }] } },
-            refused: /'memnode' is invalid without any guest NUMA cells/,
+            label: "numatune memnodes on a guest NUMA cell",
+            fields: {
+                cpu: { numa: { cells: [{ cpus: "0", memory: 128 }] } },
+                numatune: { memnodes: [{ cellid: 0, mode: "preferred", nodeset: "0" }] },
+            },
         },
         // --- memory backing ---------------------------------------------------------------------------
         {
@@ -143,7 +149,7 @@ export function liveCases(p: CasePaths): LiveCase[] {
         {
             // Starting it needs CAP_SYS_RESOURCE to lift RLIMIT_MEMLOCK, which this host's libvirtd lacks.
             label: "locked memory (define only)",
-            fields: { memoryBacking: { locked: true, nosharepages: false } },
+            fields: { memtune: { hardLimit: 512 }, memoryBacking: { locked: true, nosharepages: false } },
         },
         { label: "hugepages default size, discard", fields: { memoryBacking: { hugepages: true, discard: true } } },
         {

@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ChangeClass, classifyChanges, strongestClass } from "../../../provider/model/change-policy";
-import { type Domain, type DomainArgs, domainSchema, validateDomain } from "../../../provider/model/domain";
+import {
+    type Domain,
+    type DomainArgs,
+    domainFieldsSchema,
+    domainSchema,
+    validateDomain,
+} from "../../../provider/model/domain";
 import { controllerModels, controllerTypes } from "../../../provider/model/domain-devices-controller";
 import { domainFromXml, domainToXml, mergeDomain, unmodelledParts } from "../../../provider/xml/domain";
 import { child, children, parseTree } from "../../../provider/xml/domain-tree";
@@ -32,7 +38,11 @@ const cases: Array<[string, Partial<DomainArgs>]> = [
               ]),
         ...controllerModels[type].map((model): [string, Partial<DomainArgs>] => [
             `controller ${type} ${model}`,
-            { devices: { controllers: [{ type, index: 1, model }] } },
+            {
+                devices: {
+                    controllers: [{ type, index: model === "pci-root" || model === "pcie-root" ? 0 : 1, model }],
+                },
+            },
         ]),
     ]),
     [
@@ -235,7 +245,9 @@ test("a declared virtio-scsi controller replaces libvirt's lsilogic one in place
 });
 
 test("a PCI root is never rewritten: a declared root port is added beside it", () => {
-    const declared = parse({
+    // Check asks for root port indexes; the merge protects the root even without them.
+    const declared = domainFieldsSchema.parse({
+        ...base,
         type: "qemu",
         devices: {
             controllers: [
@@ -322,6 +334,12 @@ const refusals: Array<[string, Partial<DomainArgs>, RegExp]> = [
         "a model of another controller type",
         { devices: { controllers: [{ type: "usb", model: "virtio-scsi" }] } },
         /^devices\.controllers\[0\]\.model: 'virtio-scsi' is not a usb controller model; use one of piix3-uhci/,
+    ],
+    ["a pci controller without a model", { devices: { controllers: [{ type: "pci" }] } }, /needs a model/],
+    [
+        "a root port without an index",
+        { devices: { controllers: [{ type: "pci", model: "pcie-root-port" }] } },
+        /^devices\.controllers\[0\]\.index: a pcie-root-port needs an index from 1/,
     ],
     [
         "a model for sata",
