@@ -27,6 +27,7 @@ export function checkDomainConsistency(domain: DomainFields, ctx: z.RefinementCt
         checkIothreads,
         checkNuma,
         checkVcpuStates,
+        checkMemoryDevices,
     ]) {
         try {
             check(domain, fail);
@@ -337,12 +338,19 @@ function checkNuma(domain: DomainFields, fail: Fail): void {
         });
     });
     const total = cells.reduce((sum, cell) => sum + cell.memory, 0);
-    if (total !== domain.memory) {
+    const dimms = (domain.devices.memories ?? []).reduce((sum, dimm) => sum + dimm.size, 0);
+    if (total + dimms !== domain.memory) {
+        const what = dimms === 0 ? "" : ` and the DIMMs ${formatBytes(dimms)}`;
         fail(
             ["cpu", "numa", "cells"],
-            `the cells hold ${formatBytes(total)} in total but memory is ${formatBytes(domain.memory)}; libvirt would make memory their sum: make them equal`,
+            `the cells hold ${formatBytes(total)} in total${what} but memory is ${formatBytes(domain.memory)}; libvirt would make memory their sum: make them equal`,
         );
     }
+    domain.devices.memories?.forEach((dimm, i) => {
+        if (dimm.node !== undefined && !ids.includes(dimm.node)) {
+            fail(["devices", "memories", i, "node"], `there is no guest NUMA cell ${dimm.node}`);
+        }
+    });
     memnodes.forEach((node, i) => {
         if (!ids.includes(node.cellid)) {
             fail(
@@ -378,4 +386,27 @@ function checkVcpuStates(domain: DomainFields, fail: Fail): void {
             `${enabled} vCPUs are enabled but vcpu.current is ${current}; enable exactly as many as vcpu.current (or vcpu.maximum when current is not set)`,
         );
     }
+}
+
+const MIB = 1024 * 1024;
+
+function checkMemoryDevices(domain: DomainFields, fail: Fail): void {
+    const dimms = domain.devices.memories ?? [];
+    if (dimms.length === 0) return;
+    const max = domain.maxMemory;
+    if (max === undefined) {
+        fail(["devices", "memories"], "DIMMs plug into the slots of maxMemory: set maxMemory (size and slots)");
+        return;
+    }
+    if (dimms.length > max.slots) {
+        fail(["devices", "memories"], `${dimms.length} DIMMs for ${max.slots} slots; raise maxMemory.slots`);
+    }
+    dimms.forEach((dimm, i) => {
+        if (dimm.size % MIB !== 0) {
+            fail(
+                ["devices", "memories", i, "size"],
+                `${formatBytes(dimm.size)} is not a whole number of MiB; QEMU would align it and libvirt report another size`,
+            );
+        }
+    });
 }

@@ -10,6 +10,7 @@ import {
     domainVideoSchema,
 } from "./domain-devices-display";
 import { domainInterfaceSchema } from "./domain-devices-interface";
+import { domainMemoryDeviceSchema } from "./domain-devices-memory";
 import {
     domainFilesystemSchema,
     domainHostdevSchema,
@@ -59,6 +60,11 @@ export const domainDevicesSchema = z.strictObject({
     watchdogs: z.array(domainWatchdogSchema).optional(),
     /** `<tpm>` devices (emulated). */
     tpms: z.array(domainTpmSchema).optional(),
+    /**
+     * `<memory>` devices: DIMMs in the slots of `maxMemory`; one added to a running guest is plugged
+     * live. Their sizes count in `memory`, as libvirt counts them.
+     */
+    memories: z.array(domainMemoryDeviceSchema).optional(),
     /** `<input>` devices; the PS/2 mouse and keyboard libvirt adds on x86 need not be listed. */
     inputs: z.array(domainInputSchema).optional(),
 });

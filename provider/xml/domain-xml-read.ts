@@ -11,6 +11,7 @@ import { controllerCodec, sortControllers } from "./domain-xml-controller";
 import { diskCodec } from "./domain-xml-disk";
 import { graphicsCodec, inputCodec, soundCodec, videoCodec } from "./domain-xml-display";
 import { interfaceCodec } from "./domain-xml-interface";
+import { memoryDeviceCodec } from "./domain-xml-memory-device";
 import { readMaxMemory, readMemoryBacking, readMemtune, readNumatune } from "./domain-xml-memory";
 import { filesystemCodec, hostdevCodec, readMemballoon, rngCodec, tpmCodec, watchdogCodec } from "./domain-xml-misc";
 import { readClock, readFeatures, readOs } from "./domain-xml-os";
@@ -35,6 +36,7 @@ export const deviceCodecs: { [K in ListKey]: DeviceCodec<NonNullable<DomainDevic
     watchdogs: watchdogCodec,
     tpms: tpmCodec,
     inputs: inputCodec,
+    memories: memoryDeviceCodec,
 };
 
 function readDevices(node: XElement | undefined): DomainDevices {

@@ -74,6 +74,23 @@ const interfaceRules: Keyed = {
     },
 };
 
+type Dimm = { size: number };
+
+/**
+ * True when the only memory change is DIMMs appended to the list (memory growing by their sizes):
+ * those are plugged into the running guest. Unplugging needs the guest's cooperation; a restart.
+ */
+function dimmsOnlyAdded(change: ChangeContext): boolean {
+    const memoriesOf = (model: unknown) =>
+        ((model as { devices?: { memories?: Dimm[] } })?.devices?.memories ?? []) as Dimm[];
+    const memoryOf = (model: unknown) => (model as Model)?.memory ?? 0;
+    const before = memoriesOf(change.oldModel);
+    const after = memoriesOf(change.newModel);
+    if (after.length <= before.length || !before.every((dimm, i) => isDeepStrictEqual(dimm, after[i]))) return false;
+    const added = after.slice(before.length).reduce((sum, dimm) => sum + dimm.size, 0);
+    return memoryOf(change.newModel) - memoryOf(change.oldModel) === added;
+}
+
 export const domainPolicy: ChangePolicyTable = {
     defaultClass: "restart",
     defaultWhy: "the definition is updated and the guest must be restarted to use it",
@@ -97,7 +114,12 @@ export const domainPolicy: ChangePolicyTable = {
             },
             why: "the balloon moves current memory up to the maximum",
         },
-        { path: "memory", class: "restart", why: "the memory size is fixed when QEMU starts" },
+        {
+            path: "memory",
+            class: "restart",
+            decide: (change) => (dimmsOnlyAdded(change) ? "live" : undefined),
+            why: "the memory size is fixed when QEMU starts, except for DIMMs plugged in live",
+        },
         { path: "maxMemory", class: "restart", why: "memory slots are created when QEMU starts" },
         {
             path: "memtune",
@@ -159,6 +181,12 @@ export const domainPolicy: ChangePolicyTable = {
         { path: "devices.emulator", class: "restart", unsetKeepsCurrent: true, why: "libvirt picks the emulator" },
         { path: "cpu", class: "restart", why: "the CPU model is fixed when QEMU starts" },
         { path: "cpu.numa", class: "restart", why: "the guest's NUMA nodes are fixed when QEMU starts" },
+        {
+            path: "devices.memories",
+            class: "restart",
+            decide: (change) => (dimmsOnlyAdded(change) ? "live" : undefined),
+            why: "DIMMs are plugged live into free maxMemory slots; unplugging or changing one needs a restart",
+        },
         {
             path: "devices.controllers",
             class: "restart",

@@ -1,7 +1,7 @@
 /**
  * Hot plug on a running guest: disks and NICs present in the new definition but not in the
- * running guest are attached, the reverse detached, cdrom/floppy media swapped, NIC link states
- * set. The device XML comes from the definition libvirt just accepted, so a NIC keeps the MAC and
+ * running guest are attached, the reverse detached, DIMMs added to the definition plugged in,
+ * cdrom/floppy media swapped, NIC link states set. The device XML comes from the definition libvirt just accepted, so a NIC keeps the MAC and
  * a device the PCI address that the definition gave it. Only the running guest is touched here
  * (AFFECT_LIVE): the definition was already written by the redefine. Console passwords are set
  * with LIVE|CONFIG, as libvirt's API for them is documented.
@@ -84,6 +84,13 @@ export function deviceOperations(client: LibvirtClient, dom: Dom, liveXml: strin
         if (!newNics.some((n) => nicKey(n) === nicKey(nic))) {
             operations.push({ what: `detach interface ${nicKey(nic)}`, run: detach(nic) });
         }
+    }
+    // DIMMs have no key: the running guest's are the first of the definition's, and the ones after
+    // them were added (the change policy says live only for appended DIMMs). Unplugging one needs
+    // the guest's ACPI cooperation and is left for a restart.
+    const liveDimms = devicesOf(liveXml, "memory");
+    for (const dimm of devicesOf(newXml, "memory").slice(liveDimms.length)) {
+        operations.push({ what: "plug in a memory DIMM", run: attach(dimm) });
     }
     operations.push(...graphicsPasswordOperations(client, dom, liveXml, newXml));
     return operations;

@@ -141,6 +141,17 @@ const cases: Case[] = [
         },
     },
     {
+        label: "a DIMM at start in a maxMemory slot of a NUMA cell (started)",
+        start: true,
+        fields: {
+            memory: 256,
+            maxMemory: { size: 512, slots: 2 },
+            features: { acpi: true },
+            cpu: { numa: { cells: [{ cpus: "0", memory: 128 }] } },
+            devices: { memories: [{ size: 128, node: 0 }] },
+        },
+    },
+    {
         label: "hotpluggable vCPUs: one more goes online live (started)",
         start: true,
         fields: {

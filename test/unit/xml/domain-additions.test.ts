@@ -107,6 +107,20 @@ const cases: Array<[string, Partial<DomainArgs>]> = [
         },
     ],
     [
+        "DIMMs in maxMemory slots",
+        {
+            memory: 1024,
+            maxMemory: { size: "4GiB", slots: 4 },
+            cpu: { numa: { cells: [{ cpus: "0", memory: 512 }] } },
+            devices: {
+                memories: [
+                    { size: 256, node: 0 },
+                    { model: "dimm", size: "256MiB" },
+                ],
+            },
+        },
+    ],
+    [
         "nic vhost with one queue",
         {
             devices: {
@@ -168,6 +182,7 @@ test("libvirt's documents read into the new fields", () => {
         diskIothread: count((m) => m.devices.disks?.find((d) => d.driver?.iothread !== undefined)),
         numaCells: count((m) => m.cpu?.numa?.cells),
         vcpus: count((m) => m.vcpus),
+        dimms: count((m) => m.devices.memories),
     };
     for (const [part, documents] of Object.entries(coverage)) {
         assert.ok(documents > 0, `no corpus document has ${part} in its model`);
@@ -469,6 +484,51 @@ const refusals: Array<[string, Partial<DomainArgs>, RegExp]> = [
         /^vcpus\[1\]\.hotpluggable: a vCPU that is off at start must be hotpluggable/,
     ],
     [
+        "DIMMs without maxMemory",
+        { devices: { memories: [{ size: 256 }] } },
+        /^devices\.memories: DIMMs plug into the slots of maxMemory/,
+    ],
+    [
+        "more DIMMs than slots",
+        {
+            memory: 1024,
+            maxMemory: { size: 2048, slots: 1 },
+            cpu: { numa: { cells: [{ cpus: "0", memory: 512 }] } },
+            devices: { memories: [{ size: 256 }, { size: 256 }] },
+        },
+        /^devices\.memories: 2 DIMMs for 1 slots/,
+    ],
+    [
+        "memory that leaves out the DIMMs",
+        {
+            memory: 1024,
+            maxMemory: { size: 2048, slots: 1 },
+            cpu: { numa: { cells: [{ cpus: "0", memory: 512 }] } },
+            devices: { memories: [{ size: 256 }] },
+        },
+        /^cpu\.numa\.cells: the cells hold 512MiB in total and the DIMMs 256MiB but memory is 1GiB/,
+    ],
+    [
+        "a DIMM of part of a MiB",
+        {
+            memory: "1048064KiB",
+            maxMemory: { size: 2048, slots: 1 },
+            cpu: { numa: { cells: [{ cpus: "0", memory: 512 }] } },
+            devices: { memories: [{ size: "523776KiB" }] },
+        },
+        /^devices\.memories\[0\]\.size: .* is not a whole number of MiB/,
+    ],
+    [
+        "a DIMM on a missing cell",
+        {
+            memory: 768,
+            maxMemory: { size: 2048, slots: 1 },
+            cpu: { numa: { cells: [{ cpus: "0", memory: 512 }] } },
+            devices: { memories: [{ size: 256, node: 1 }] },
+        },
+        /^devices\.memories\[0\]\.node: there is no guest NUMA cell 1/,
+    ],
+    [
         "vhost on an e1000 NIC",
         { devices: { interfaces: [{ source: { network: "default" }, model: "e1000", driver: { name: "vhost" } }] } },
         /^devices\.interfaces\[0\]\.driver\.name: driver\.name applies to virtio NICs only \(model is 'e1000'\); set model: "virtio"/,
@@ -510,6 +570,13 @@ const hotpluggable = (current: number): Partial<DomainArgs> => ({
     ],
 });
 
+const dimms = (memory: number, sizes: number[], cell = 512): Partial<DomainArgs> => ({
+    memory,
+    maxMemory: { size: 2048, slots: 2 },
+    cpu: { numa: { cells: [{ cpus: "0", memory: cell }] } },
+    devices: { memories: sizes.map((size) => ({ size })) },
+});
+
 const changeClasses: Array<[string, ChangeClass, Partial<DomainArgs>, Partial<DomainArgs>]> = [
     ["one vCPU fewer with hotpluggable vCPUs", "live", hotpluggable(2), hotpluggable(1)],
     [
@@ -530,6 +597,9 @@ const changeClasses: Array<[string, ChangeClass, Partial<DomainArgs>, Partial<Do
             ],
         },
     ],
+    ["a DIMM appended, memory grown by its size", "live", dimms(512, []), dimms(768, [256])],
+    ["a DIMM appended while a cell shrinks", "restart", dimms(768, [256]), dimms(1024, [256, 512], 256)],
+    ["a DIMM removed", "restart", dimms(768, [256]), dimms(512, [])],
     ["a controller added", "restart", {}, { devices: { controllers: [{ type: "scsi", model: "virtio-scsi" }] } }],
     ["a memory limit", "restart", {}, { memtune: { softLimit: 256 } }],
     ["I/O threads", "restart", {}, { iothreads: 2 }],
