@@ -166,6 +166,9 @@ const cases: Case[] = [
         also: async (name, client, dom) => {
             await client.domainSetVcpusFlags({ dom, nvcpus: 2, flags: VirDomainVcpuFlags.VIR_DOMAIN_VCPU_LIVE });
             assert.match(virsh(["vcpucount", name, "--live", "--active"]), /^2\s*$/);
+            // Down again would need the guest to eject the vCPU (ACPI CPU hot unplug), which the tiny
+            // guest does not do reliably: QEMU refuses while the guest has not taken over CPU hot plug,
+            // libvirt times out after. The case without <vcpus> below shows what vcpus changes.
         },
     },
     {

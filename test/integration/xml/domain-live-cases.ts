@@ -153,7 +153,7 @@ export function liveCases(p: CasePaths): LiveCase[] {
         },
         { label: "hugepages default size, discard", fields: { memoryBacking: { hugepages: true, discard: true } } },
         {
-            label: "hugepages with a nodeset beyond node 0 (needs guest NUMA cells, which the model lacks)",
+            label: "hugepages with a nodeset beyond node 0 of a guest without NUMA cells",
             fields: { memoryBacking: { hugepages: [{ size: "2MiB", nodeset: "1" }] } },
             refused: /hugepages: node 1 not found/,
         },
