@@ -210,8 +210,9 @@ function checkControllers(domain: DomainFields, fail: Fail): void {
         if (controller.index !== undefined) {
             const key = `${controller.type}:${controller.index}`;
             const first = seen.get(key);
-            // USB companion controllers share an index with their master; the model cannot declare those.
-            if (first !== undefined) {
+            // ICH9 USB companion controllers share the index of their EHCI master.
+            const companion = controller.type === "usb" && controller.model?.startsWith("ich9-") === true;
+            if (first !== undefined && !companion) {
                 fail(
                     [...path, "index"],
                     `${controller.type} controller ${controller.index} is already devices.controllers[${first}]; give each its own index`,

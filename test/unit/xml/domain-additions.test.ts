@@ -550,6 +550,15 @@ for (const [label, fields, expected] of refusals) {
     });
 }
 
+test("ICH9 USB companion controllers may share their master's index", () => {
+    const companions = ["ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3"].map((model) => ({
+        type: "usb" as const,
+        index: 0,
+        model,
+    }));
+    assert.deepEqual(failures({ devices: { controllers: companions } }), []);
+});
+
 test("every accepted case above passes check", () => {
     for (const [label, fields] of cases) assert.deepEqual(failures(fields), [], label);
 });
