@@ -4,30 +4,23 @@
  *
  *     <metadata><owner:owner xmlns:owner="https://pulumi-libvirt.dev/xmlns/owner/1" id="..."/></metadata>
  *
- * Dynamic providers never see the Pulumi URN, so the owner is derived from what check receives:
- * the kind, the logical name (the hidden `namePrefix` input the SDK sets) and the libvirt name,
- * hashed. It does not depend on the stack's state, so a create that was interrupted after the
- * define (the process killed, the state never written) finds its own domain on the next run and
- * finishes the job instead of failing with "already exists". Limits: it does not depend on the
- * stack or project either, so two stacks declaring the same logical and libvirt name on one host
- * own the same domain; and the replacement of a resource has the same owner as the old half.
+ * The owner is derived in shared/owner.ts (from the kind, the logical name and the libvirt name),
+ * so a create that was interrupted after the define (the process killed, the state never written)
+ * finds its own domain on the next run and finishes the job instead of failing with "already
+ * exists". Limits there.
  */
-import { createHash } from "node:crypto";
 import { type LibvirtClient, LibvirtError } from "../../rpc";
 import { VirDomainMetadataType, VirDomainModificationImpact, VirErrorNumber } from "../../rpc/generated";
 import type { Properties } from "../shared/handler";
+import { OWNER_NAMESPACE, ownerOf as sharedOwnerOf } from "../shared/owner";
 import type { Dom } from "./libvirt";
 
-/** The project's namespace for its records in libvirt `<metadata>`. */
-export const OWNER_NAMESPACE = "https://pulumi-libvirt.dev/xmlns/owner/1";
+export { OWNER_NAMESPACE };
 const OWNER_PREFIX = "owner";
 
 /** The owner of the domain a resource declares, or undefined without a logical name (a `get`). */
 export function ownerOf(props: Properties): string | undefined {
-    const logical = props.namePrefix;
-    const name = props.name;
-    if (typeof logical !== "string" || typeof name !== "string") return undefined;
-    return createHash("sha256").update(`Domain\0${logical}\0${name}`).digest("hex").slice(0, 32);
+    return sharedOwnerOf("Domain", props);
 }
 
 /** The `<metadata>` element holding the owner record, for a definition about to be defined. */

@@ -2,7 +2,10 @@
  * The Network resource: define + autostart + start on create (undefined again when a later step
  * fails); DHCP hosts and ranges and DNS records change in place through network update; other
  * changes redefine the network, and restart it only when `allowRestart` says so, since a restart
- * disconnects every guest; delete stops and undefines it.
+ * disconnects every guest; delete stops and undefines it. A network this resource defines gets the
+ * owner's UUID (shared/owner.ts) unless one is declared: a create that finds a network of its name
+ * with that UUID (an earlier create was interrupted before the state was written) takes it over
+ * and finishes the job; any other is refused unless `adopt` is set.
  */
 import { classifyChanges } from "../../model/change-policy";
 import { keepCurrentWhereUnset } from "../../model/keep-current";
@@ -17,6 +20,7 @@ import type { Properties, ResourceHandler } from "../shared/handler";
 import { withLock } from "../shared/locks";
 import { logInfo, logWarning } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
+import { ownsUuid, uuidToDefine } from "../shared/owner";
 import { networkArgsSchema } from "./args";
 import { warnLeftAlone } from "../shared/identity";
 import { applyPlans, findNetwork, type NetworkState, networkLock, readNetworkState, uuidText } from "./libvirt";
@@ -55,9 +59,18 @@ async function setAutostart(client: LibvirtClient, net: RemoteNonnullNetwork, wa
     await client.networkSetAutostart({ net, autostart: wanted ? 1 : 0 });
 }
 
-/** A new network: define, autostart, start; on any failure after define, undefine it again. */
-async function createNew(client: LibvirtClient, args: NetworkArgs, model: Network): Promise<NetworkState> {
-    const { autostart: _autostart, ...definition } = model;
+/**
+ * A new network: define (with the owner's UUID), autostart, start; on any failure after define,
+ * undefine it again.
+ */
+async function createNew(
+    client: LibvirtClient,
+    inputs: Properties,
+    args: NetworkArgs,
+    model: Network,
+): Promise<NetworkState> {
+    const { autostart: _autostart, ...declared } = model;
+    const definition = { ...declared, uuid: uuidToDefine(KIND, inputs, declared.uuid) };
     const net = await step(KIND, model.name, "define", () => defineNetwork(client, networkToXml(definition)));
     try {
         await step(KIND, model.name, "set autostart", () =>
@@ -199,7 +212,14 @@ export const networkHandler: ResourceHandler = {
             const existing = await step(KIND, model.name, "look up", () => findNetwork(client, model.name));
             let state: NetworkState;
             if (existing === undefined) {
-                state = await createNew(client, args, model);
+                state = await createNew(client, inputs, args, model);
+            } else if (!args.adopt && ownsUuid(KIND, inputs, uuidText(existing.uuid))) {
+                logInfo(
+                    KIND,
+                    model.name,
+                    "found the network that an interrupted create of this resource defined (it has this resource's owner UUID); finishing the job",
+                );
+                state = await converge(client, await readNetworkState(client, existing), model, args);
             } else if (args.adopt) {
                 const current = await readNetworkState(client, existing);
                 reportDifferences(
@@ -216,7 +236,7 @@ export const networkHandler: ResourceHandler = {
                     model.name,
                     "create",
                     new Error(
-                        `a network named '${model.name}' already exists on ${resolveUri(args.uri)}; set adopt: true to take it over, or choose another name`,
+                        `a network named '${model.name}' already exists on ${resolveUri(args.uri)}, and this resource did not define it (its UUID ${uuidText(existing.uuid)} is not the owner UUID this resource gives its networks); set adopt: true to take it over, or choose another name`,
                     ),
                 );
             }

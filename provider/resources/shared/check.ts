@@ -5,16 +5,21 @@
  *
  * Autonaming follows the engine's convention, which dynamic providers must emulate: the logical
  * name (hidden `namePrefix` input, set by the SDK) + "-" + seven hex characters. The name is kept
- * across updates (taken from the old inputs) and fresh on replacement (the engine re-checks a
- * replacement with empty olds).
+ * across updates (taken from the old inputs) and new on replacement (the engine re-checks a
+ * replacement with empty olds). The hex is not random: it is derived from the logical name and a
+ * sequence number (owner.ts), so a create retried after a crash gets the name of the object the
+ * first attempt made and finds it (issue 16). The sequence skips names this process has already
+ * handed out or seen as a resource's old name for that kind and logical name: a replacement (the
+ * old name is seen by the update's check just before the re-check) and two resources of one logical
+ * name under different parents get different names.
  */
-import { randomBytes } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { formatPropertyPath, validate } from "../../model/common";
 import { pathPattern, secretPathsOf, touchesSecret } from "../../model/secret";
 import { textProblem, textRuleFor } from "../../model/text";
 import { type Properties, UNKNOWN_VALUE } from "./handler";
+import { autoNameSuffix } from "./owner";
 
 /** Hex characters appended to an automatic name, as the Pulumi engine does. */
 export const AUTONAME_SUFFIX_LENGTH = 7;
@@ -90,11 +95,53 @@ export function nameStem(logicalName: string): string {
     return stem === "" ? "resource" : stem;
 }
 
-/** A fresh automatic name: `<stem>-<7 hex>`. */
-export function autoName(namePrefix: string): string {
-    const suffix = randomBytes(4).toString("hex").slice(0, AUTONAME_SUFFIX_LENGTH);
-    return `${nameStem(namePrefix)}-${suffix}`;
+/**
+ * The first automatic name `<stem>-<7 hex>` for `namePrefix` that is not in `taken` (the hex
+ * derived from the logical name and a sequence number, so the same call gives the same name).
+ */
+export function autoName(namePrefix: string, taken: ReadonlySet<string> = new Set()): string {
+    for (let sequence = 0; ; sequence++) {
+        const name = `${nameStem(namePrefix)}-${autoNameSuffix(namePrefix, sequence, AUTONAME_SUFFIX_LENGTH)}`;
+        if (!taken.has(name)) return name;
+    }
 }
+
+/** How far along the sequence `isDerivedAutoName` looks (replacements alternate between the first two). */
+const DERIVED_NAMES_RECOGNISED = 64;
+
+/**
+ * True when `name` is one of the automatic names derived for `namePrefix` (not merely of their
+ * shape): the record by which a Volume recognises a volume its own interrupted create made.
+ */
+export function isDerivedAutoName(name: unknown, namePrefix: unknown): boolean {
+    if (!isAutoName(name, namePrefix)) return false;
+    const prefix = namePrefix as string;
+    const suffix = (name as string).slice(nameStem(prefix).length + 1);
+    for (let sequence = 0; sequence < DERIVED_NAMES_RECOGNISED; sequence++) {
+        if (autoNameSuffix(prefix, sequence, AUTONAME_SUFFIX_LENGTH) === suffix) return true;
+    }
+    return false;
+}
+
+/** Automatic names this process handed out or saw as old names, per kind (its schema) and logical name. */
+const takenNames = new WeakMap<object, Map<string, Set<string>>>();
+
+function namesTaken(scope: object, namePrefix: string): Set<string> {
+    let byPrefix = takenNames.get(scope);
+    if (byPrefix === undefined) {
+        byPrefix = new Map();
+        takenNames.set(scope, byPrefix);
+    }
+    let names = byPrefix.get(namePrefix);
+    if (names === undefined) {
+        names = new Set();
+        byPrefix.set(namePrefix, names);
+    }
+    return names;
+}
+
+/** The scope of `chooseName` callers that give none (one shared kind). */
+const DEFAULT_NAME_SCOPE = {};
 
 /** True when `name` has the shape of an automatic name made from `namePrefix`. */
 export function isAutoName(name: unknown, namePrefix: unknown): boolean {
@@ -108,16 +155,29 @@ export function isAutoName(name: unknown, namePrefix: unknown): boolean {
 }
 
 /**
- * The name to use: the explicit one, else the old automatic one (kept across updates), else a fresh
- * automatic one. Undefined when there is no name and no prefix to make one from.
+ * The name to use: the explicit one, else the old automatic one (kept across updates), else a new
+ * automatic one (the first one of the sequence this process has not handed out or seen as an old
+ * name in `scope`, the kind). Undefined when there is no name and no prefix to make one from.
  */
-export function chooseName(olds: Properties, news: Properties, nameKey = "name"): unknown {
+export function chooseName(
+    olds: Properties,
+    news: Properties,
+    nameKey = "name",
+    scope: object = DEFAULT_NAME_SCOPE,
+): unknown {
     const explicit = news[nameKey];
     if (explicit !== undefined && explicit !== null) return explicit;
     const prefix = news.namePrefix;
     if (typeof prefix !== "string" || prefix === "") return undefined;
-    if (isAutoName(olds[nameKey], olds.namePrefix ?? prefix)) return olds[nameKey];
-    return autoName(prefix);
+    const taken = namesTaken(scope, prefix);
+    const old = olds[nameKey];
+    if (isAutoName(old, olds.namePrefix ?? prefix)) {
+        taken.add(old as string);
+        return old;
+    }
+    const name = autoName(prefix, taken);
+    taken.add(name);
+    return name;
 }
 
 function describeValue(value: unknown): string | undefined {
@@ -337,7 +397,7 @@ export function checkInputs(
     const inputs = withoutHostKeys(news);
     const failures: dynamic.CheckFailure[] = [];
     if (options.nameKey !== undefined) {
-        const name = chooseName(olds ?? {}, inputs, options.nameKey);
+        const name = chooseName(olds ?? {}, inputs, options.nameKey, schema);
         if (name === undefined) {
             failures.push({
                 property: options.nameKey,

@@ -2,7 +2,10 @@
  * The StoragePool resource: define + start (building a dir pool's directory when missing) +
  * autostart; transactional create; adopt an existing pool; read from the inactive XML plus the
  * running and autostart state; update per the change classifier; delete refuses a pool that still
- * holds volumes.
+ * holds volumes. A pool this resource defines gets the owner's UUID (shared/owner.ts) unless one
+ * is declared: a create that finds a pool of its name with that UUID (an earlier create was
+ * interrupted before the state was written) takes it over and finishes the job; any other is
+ * refused unless `adopt` is set.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { type ClassifiedChange, classifyChanges } from "../../model/change-policy";
@@ -19,6 +22,7 @@ import { warnLeftAlone } from "../shared/identity";
 import { lockKey, withLock } from "../shared/locks";
 import { logInfo, logWarning } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
+import { ownsUuid, uuidToDefine } from "../shared/owner";
 import {
     mayBuild,
     STORAGE_POOL_RESOURCE_FIELDS,
@@ -143,7 +147,10 @@ function refuseReplacements(action: string, name: string, changes: readonly Clas
     );
 }
 
-/** Create over an existing pool of the same name (`adopt: true`). */
+/**
+ * Create over an existing pool of the same name: one taken over with `adopt: true` (`ours` false),
+ * or one an interrupted create of this resource defined (`ours` true).
+ */
 async function adopt(
     client: LibvirtClient,
     uri: string,
@@ -151,30 +158,33 @@ async function adopt(
     args: StoragePoolArgs,
     model: StoragePool,
     inputs: Properties,
+    ours = false,
 ): Promise<dynamic.CreateResult> {
     const before = await step(KIND, model.name, "read", () => readPoolState(client, pool));
     const changes = classifyChanges("storagePool", before.model, model);
+    const how = ours
+        ? `found the pool that an interrupted create of this resource defined on ${uri} (it has this resource's owner UUID); finishing the job`
+        : `adopting the existing pool on ${uri}`;
     logInfo(
         KIND,
         model.name,
         changes.length === 0
-            ? `adopting the existing pool on ${uri}; it matches the declaration`
-            : [
-                  `adopting the existing pool on ${uri}; updating it to the declaration:`,
-                  ...summarizeChanges(changes),
-              ].join("\n"),
+            ? `${how}; it matches the declaration`
+            : [`${how}; updating it to the declaration:`, ...summarizeChanges(changes)].join("\n"),
     );
-    refuseReplacements("adopt the existing pool", model.name, changes);
+    refuseReplacements(ours ? "finish the interrupted create" : "adopt the existing pool", model.name, changes);
+    let built: boolean;
     try {
-        await converge(client, pool, before, model, args, changes);
+        ({ built } = await converge(client, pool, before, model, args, changes));
     } catch (error) {
         // Put the adopted pool's definition back as it was; its running state is left as found or started.
         const problems = await rollback([() => client.storagePoolDefineXml({ xml: before.inactiveXml, flags: 0 })]);
         throw withProblems(error, problems);
     }
     const state = await step(KIND, model.name, "read", () => readPoolState(client, pool));
-    // An adopted pool's directory was not ours: delete never removes it.
-    return { id: uuidText(pool.uuid), outs: outputsOf(inputs, uri, state, false) };
+    // An adopted pool's directory was not ours: delete never removes it. Ours counts as built when
+    // this run built it (whether the interrupted run had built it is not known: it is kept).
+    return { id: uuidText(pool.uuid), outs: outputsOf(inputs, uri, state, ours && built) };
 }
 
 function withProblems(error: unknown, problems: readonly string[]): Error {
@@ -192,11 +202,13 @@ async function create(inputs: Properties): Promise<dynamic.CreateResult> {
         const existing = await step(KIND, model.name, "look up", () => lookupPool(client, model.name));
         if (existing !== undefined) {
             if (args.adopt) return adopt(client, uri, existing, args, model, inputs);
+            if (ownsUuid(KIND, inputs, uuidText(existing.uuid)))
+                return adopt(client, uri, existing, args, model, inputs, true);
             throw new Error(
-                `${KIND} '${model.name}' already exists on ${uri}; set adopt: true to take it over, or choose another name`,
+                `${KIND} '${model.name}' already exists on ${uri}, and this resource did not define it (its UUID ${uuidText(existing.uuid)} is not the owner UUID this resource gives its pools); set adopt: true to take it over, or choose another name`,
             );
         }
-        const xml = storagePoolToXml(model);
+        const xml = storagePoolToXml({ ...model, uuid: uuidToDefine(KIND, inputs, model.uuid) });
         const { pool } = await step(KIND, model.name, "define", () => client.storagePoolDefineXml({ xml, flags: 0 }));
         const progress: StartProgress = { started: false, built: false };
         try {

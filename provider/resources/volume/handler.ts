@@ -3,10 +3,14 @@
  * image (streamed upload, sha256-checked), as a clone, or as a qcow2 overlay; grown in place (and
  * the running guest's block device with it), shrunk only with `allowShrink`; deleted (optionally
  * wiped) only when no domain uses it. The id is libvirt's volume key (the path for file pools).
+ * A volume has no place for an owner record: its automatic name is the record (derived from the
+ * logical name, shared/check.ts). A create that finds a volume with its own automatic name made it
+ * in an interrupted run (see `takeOverInterrupted`); a namesake with an explicit name is refused
+ * unless `adopt` or `shared` is set.
  */
 import { formatBytes } from "../../model/units";
 import { LibvirtError, type LibvirtClient, type RemoteNonnullStorageVol } from "../../rpc";
-import { checkInputs, containsUnknown } from "../shared/check";
+import { checkInputs, containsUnknown, isDerivedAutoName } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
 import { partialCreateError, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
@@ -134,6 +138,39 @@ async function readIfPresent(client: LibvirtClient, vol: RemoteNonnullStorageVol
     }
 }
 
+/**
+ * A volume an interrupted create of this resource made (it has this resource's automatic name).
+ * In use by a domain, it was complete (a Domain is created only after its volumes' creates
+ * returned): it is taken over as with adopt. Unused, its content may be half uploaded or cloned:
+ * it is deleted and the create runs again. An encrypted one in use cannot be taken over (its
+ * passphrase secret is recorded nowhere but in the state that was lost) and is refused.
+ */
+async function takeOverInterrupted(
+    handle: PoolHandle,
+    existing: RemoteNonnullStorageVol,
+    args: VolumeArgs,
+    name: string,
+    uri: string,
+): Promise<VolumeState | undefined> {
+    const found = await step(KIND, name, "read", () => readVolumeState(handle.client, existing));
+    const users = await step(KIND, name, "find its users", () => usersOf(handle, found));
+    const how =
+        "found the volume that an interrupted create of this resource made (it has this resource's automatic name)";
+    if (users.length === 0) {
+        reporter(name)(`${how}; it is unused, so it is made again (its content may be incomplete)`);
+        await step(KIND, name, "delete the interrupted create's volume", () => deleteVolume(handle, existing, false));
+        return undefined;
+    }
+    if (args.passphrase !== undefined) {
+        throw new Error(
+            `Volume '${name}': ${how} in pool '${args.pool}' on ${uri}, but it is encrypted and in use (${users.join("; ")}): ` +
+                "its passphrase secret is not known any more. Remove the domain(s) and the volume (virsh vol-delete), then run again.",
+        );
+    }
+    reporter(name)(`${how}; it is in use (${users.join("; ")}), so it was complete: taking it over`);
+    return step(KIND, name, "take over", () => adoptVolume(handle, existing, args, reporter(name)));
+}
+
 /** Creates the volume, or takes over an existing one when adopt or shared says so. */
 async function createOrAdopt(
     handle: PoolHandle,
@@ -143,18 +180,22 @@ async function createOrAdopt(
     uri: string,
 ): Promise<{ id: string; outs: Properties }> {
     const existing = await step(KIND, name, "look up", () => findVolume(handle, name));
-    let state: VolumeState;
+    let state: VolumeState | undefined;
     let encryptionSecret: string | undefined;
-    if (existing !== undefined) {
+    if (existing !== undefined && !args.adopt && !args.shared && isDerivedAutoName(name, inputs.namePrefix)) {
+        state = await takeOverInterrupted(handle, existing, args, name, uri);
+        if (state !== undefined) return { id: state.vol.key, outs: outputs(inputs, state) };
+    } else if (existing !== undefined) {
         if (!args.adopt && !args.shared) {
             throw new Error(
-                `Volume '${name}': a volume of that name already exists in pool '${args.pool}' on ${uri}; ` +
+                `Volume '${name}': a volume of that name already exists in pool '${args.pool}' on ${uri}, and this resource did not make it (its name is not this resource's automatic name); ` +
                     "set adopt: true to take it over, or choose another name",
             );
         }
         if (args.shared) reporter(name)("shared: the volume exists; taking it over");
         state = await step(KIND, name, "adopt", () => adoptVolume(handle, existing, args, reporter(name)));
-    } else {
+    }
+    if (state === undefined) {
         const problem = await step(KIND, name, "check the clone's source", () =>
             cloneSourceProblem(handle.client, uri, args),
         );

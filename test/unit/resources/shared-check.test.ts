@@ -27,10 +27,25 @@ test("an automatic name is the logical name, '-', and seven hex characters", () 
     assert.equal(result.failures, undefined);
     assert.match(String(result.inputs?.name), /^web-[0-9a-f]{7}$/);
     assert.ok(isAutoName(result.inputs?.name, "web"));
-    assert.notEqual(autoName("web"), autoName("web"));
+    assert.equal(autoName("web"), autoName("web"), "derived, not random");
+    assert.notEqual(autoName("web", new Set([autoName("web")])), autoName("web"), "the next one skips a taken name");
 });
 
-test("the automatic name is kept across updates and fresh on replacement", () => {
+test("a create retried in a new process gets the name the first attempt had (no second object)", () => {
+    // A new provider process knows nothing: the first name of the sequence, as the crashed run had.
+    assert.equal(autoName("db"), autoName("db", new Set()));
+    assert.match(autoName("db"), /^db-[0-9a-f]{7}$/);
+    assert.notEqual(autoName("db"), autoName("dc"), "another logical name, another name");
+});
+
+test("two resources of one kind and logical name (different parents) get different names", () => {
+    const scope = z.strictObject({ ...resourceFields, name: z.string().optional() });
+    const one = checkInputs(scope, {}, { namePrefix: "disk" }, { nameKey: "name" }).inputs!;
+    const two = checkInputs(scope, {}, { namePrefix: "disk" }, { nameKey: "name" }).inputs!;
+    assert.notEqual(one.name, two.name);
+});
+
+test("the automatic name is kept across updates and new on replacement (create-before-delete needs two)", () => {
     const first = checkInputs(schema, {}, { namePrefix: "web" }, { nameKey: "name" }).inputs!;
     const update = checkInputs(schema, first, { namePrefix: "web", port: 80 }, { nameKey: "name" }).inputs!;
     assert.equal(update.name, first.name);
