@@ -224,7 +224,7 @@ test("adopt: takes over an existing pool, updates it to the declaration, and ref
         await assert.rejects(
             handler.create(inputs),
             new RegExp(
-                `StoragePool '${name}' already exists on ${host.tcpUri.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; set adopt: true`,
+                `StoragePool '${name}' already exists on ${host.tcpUri.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}, and this resource did not define it .*; set adopt: true`,
             ),
         );
 
