@@ -1,0 +1,62 @@
+/**
+ * The stack the fault suite (faults.test.ts) kills and recovers: a network, a pool, a base volume,
+ * two overlays on it, a DHCP reservation, a DNS record and a guest on the first overlay, all
+ * automatically named (so a retried create must find the object by its derived name). Shared by
+ * the test and the child process that runs the `up` it kills.
+ */
+import type { PulumiFn } from "@pulumi/pulumi/automation";
+import { DhcpHost, DnsHost, Domain, Network, StoragePool, Volume } from "pulumi-libvirt";
+import { loadTestHost } from "../helpers/test-host";
+
+export const FAULT_PREFIX = "pltest-cli-fault";
+const SUBNET = "10.253.166";
+
+/** How many libvirt objects (domains, networks, pools, volumes) the stack holds when it is up. */
+export const FAULT_OBJECTS = { domains: 1, networks: 1, pools: 1, volumes: 3 } as const;
+
+export function faultProgram(): PulumiFn {
+    return async () => {
+        const host = loadTestHost();
+        const p = FAULT_PREFIX;
+        const net = new Network(`${p}-net`, {
+            ips: [
+                {
+                    address: `${SUBNET}.1`,
+                    prefix: 24,
+                    dhcp: { ranges: [{ start: `${SUBNET}.100`, end: `${SUBNET}.200` }] },
+                },
+            ],
+        });
+        const pool = new StoragePool(`${p}-pool`, { type: "dir", target: { path: `/var/lib/libvirt/${p}-pool` } });
+        const base = new Volume(`${p}-base`, { pool: pool.name, capacity: "16MiB", target: { format: "raw" } });
+        const overlays = [1, 2].map(
+            (i) =>
+                new Volume(`${p}-disk${i}`, {
+                    pool: pool.name,
+                    capacity: "16MiB",
+                    target: { format: "qcow2" },
+                    backingStore: { volume: { name: base.name }, format: "raw" },
+                }),
+        );
+        const lease = new DhcpHost(`${p}-lease`, { network: net.name, mac: "52:54:00:fa:01:10", ip: `${SUBNET}.10` });
+        new DnsHost(`${p}-dns`, { network: net.name, ip: `${SUBNET}.10`, hostnames: ["vm.fault.lab"] });
+        new Domain(`${p}-vm`, {
+            type: "qemu",
+            memory: 64,
+            vcpu: 1,
+            os: { kernel: host.guestKernel, initrd: host.guestInitrd, cmdline: "console=ttyS0" },
+            devices: {
+                disks: [
+                    {
+                        source: { pool: pool.name, volume: overlays[0]!.name },
+                        driver: { type: "qcow2" },
+                        target: { dev: "vda", bus: "virtio" },
+                    },
+                ],
+                interfaces: [{ source: { network: net.name }, mac: lease.mac, model: "virtio" }],
+                serials: [{ type: "pty" }],
+            },
+            shutdownTimeoutSeconds: 3,
+        });
+    };
+}

@@ -1,0 +1,33 @@
+/**
+ * The process the fault suite kills: runs `up` of the fault program on the stack in the folder
+ * given as the first argument, under the real CLI, and exits. Run as its own process group, so a
+ * SIGKILL of the group takes the CLI and its provider plugins with it (as a killed CI job would).
+ */
+import { join } from "node:path";
+import { openCliStack } from "../../tools/lab/automation";
+import { PROJECT_ROOT } from "../helpers/test-host";
+import { faultProgram } from "./fault-program";
+import { PASSPHRASE, testCli } from "./harness";
+
+async function main(dir: string): Promise<void> {
+    const stack = await openCliStack({
+        cli: testCli(),
+        dir,
+        project: "pltest-cli",
+        stack: "pltest",
+        program: join(PROJECT_ROOT, "dist", "examples", "minimal", "index.js"),
+        stateRoot: join(dir, ".pulumi-state"),
+        passphrase: PASSPHRASE,
+    });
+    await stack.up({ program: faultProgram(), color: "never" });
+}
+
+const dir = process.argv[2];
+if (dir === undefined) throw new Error("usage: fault-up-child <scenario folder>");
+main(dir).then(
+    () => process.exit(0),
+    (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+    },
+);
