@@ -8,7 +8,8 @@
  * hashed. It does not depend on the stack's state, so a create interrupted after libvirt made the
  * object (the process killed, the state never written) finds its own object on the next run.
  * Limits: it does not depend on the stack or project either, so two stacks declaring the same
- * logical and libvirt name on one host own the same object.
+ * logical and libvirt name on one host own the same object (automatic names differ between
+ * projects, not between stacks of one project: `autoNameSuffix`).
  */
 import { createHash } from "node:crypto";
 import type { Properties } from "./handler";
@@ -55,9 +56,20 @@ export function ownsUuid(kind: OwnedKind, props: Properties, found: string): boo
     return owner !== undefined && found.toLowerCase() === ownerUuid(owner);
 }
 
-/** The hex suffix of the `sequence`th automatic name for a logical name. */
+/**
+ * The project the engine runs: it starts provider plugins with `PULUMI_PROJECT` set (the stack's
+ * name is not passed). Empty where no engine set it (the emulator, direct handler calls).
+ */
+function engineProject(): string {
+    return process.env.PULUMI_PROJECT ?? "";
+}
+
+/**
+ * The hex suffix of the `sequence`th automatic name for a logical name: two projects on one host
+ * with the same logical names get different names (two stacks of one project do not).
+ */
 export function autoNameSuffix(logicalName: string, sequence: number, length: number): string {
-    return sha256(`${logicalName}\0${sequence}`).slice(0, length);
+    return sha256(`${engineProject()}\0${logicalName}\0${sequence}`).slice(0, length);
 }
 
 function sha256(text: string): string {

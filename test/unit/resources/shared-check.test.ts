@@ -38,6 +38,21 @@ test("a create retried in a new process gets the name the first attempt had (no 
     assert.notEqual(autoName("db"), autoName("dc"), "another logical name, another name");
 });
 
+test("two projects with the same logical name get different automatic names (the engine sets PULUMI_PROJECT)", () => {
+    const saved = process.env.PULUMI_PROJECT;
+    try {
+        process.env.PULUMI_PROJECT = "lab-a";
+        const a = autoName("net");
+        process.env.PULUMI_PROJECT = "lab-b";
+        assert.notEqual(autoName("net"), a);
+        process.env.PULUMI_PROJECT = "lab-a";
+        assert.equal(autoName("net"), a);
+    } finally {
+        if (saved === undefined) delete process.env.PULUMI_PROJECT;
+        else process.env.PULUMI_PROJECT = saved;
+    }
+});
+
 test("two resources of one kind and logical name (different parents) get different names", () => {
     const scope = z.strictObject({ ...resourceFields, name: z.string().optional() });
     const one = checkInputs(scope, {}, { namePrefix: "disk" }, { nameKey: "name" }).inputs!;
