@@ -8,15 +8,20 @@
  * downloads it and compares the sha256: a seed is small (tens to hundreds of KiB), so the full
  * comparison costs a few milliseconds and catches any alteration, not only a resize. A volume
  * of another size is not downloaded. The id is the volume's key (its path in dir pools).
+ *
+ * The content is the owner record (issue 16): a create that finds a volume of its name holding
+ * exactly its image (an interrupted create uploaded it, and the state was never written) takes it
+ * over; one with other bytes that nothing uses (a half-done upload) is made again; one with other
+ * bytes in use is refused.
  */
 import { type LibvirtClient, LibvirtError, type RemoteNonnullStorageVol } from "../../rpc";
 import { checkInputs, isUnknown } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
 import { partialCreateError, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
-import { logWarning } from "../shared/log";
+import { logInfo, logWarning } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
-import { assertUnused } from "../volume/in-use";
+import { assertUnused, usersOf } from "../volume/in-use";
 import {
     deleteVolume,
     findVolume,
@@ -109,16 +114,40 @@ export const cloudInitHandler: ResourceHandler = {
         const client = await step(KIND, name, "connect", () => clientFor(args.uri));
         const handle = await step(KIND, name, "open pool", () => openPool(client, uri, args.pool));
         const existing = await step(KIND, name, "look up", () => findVolume(handle, name));
+        let state: VolumeState | undefined;
         if (existing !== undefined) {
-            throw new Error(
-                `CloudInit '${name}': a volume of that name already exists in pool '${args.pool}' on ${uri} ` +
-                    "(another stack's seed with the same prefix and content, or a leftover); remove it " +
-                    `(virsh vol-delete ${name} --pool ${args.pool}) or set another name prefix`,
-            );
+            const found = await step(KIND, name, "read", () => readVolumeState(client, existing));
+            const same =
+                found.capacityBytes === seed.image.length &&
+                (await step(KIND, name, "read the content", () =>
+                    volumeSha256(handle, existing, seed.image.length),
+                )) === seed.sha256;
+            if (same) {
+                logInfo(
+                    KIND,
+                    name,
+                    "found a volume of this name holding exactly this seed image (an interrupted create of this resource uploaded it); taking it over",
+                );
+                state = found;
+            } else {
+                const users = await step(KIND, name, "find its users", () => usersOf(handle, found));
+                if (users.length > 0) {
+                    throw new Error(
+                        `CloudInit '${name}': a volume of that name already exists in pool '${args.pool}' on ${uri}, holding other bytes than this seed, and it is in use (${users.join("; ")}); ` +
+                            `remove it (virsh vol-delete ${name} --pool ${args.pool}) once nothing uses it, or set another name prefix`,
+                    );
+                }
+                logInfo(
+                    KIND,
+                    name,
+                    "found an unused volume of this name with other bytes (a half-done upload); uploading again",
+                );
+                await step(KIND, name, "delete the half-done volume", () => deleteVolume(handle, existing, false));
+            }
         }
-        let state: Awaited<ReturnType<typeof uploadSeedVolume>>;
         try {
-            state = await step(KIND, name, "upload the seed", () => uploadSeedVolume(handle, name, seed.image));
+            if (state === undefined)
+                state = await step(KIND, name, "upload the seed", () => uploadSeedVolume(handle, name, seed.image));
         } catch (error) {
             const cause = rollbackOf(error);
             if (cause !== undefined) {

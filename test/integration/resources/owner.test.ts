@@ -7,10 +7,12 @@
  * not make is refused, and the message says why. virsh checks every result.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { cloudInitHandler } from "../../../provider/resources/cloud-init/handler";
 import { dhcpHostHandler } from "../../../provider/resources/dhcp-host/handler";
 import { dnsHostHandler } from "../../../provider/resources/dns-host/handler";
 import { networkHandler } from "../../../provider/resources/network/handler";
@@ -185,6 +187,49 @@ test("Volume: its automatic name is its record; an unused leftover is made again
         create(volumeHandler, { ...declaration, namePrefix: "other", name: first.outs.name }),
         /did not make it/,
     );
+});
+
+test("CloudInit: its content is its record; the same image is taken over, a half-done upload is made again", async () => {
+    const pool = `${PREFIX}cpool`;
+    virsh(["pool-define-as", pool, "dir", "--target", join(workDir, "cpool")]);
+    virsh(["pool-build", pool]);
+    virsh(["pool-start", pool]);
+    const declaration: Properties = {
+        namePrefix: "seed",
+        name: `${PREFIX}seed`,
+        pool,
+        userData: { runcmd: [["true"]] },
+        metaData: { "local-hostname": "owner" },
+    };
+    const first = await create(cloudInitHandler, declaration);
+    lines = [];
+    const again = await create(cloudInitHandler, declaration);
+    assert.equal(again.id, first.id);
+    sawLine(/holding exactly this seed image .*taking it over/);
+
+    // Interrupted mid-upload: the volume exists with other bytes (zeros of the same size).
+    const name = String(first.outs.name);
+    const zeros = join(workDir, "zeros");
+    writeFileSync(zeros, Buffer.alloc(Number(first.outs.size)));
+    virsh(["vol-upload", name, zeros, "--pool", pool]);
+    lines = [];
+    const remade = await create(cloudInitHandler, declaration);
+    sawLine(/half-done upload\); uploading again/);
+    const copy = join(workDir, "copy.iso");
+    virsh(["vol-download", name, copy, "--pool", pool]);
+    assert.equal(createHash("sha256").update(readFileSync(copy)).digest("hex"), remade.outs.sha256, "the seed's bytes");
+
+    // Other bytes in use by a domain: refused, left as it is.
+    virsh(["vol-upload", name, zeros, "--pool", pool]);
+    const domain = `${PREFIX}seedvm`;
+    const domainXml = join(workDir, "seed-domain.xml");
+    writeFileSync(
+        domainXml,
+        `<domain type='qemu'><name>${domain}</name><memory unit='MiB'>32</memory><os><type>hvm</type></os><devices><disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='${first.id}'/><target dev='hdc' bus='ide'/><readonly/></disk></devices></domain>`,
+    );
+    virsh(["define", domainXml]);
+    await rejectsWith(create(cloudInitHandler, declaration), /holding other bytes than this seed, and it is in use/);
+    virsh(["undefine", domain]);
 });
 
 test("DhcpHost and DnsHost: the entry as written is the record; a create finds its own, not another's", async () => {
