@@ -9,6 +9,7 @@ import type { CloudInitArgsInput } from "../provider/resources/cloud-init/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
+import { hiddenInputs } from "./hidden-inputs";
 
 /** Arguments of a CloudInit; every property may be a plain value, a Promise or an Output. */
 // Mapped over `keyof Omit<...>` so optional arguments stay optional.
@@ -93,7 +94,7 @@ export class CloudInit extends pulumi.dynamic.Resource {
             providerStub("cloudInit"),
             name,
             // userData and vendorData are secret even when the program passed plain values.
-            withSecretInputs("cloudInit", { ...PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretInputs("cloudInit", { ...PLACEHOLDERS, ...args, ...hiddenInputs(name) }),
             derived.length === 0 ? options : pulumi.mergeOptions(options, { additionalSecretOutputs: derived }),
             "libvirt",
             "CloudInit",

@@ -6,6 +6,7 @@ import type { DhcpHostArgsInput } from "../provider/resources/dhcp-host/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
+import { hiddenInputs } from "./hidden-inputs";
 
 /** Arguments of a DhcpHost; every property may be a plain value, a Promise or an Output (e.g. a Network's `name`). */
 // Mapped over `keyof Omit<...>` so optional arguments stay optional.
@@ -72,7 +73,7 @@ export class DhcpHost extends pulumi.dynamic.Resource {
         super(
             providerStub("dhcpHost"),
             name,
-            withSecretInputs("dhcpHost", { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretInputs("dhcpHost", { ...COMPUTED_PLACEHOLDERS, ...args, ...hiddenInputs(name) }),
             withSecretOutputs("dhcpHost", opts),
             "libvirt",
             "DhcpHost",

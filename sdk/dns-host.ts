@@ -6,6 +6,7 @@ import type { DnsHostArgsInput } from "../provider/resources/dns-host/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
+import { hiddenInputs } from "./hidden-inputs";
 
 /** Arguments of a DnsHost; every property may be a plain value, a Promise or an Output (e.g. a Network's `name`). */
 // Mapped over `keyof Omit<...>` so optional arguments stay optional.
@@ -64,7 +65,7 @@ export class DnsHost extends pulumi.dynamic.Resource {
         super(
             providerStub("dnsHost"),
             name,
-            withSecretInputs("dnsHost", { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretInputs("dnsHost", { ...COMPUTED_PLACEHOLDERS, ...args, ...hiddenInputs(name) }),
             withSecretOutputs("dnsHost", opts),
             "libvirt",
             "DnsHost",

@@ -9,6 +9,7 @@ import type { DomainSnapshotArgsInput } from "../provider/resources/domain-snaps
 import type { DeepInput, HiddenInputs } from "./inputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
+import { hiddenInputs } from "./hidden-inputs";
 
 /** Arguments of a DomainSnapshot; every property may be a plain value, a Promise or an Output (e.g. a Domain's `name`). */
 // Mapped over `keyof Omit<...>` so optional arguments stay optional.
@@ -95,7 +96,7 @@ export class DomainSnapshot extends pulumi.dynamic.Resource {
         super(
             providerStub("domainSnapshot"),
             name,
-            withSecretInputs("domainSnapshot", { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretInputs("domainSnapshot", { ...COMPUTED_PLACEHOLDERS, ...args, ...hiddenInputs(name) }),
             withSecretOutputs("domainSnapshot", opts),
             "libvirt",
             "DomainSnapshot",

@@ -9,6 +9,7 @@ import type { DomainResourceArgs } from "../provider/resources/domain/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
+import { hiddenInputs } from "./hidden-inputs";
 
 /**
  * The arguments of a Domain: every property may be a `pulumi.Input`. Mapped over `Omit` so that
@@ -121,7 +122,7 @@ export class Domain extends pulumi.dynamic.Resource {
             throw new Error("Missing required property 'memory'");
         }
         // A fresh object: the dynamic Resource writes __provider into the props it is given.
-        const props = { ...computedPlaceholders, ...args, namePrefix: name };
+        const props = { ...computedPlaceholders, ...args, ...hiddenInputs(name) };
         super(
             providerStub("domain"),
             name,

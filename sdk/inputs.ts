@@ -1,7 +1,7 @@
 /**
  * Pulumi `Input` types derived from a kind's argument type: every property, at every depth, may be
  * a plain value, a Promise or an Output (as users of generated SDKs expect), and the hidden
- * `namePrefix` that the SDK sets itself is not offered.
+ * `namePrefix` and `nameScope` that the SDK sets itself are not offered (sdk/hidden-inputs.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -23,7 +23,7 @@ type DeepInputOfMember<T> = T extends Primitive
         : pulumi.Input<T>;
 
 /** Inputs the SDK sets itself and users never pass. */
-export type HiddenInputs = "namePrefix";
+export type HiddenInputs = "namePrefix" | "nameScope";
 
 type Visible<T> = Omit<T, HiddenInputs>;
 

@@ -9,6 +9,7 @@ import type { NetworkArgsInput } from "../provider/resources/network/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
+import { hiddenInputs } from "./hidden-inputs";
 
 /** Arguments of a Network; every property may be a plain value, a Promise or an Output. */
 // Mapped over `keyof Omit<...>` so optional arguments stay optional.
@@ -79,7 +80,7 @@ export class Network extends pulumi.dynamic.Resource {
         super(
             providerStub("network"),
             name,
-            withSecretInputs("network", { ...COMPUTED_PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretInputs("network", { ...COMPUTED_PLACEHOLDERS, ...args, ...hiddenInputs(name) }),
             withSecretOutputs("network", opts),
             "libvirt",
             "Network",

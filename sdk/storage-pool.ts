@@ -9,6 +9,7 @@ import type { StoragePoolArgsInput } from "../provider/resources/storage-pool/ar
 import type { ResourceArgsOf } from "./inputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
+import { hiddenInputs } from "./hidden-inputs";
 
 const STORAGE_POOL_TYPE = "pulumi-nodejs:dynamic/libvirt:StoragePool";
 
@@ -82,7 +83,7 @@ export class StoragePool extends pulumi.dynamic.Resource {
         super(
             provider,
             name,
-            withSecretInputs("storagePool", { ...OUTPUT_PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretInputs("storagePool", { ...OUTPUT_PLACEHOLDERS, ...args, ...hiddenInputs(name) }),
             withSecretOutputs("storagePool", opts),
             "libvirt",
             "StoragePool",

@@ -9,6 +9,7 @@ import type { VolumeArgsInput } from "../provider/resources/volume/args";
 import type { DeepInput, HiddenInputs } from "./inputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
+import { hiddenInputs } from "./hidden-inputs";
 
 /** Arguments of a Volume; every property may be a plain value, a Promise or an Output. */
 // Mapped over `keyof Omit<...>` so optional arguments stay optional.
@@ -103,7 +104,7 @@ export class Volume extends pulumi.dynamic.Resource {
             providerStub("volume"),
             name,
             // The passphrase is secret even when the program passed it as a plain string.
-            withSecretInputs("volume", { ...PLACEHOLDERS, ...args, namePrefix: name }),
+            withSecretInputs("volume", { ...PLACEHOLDERS, ...args, ...hiddenInputs(name) }),
             withSecretOutputs("volume", opts),
             "libvirt",
             "Volume",

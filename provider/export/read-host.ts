@@ -37,7 +37,7 @@ function argKeys(schema: unknown): Set<string> {
     return new Set(Object.keys(shape));
 }
 
-const NOT_DECLARED = new Set(["uri", "adopt", "namePrefix", "__provider"]);
+const NOT_DECLARED = new Set(["uri", "adopt", "namePrefix", "nameScope", "__provider"]);
 
 function declarationOf(props: Properties, schema: unknown): Properties {
     const keys = argKeys(schema);

@@ -73,7 +73,10 @@ function resourceSpec(entry: SchemaKind, registry: TypeRegistry): ResourceSpec {
     }) as JsonSchema;
     const defNames = Object.fromEntries(Object.keys(json.$defs ?? {}).map((key) => [key, key]));
     const converter = new SchemaConverter(registry, json.$defs ?? {}, annotatorFor(entry), defNames);
-    const { properties: inputs, required: requiredInputs } = converter.properties(json, [], entry.kind, ["namePrefix"]);
+    const { properties: inputs, required: requiredInputs } = converter.properties(json, [], entry.kind, [
+        "namePrefix",
+        "nameScope",
+    ]);
     const properties: Record<string, PropertySpec> = { ...inputs };
     for (const [key, spec] of Object.entries(entry.outputs)) properties[key] = { ...properties[key], ...spec };
     const required = [...new Set([...requiredInputs, ...entry.requiredOutputs])].filter((key) => key in properties);

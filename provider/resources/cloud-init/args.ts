@@ -19,6 +19,7 @@ export const cloudInitArgsSchema = z.strictObject({
     uri: resourceFields.uri,
     /** Set by the SDK to the resource's logical name: the default prefix of the volume name. */
     namePrefix: resourceFields.namePrefix,
+    nameScope: resourceFields.nameScope,
     /**
      * Prefix of the seed volume's name (default: the logical name). The volume is named
      * `<prefix>-<first 8 hex digits of the image's sha256>.iso`, so new content is a new volume.
@@ -60,7 +61,7 @@ export interface CloudInitComputed {
 export const CLOUD_INIT_COMPUTED_KEYS = ["path", "key", "sha256", "instanceId", "size"] as const;
 
 /** Inputs that are not part of the seed's documents (for the schema generator). */
-export const CLOUD_INIT_RESOURCE_FIELDS = ["uri", "namePrefix", "name", "pool"] as const;
+export const CLOUD_INIT_RESOURCE_FIELDS = ["uri", "namePrefix", "nameScope", "name", "pool"] as const;
 
 /** Inputs whose change replaces the seed volume (besides `uri`); the documents replace it through the policy table. */
 export const CLOUD_INIT_REPLACE_FIELDS = ["name", "pool"] as const;

@@ -43,4 +43,4 @@ export interface DhcpHostComputedOutputs {
 export const DHCP_HOST_COMPUTED_OUTPUTS = ["networkUuid", "networkActive"] as const;
 
 /** Inputs that belong to the resource, not to the entry or its network (`network` is part of the model). */
-export const DHCP_HOST_RESOURCE_FIELDS = ["uri", "adopt", "namePrefix"] as const;
+export const DHCP_HOST_RESOURCE_FIELDS = ["uri", "adopt", "namePrefix", "nameScope"] as const;

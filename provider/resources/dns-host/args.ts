@@ -26,4 +26,4 @@ export interface DnsHostComputedOutputs {
 export const DNS_HOST_COMPUTED_OUTPUTS = ["networkUuid", "networkActive"] as const;
 
 /** Inputs that belong to the resource, not to the entry or its network (`network` is part of the model). */
-export const DNS_HOST_RESOURCE_FIELDS = ["uri", "adopt", "namePrefix"] as const;
+export const DNS_HOST_RESOURCE_FIELDS = ["uri", "adopt", "namePrefix", "nameScope"] as const;

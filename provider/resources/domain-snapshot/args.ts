@@ -20,7 +20,7 @@ export type DomainSnapshotArgs = z.output<typeof domainSnapshotArgsSchema>;
 export type DomainSnapshotArgsInput = z.input<typeof domainSnapshotArgsSchema>;
 
 /** Inputs that belong to the resource, not to the snapshot libvirt keeps. */
-export const DOMAIN_SNAPSHOT_RESOURCE_FIELDS = ["uri", "adopt", "namePrefix"] as const;
+export const DOMAIN_SNAPSHOT_RESOURCE_FIELDS = ["uri", "adopt", "namePrefix", "nameScope"] as const;
 
 /** Output-only properties of a DomainSnapshot. */
 export const DOMAIN_SNAPSHOT_COMPUTED_OUTPUTS = [

@@ -325,7 +325,7 @@ export const domainSnapshotHandler: ResourceHandler = {
             olds,
             news,
             toModel: (props) => {
-                const { uri: _u, adopt: _a, namePrefix: _n, ...model } = parseArgs(props);
+                const { uri: _u, adopt: _a, namePrefix: _n, nameScope: _s, ...model } = parseArgs(props);
                 return model;
             },
             uriChange: await uriChangeOf(olds, news),

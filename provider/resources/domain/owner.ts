@@ -4,7 +4,8 @@
  *
  *     <metadata><owner:owner xmlns:owner="https://pulumi-libvirt.dev/xmlns/owner/1" id="..."/></metadata>
  *
- * The owner is derived in shared/owner.ts (from the kind, the logical name and the libvirt name),
+ * The owner is derived in shared/owner.ts (from the kind, the stack, the logical name and the
+ * libvirt name),
  * so a create that was interrupted after the define (the process killed, the state never written)
  * finds its own domain on the next run and finishes the job instead of failing with "already
  * exists". Limits there.

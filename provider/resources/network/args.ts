@@ -14,6 +14,7 @@ export const networkResourceFieldsSchema = z.strictObject({
     adopt: z.boolean().optional(),
     /** Hidden: the logical resource name the SDK passes for autonaming. */
     namePrefix: z.string().min(1).optional(),
+    nameScope: z.string().optional(),
     /**
      * Allow changes that need the network stopped and started again (which disconnects its guests).
      * Without it such a change fails and names the fields that need it.

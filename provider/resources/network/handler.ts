@@ -261,7 +261,7 @@ export const networkHandler: ResourceHandler = {
             reportDifferences(owned.name, "changed outside Pulumi (libvirt's value -> declared)", reported, owned);
         }
         const resourceFields: Properties = {};
-        for (const key of ["uri", "adopt", "namePrefix", "allowRestart", "__provider"]) {
+        for (const key of ["uri", "adopt", "namePrefix", "nameScope", "allowRestart", "__provider"]) {
             if (props[key] !== undefined) resourceFields[key] = props[key];
         }
         const outs = makeOutputs({ ...resourceFields, ...reported }, computedOutputs(state, uri));

@@ -35,6 +35,8 @@ export const resourceFields = {
     adopt: z.boolean().optional(),
     /** Set by the SDK to the resource's logical name; used for automatic names. */
     namePrefix: z.string().optional(),
+    /** Set by the SDK to `<project>/<stack>`: automatic names and owner records differ between stacks. */
+    nameScope: z.string().optional(),
 };
 
 /** Keys the provider host manages itself; never validated or echoed by `check`. */
@@ -99,9 +101,10 @@ export function nameStem(logicalName: string): string {
  * The first automatic name `<stem>-<7 hex>` for `namePrefix` that is not in `taken` (the hex
  * derived from the logical name and a sequence number, so the same call gives the same name).
  */
-export function autoName(namePrefix: string, taken: ReadonlySet<string> = new Set()): string {
+export function autoName(namePrefix: string, taken: ReadonlySet<string> = new Set(), nameScope?: unknown): string {
     for (let sequence = 0; ; sequence++) {
-        const name = `${nameStem(namePrefix)}-${autoNameSuffix(namePrefix, sequence, AUTONAME_SUFFIX_LENGTH)}`;
+        const suffix = autoNameSuffix(namePrefix, sequence, AUTONAME_SUFFIX_LENGTH, nameScope);
+        const name = `${nameStem(namePrefix)}-${suffix}`;
         if (!taken.has(name)) return name;
     }
 }
@@ -113,12 +116,12 @@ const DERIVED_NAMES_RECOGNISED = 64;
  * True when `name` is one of the automatic names derived for `namePrefix` (not merely of their
  * shape): the record by which a Volume recognises a volume its own interrupted create made.
  */
-export function isDerivedAutoName(name: unknown, namePrefix: unknown): boolean {
+export function isDerivedAutoName(name: unknown, namePrefix: unknown, nameScope?: unknown): boolean {
     if (!isAutoName(name, namePrefix)) return false;
     const prefix = namePrefix as string;
     const suffix = (name as string).slice(nameStem(prefix).length + 1);
     for (let sequence = 0; sequence < DERIVED_NAMES_RECOGNISED; sequence++) {
-        if (autoNameSuffix(prefix, sequence, AUTONAME_SUFFIX_LENGTH) === suffix) return true;
+        if (autoNameSuffix(prefix, sequence, AUTONAME_SUFFIX_LENGTH, nameScope) === suffix) return true;
     }
     return false;
 }
@@ -175,7 +178,7 @@ export function chooseName(
         taken.add(old as string);
         return old;
     }
-    const name = autoName(prefix, taken);
+    const name = autoName(prefix, taken, news.nameScope);
     taken.add(name);
     return name;
 }
@@ -254,7 +257,9 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | und
         else return undefined;
     }
     const def = current?._zod?.def;
-    return def?.type === "object" ? Object.keys(def.shape ?? {}).filter((key) => key !== "namePrefix") : undefined;
+    return def?.type === "object"
+        ? Object.keys(def.shape ?? {}).filter((key) => key !== "namePrefix" && key !== "nameScope")
+        : undefined;
 }
 
 /** Edit distance, for suggesting the key a misspelt one meant. */
@@ -408,8 +413,9 @@ export function checkInputs(
         }
     }
     const unknowns = unknownPaths(inputs);
-    // The hidden namePrefix is Pulumi's logical name, made safe by nameStem; it never reaches libvirt as is.
-    const { namePrefix: _logicalName, ...declared } = inputs;
+    // The hidden namePrefix (Pulumi's logical name, made safe by nameStem) and nameScope (the stack)
+    // never reach libvirt as they are.
+    const { namePrefix: _logicalName, nameScope: _stack, ...declared } = inputs;
     const textual = textFailures(declared, secretPathsFor(schema));
     failures.push(...textual);
     const result = schema.safeParse(inputs, { reportInput: true });

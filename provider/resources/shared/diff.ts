@@ -32,6 +32,7 @@ export type ResourceFieldClass = ChangeClass | "ignore";
 const COMMON_RESOURCE_FIELDS: Readonly<Record<string, ResourceFieldClass>> = {
     adopt: "ignore",
     namePrefix: "ignore",
+    nameScope: "ignore",
 };
 
 export interface DiffSpec<M> {

@@ -4,12 +4,12 @@
  * records") says which record each kind keeps and why.
  *
  * Dynamic providers never see the Pulumi URN, so the owner is derived from what check receives:
- * the kind, the logical name (the hidden `namePrefix` input the SDK sets) and the libvirt name,
- * hashed. It does not depend on the stack's state, so a create interrupted after libvirt made the
- * object (the process killed, the state never written) finds its own object on the next run.
- * Limits: it does not depend on the stack or project either, so two stacks declaring the same
- * logical and libvirt name on one host own the same object (automatic names differ between
- * projects, not between stacks of one project: `autoNameSuffix`).
+ * the kind, the stack (the hidden `nameScope` input, `<project>/<stack>`, that the SDK sets), the
+ * logical name (the hidden `namePrefix` input) and the libvirt name, hashed. It does not depend on
+ * the stack's state, so a create interrupted after libvirt made the object (the process killed,
+ * the state never written) finds its own object on the next run, while another stack declaring
+ * the same names on the same host does not take it over: its automatic names differ, and an
+ * explicit name it shares is refused as another owner's.
  */
 import { createHash } from "node:crypto";
 import type { Properties } from "./handler";
@@ -25,7 +25,7 @@ export function ownerOf(kind: OwnedKind, props: Properties): string | undefined 
     const logical = props.namePrefix;
     const name = props.name;
     if (typeof logical !== "string" || typeof name !== "string") return undefined;
-    return sha256(`${kind}\0${logical}\0${name}`).slice(0, 32);
+    return sha256(`${kind}\0${scopeOf(props.nameScope)}\0${logical}\0${name}`).slice(0, 32);
 }
 
 /**
@@ -57,19 +57,21 @@ export function ownsUuid(kind: OwnedKind, props: Properties, found: string): boo
 }
 
 /**
- * The project the engine runs: it starts provider plugins with `PULUMI_PROJECT` set (the stack's
- * name is not passed). Empty where no engine set it (the emulator, direct handler calls).
+ * The stack a resource belongs to: the hidden `nameScope` input (`<project>/<stack>`, set by the
+ * SDK), else the project the engine starts provider plugins with (`PULUMI_PROJECT`; the engine does
+ * not pass the stack), else empty (direct handler calls).
  */
-function engineProject(): string {
+function scopeOf(nameScope: unknown): string {
+    if (typeof nameScope === "string" && nameScope !== "") return nameScope;
     return process.env.PULUMI_PROJECT ?? "";
 }
 
 /**
- * The hex suffix of the `sequence`th automatic name for a logical name: two projects on one host
- * with the same logical names get different names (two stacks of one project do not).
+ * The hex suffix of the `sequence`th automatic name for a logical name in a stack (`nameScope`):
+ * two stacks on one host with the same logical names get different names.
  */
-export function autoNameSuffix(logicalName: string, sequence: number, length: number): string {
-    return sha256(`${engineProject()}\0${logicalName}\0${sequence}`).slice(0, length);
+export function autoNameSuffix(logicalName: string, sequence: number, length: number, nameScope?: unknown): string {
+    return sha256(`${scopeOf(nameScope)}\0${logicalName}\0${sequence}`).slice(0, length);
 }
 
 function sha256(text: string): string {

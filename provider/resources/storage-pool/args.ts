@@ -39,7 +39,7 @@ export type StoragePoolArgs = z.output<typeof storagePoolArgsSchema>;
 export type StoragePoolArgsInput = z.input<typeof storagePoolArgsSchema>;
 
 /** Inputs that are not part of the libvirt model. */
-export const STORAGE_POOL_RESOURCE_FIELDS = ["build", "uri", "adopt", "namePrefix"] as const;
+export const STORAGE_POOL_RESOURCE_FIELDS = ["build", "uri", "adopt", "namePrefix", "nameScope"] as const;
 
 /** Defaults applied to parsed arguments. */
 export const STORAGE_POOL_DEFAULTS = { type: "dir", autostart: true } as const;

@@ -168,6 +168,7 @@ export const VOLUME_RESOURCE_FIELDS = [
     "uri",
     "adopt",
     "namePrefix",
+    "nameScope",
     "cloneFrom",
     "allowShrink",
     "wipeOnDelete",

@@ -182,7 +182,12 @@ async function createOrAdopt(
     const existing = await step(KIND, name, "look up", () => findVolume(handle, name));
     let state: VolumeState | undefined;
     let encryptionSecret: string | undefined;
-    if (existing !== undefined && !args.adopt && !args.shared && isDerivedAutoName(name, inputs.namePrefix)) {
+    if (
+        existing !== undefined &&
+        !args.adopt &&
+        !args.shared &&
+        isDerivedAutoName(name, inputs.namePrefix, inputs.nameScope)
+    ) {
         state = await takeOverInterrupted(handle, existing, args, name, uri);
         if (state !== undefined) return { id: state.vol.key, outs: outputs(inputs, state) };
     } else if (existing !== undefined) {

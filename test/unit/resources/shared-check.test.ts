@@ -8,11 +8,13 @@ import {
     checkInputs,
     InputError,
     isAutoName,
+    isDerivedAutoName,
     nameStem,
     parseInputs,
     resourceFields,
 } from "../../../provider/resources/shared/check";
 import { UNKNOWN_VALUE } from "../../../provider/resources/shared/handler";
+import { ownerOf } from "../../../provider/resources/shared/owner";
 
 const schema = z.strictObject({
     name: z.string().regex(/^[a-z0-9-]+$/, { message: "use lower-case letters, digits and '-'" }),
@@ -51,6 +53,24 @@ test("two projects with the same logical name get different automatic names (the
         if (saved === undefined) delete process.env.PULUMI_PROJECT;
         else process.env.PULUMI_PROJECT = saved;
     }
+});
+
+test("two stacks of one project get different automatic names and owners (the SDK's hidden nameScope)", () => {
+    const dev = autoName("net", new Set(), "lab/dev");
+    assert.equal(autoName("net", new Set(), "lab/dev"), dev, "derived: the same stack finds its name again");
+    assert.notEqual(autoName("net", new Set(), "lab/prod"), dev, "another stack, another name");
+    assert.ok(isDerivedAutoName(dev, "net", "lab/dev"));
+    assert.ok(!isDerivedAutoName(dev, "net", "lab/prod"), "another stack's volume is not taken for its own");
+    const declared = { namePrefix: "net", name: "shared-net" };
+    assert.notEqual(
+        ownerOf("Network", { ...declared, nameScope: "lab/dev" }),
+        ownerOf("Network", { ...declared, nameScope: "lab/prod" }),
+        "an explicit name shared by two stacks has two owners: the second create is refused",
+    );
+    const scope = z.strictObject({ ...resourceFields, name: z.string().optional() });
+    const checked = checkInputs(scope, {}, { namePrefix: "disk", nameScope: "lab/dev" }, { nameKey: "name" });
+    assert.deepEqual(checked.failures ?? [], []);
+    assert.match(String(checked.inputs?.name), /^disk-[0-9a-f]{7}$/);
 });
 
 test("two resources of one kind and logical name (different parents) get different names", () => {

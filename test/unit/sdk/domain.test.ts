@@ -43,7 +43,7 @@ function value<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
 }
 
-test("a Domain registers under the dynamic libvirt token with only its inputs and namePrefix", async () => {
+test("a Domain registers under the dynamic libvirt token with only its inputs, namePrefix and nameScope", async () => {
     let seenOptions: pulumi.CustomResourceOptions | undefined;
     const vm = new sdk.Domain(
         "vm",
@@ -68,7 +68,8 @@ test("a Domain registers under the dynamic libvirt token with only its inputs an
     assert.equal(entry.type, "pulumi-nodejs:dynamic/libvirt:Domain");
     const { __provider, ...inputs } = entry.inputs;
     assert.equal(typeof __provider, "string");
-    assert.deepEqual(Object.keys(inputs).sort(), ["devices", "memory", "namePrefix", "type", "vcpu"]);
+    assert.deepEqual(Object.keys(inputs).sort(), ["devices", "memory", "namePrefix", "nameScope", "type", "vcpu"]);
+    assert.equal(inputs.nameScope, "project/stack", "the stack, which keeps two stacks' automatic names apart");
     assert.equal(inputs.namePrefix, "vm");
     assert.deepEqual(await value(vm.ipAddresses), [["10.253.1.5"]]);
     assert.deepEqual(await value(vm.macAddresses), ["52:54:00:00:00:01"]);

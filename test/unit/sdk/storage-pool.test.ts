@@ -45,7 +45,12 @@ test("a StoragePool registers under the dynamic libvirt token with the logical n
     const { __provider, ...inputs } = entry.inputs;
     assert.equal(typeof __provider, "string");
     // Placeholders are not sent; nested Outputs arrive resolved.
-    assert.deepEqual(inputs, { namePrefix: "images", target: { path: "/srv/images" }, autostart: false });
+    assert.deepEqual(inputs, {
+        namePrefix: "images",
+        nameScope: "project/stack",
+        target: { path: "/srv/images" },
+        autostart: false,
+    });
     assert.equal(await value(pool.uuid), "81ff0d90-c91e-6742-64da-4a736edb9a9b");
     assert.equal(await value(pool.uri), "qemu:///system", "an output that is not an input still exists");
     assert.equal(await value(pool.autostart), false);

@@ -57,6 +57,7 @@ test("a Volume registers under the dynamic libvirt token with the logical name a
     assert.equal(typeof __provider, "string");
     assert.deepEqual(inputs, {
         namePrefix: "disk",
+        nameScope: "project/stack",
         pool: "images",
         capacity: "1GiB",
         target: { format: "qcow2" },
