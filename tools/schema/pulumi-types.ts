@@ -25,6 +25,13 @@ export interface ObjectTypeSpec {
     required?: string[];
 }
 
+/** A named enum type in the `types` section (a string-literal union of the SDK). */
+export interface EnumTypeSpec {
+    type: "string" | "number" | "integer" | "boolean";
+    description?: string;
+    enum: Array<{ value: string | number | boolean }>;
+}
+
 /** A resource in the `resources` section. */
 export interface ResourceSpec {
     description: string;
@@ -32,6 +39,7 @@ export interface ResourceSpec {
     required: string[];
     inputProperties: Record<string, PropertySpec>;
     requiredInputs: string[];
+    isComponent?: boolean;
 }
 
 /** The whole package schema. */
@@ -45,7 +53,7 @@ export interface PackageSpec {
     repository?: string;
     config: { variables: Record<string, PropertySpec> };
     language: { nodejs: { packageName: string } };
-    types: Record<string, ObjectTypeSpec>;
+    types: Record<string, ObjectTypeSpec | EnumTypeSpec>;
     resources: Record<string, ResourceSpec>;
 }
 

@@ -1,0 +1,187 @@
+/**
+ * Reads the argument types of every kind with the TypeScript compiler: the same `z.input` types the
+ * provider checks against, with the JSDoc written on each zod field (the checker keeps the field's
+ * declaration through zod's mapped types). New model fields appear here without any table to edit.
+ */
+import { join } from "node:path";
+import * as ts from "typescript";
+import type { FieldShape, ObjectShape, TypeRef } from "./type-model";
+
+/** Where a kind's argument type is declared (a path from the repository root, and the exported type). */
+export interface TypeLocation {
+    readonly module: string;
+    readonly type: string;
+}
+
+export function pascal(text: string): string {
+    return text
+        .replace(/(^|[-_\s])(\w)/g, (_m, _sep, c: string) => c.toUpperCase())
+        .replace(/^\w/, (c) => c.toUpperCase());
+}
+
+/** "hosts" → "Host", "entries" → "Entry": a name for one item of a list. */
+export function singular(name: string): string {
+    if (name.endsWith("ies")) return `${name.slice(0, -3)}y`;
+    if (name.endsWith("ses") || name.endsWith("xes")) return name.slice(0, -2);
+    if (name.endsWith("s") && !name.endsWith("ss")) return name.slice(0, -1);
+    return `${name}Item`;
+}
+
+/** A compiler program over the argument modules (and what they import). */
+export function argumentProgram(root: string, locations: readonly TypeLocation[]): ts.Program {
+    return ts.createProgram(
+        locations.map((l) => join(root, l.module)),
+        {
+            strict: true,
+            target: ts.ScriptTarget.ES2022,
+            module: ts.ModuleKind.CommonJS,
+            moduleResolution: ts.ModuleResolutionKind.Node10,
+            types: ["node"],
+            skipLibCheck: true,
+            noEmit: true,
+            ignoreDeprecations: "6.0",
+        },
+    );
+}
+
+export class TypeWalker {
+    readonly objects: ObjectShape[] = [];
+    private readonly byType = new Map<ts.Type, number>();
+    private readonly checker: ts.TypeChecker;
+
+    constructor(
+        private readonly program: ts.Program,
+        private readonly root: string,
+    ) {
+        this.checker = program.getTypeChecker();
+    }
+
+    /** The exported type at a location. */
+    typeAt(location: TypeLocation): ts.Type {
+        const source = this.program.getSourceFile(join(this.root, location.module));
+        if (source === undefined) throw new Error(`${location.module} is not in the generator's program`);
+        const module = this.checker.getSymbolAtLocation(source);
+        const symbol = module && this.checker.getExportsOfModule(module).find((s) => s.name === location.type);
+        if (symbol === undefined) throw new Error(`${location.module} exports no type ${location.type}`);
+        return this.checker.getDeclaredTypeOfSymbol(symbol);
+    }
+
+    /** The shape of an object type (walking everything below it); `name` overrides the derived name. */
+    object(type: ts.Type, name: string): ObjectShape {
+        const ref = this.objectRef(type, name, name);
+        if (ref.kind !== "object") throw new Error(`${name} is not an object type`);
+        return this.objects[ref.id]!;
+    }
+
+    /** The reference for a type met at a place named `hint` (PascalCase of its path). */
+    ref(type: ts.Type, hint: string): TypeRef {
+        const flags = type.flags;
+        if (flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return { kind: "any" };
+        if (flags & ts.TypeFlags.Boolean) return { kind: "primitive", name: "boolean" };
+        if (type.isUnion()) return this.union(type.types, hint);
+        if (flags & ts.TypeFlags.Null) return { kind: "literal", value: null };
+        if (flags & ts.TypeFlags.BooleanLiteral)
+            return { kind: "literal", value: (type as { intrinsicName?: string }).intrinsicName === "true" };
+        if (type.isStringLiteral() || type.isNumberLiteral()) return { kind: "literal", value: type.value };
+        if (flags & (ts.TypeFlags.String | ts.TypeFlags.TemplateLiteral | ts.TypeFlags.StringMapping))
+            return { kind: "primitive", name: "string" };
+        if (flags & (ts.TypeFlags.Number | ts.TypeFlags.BigInt)) return { kind: "primitive", name: "number" };
+        if (type.isIntersection()) {
+            // A branded primitive (`string & { brand }`) is the primitive.
+            const primitive = type.types.find((t) => !(t.flags & ts.TypeFlags.Object));
+            if (primitive !== undefined) return this.ref(primitive, hint);
+        }
+        if (this.checker.isTupleType(type)) {
+            const elements = this.checker.getTypeArguments(type as ts.TypeReference);
+            return { kind: "array", items: this.union(elements, singular(hint)) };
+        }
+        if (this.checker.isArrayType(type)) {
+            const [item] = this.checker.getTypeArguments(type as ts.TypeReference);
+            return { kind: "array", items: item ? this.ref(item, singular(hint)) : { kind: "any" } };
+        }
+        if (flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection)) return this.objectRef(type, hint);
+        return { kind: "any" };
+    }
+
+    private union(types: readonly ts.Type[], hint: string): TypeRef {
+        const members: TypeRef[] = [];
+        const kept = types.filter((t) => !(t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)));
+        const literals = kept.filter((t) => t.flags & ts.TypeFlags.BooleanLiteral);
+        const bothBooleans = literals.length === 2;
+        if (bothBooleans) members.push({ kind: "primitive", name: "boolean" });
+        for (const member of kept) {
+            if (bothBooleans && member.flags & ts.TypeFlags.BooleanLiteral) continue;
+            const ref = this.ref(member, hint);
+            if (ref.kind === "union") members.push(...ref.members);
+            else members.push(ref);
+        }
+        const unique = [...new Map(members.map((m) => [JSON.stringify(m), m])).values()];
+        if (unique.some((m) => m.kind === "any")) return { kind: "any" };
+        return unique.length === 1 ? unique[0]! : { kind: "union", members: unique };
+    }
+
+    private objectRef(type: ts.Type, hint: string, forcedName?: string): TypeRef {
+        const known = this.byType.get(type);
+        if (known !== undefined) return { kind: "object", id: known };
+        if (type.getCallSignatures().length > 0) return { kind: "any" };
+        const properties = this.checker.getPropertiesOfType(type);
+        if (properties.length === 0) {
+            const index = this.checker
+                .getIndexInfosOfType(type)
+                .find((info) => info.keyType.flags & ts.TypeFlags.String);
+            return index
+                ? { kind: "map", values: this.ref(index.type, hint) }
+                : { kind: "map", values: { kind: "any" } };
+        }
+        const id = this.objects.length;
+        const fields: FieldShape[] = [];
+        const name = forcedName ?? this.uniqueName(this.schemaName(properties) ?? hint);
+        this.objects.push({ id, name, fields });
+        this.byType.set(type, id);
+        for (const property of properties) {
+            const optional = (property.flags & ts.SymbolFlags.Optional) !== 0;
+            const propertyType = this.checker.getTypeOfSymbol(property);
+            fields.push({
+                name: property.name,
+                type: this.ref(propertyType, `${name}${pascal(property.name)}`),
+                optional,
+                doc: ts
+                    .displayPartsToString(property.getDocumentationComment(this.checker))
+                    .replace(/\s+/g, " ")
+                    .trim(),
+            });
+        }
+        return { kind: "object", id };
+    }
+
+    private uniqueName(preferred: string): string {
+        let name = preferred;
+        for (let n = 2; this.objects.some((o) => o.name === name); n++) name = `${preferred}${n}`;
+        return name;
+    }
+
+    /**
+     * The variable a zod object literal is assigned to (`const natSchema = z.strictObject({...})`,
+     * refinements and transforms allowed in between), as a type name (`Nat`); undefined for an
+     * object written inline in a field or merged from several.
+     */
+    private schemaName(properties: readonly ts.Symbol[]): string | undefined {
+        const names = new Set<string>();
+        for (const property of properties) {
+            const declaration = property.declarations?.[0];
+            let node: ts.Node | undefined = declaration?.parent;
+            if (node === undefined || !ts.isObjectLiteralExpression(node)) return undefined;
+            node = node.parent;
+            while (
+                node &&
+                (ts.isCallExpression(node) || ts.isPropertyAccessExpression(node) || ts.isAsExpression(node))
+            )
+                node = node.parent;
+            if (node === undefined || !ts.isVariableDeclaration(node) || !ts.isIdentifier(node.name)) return undefined;
+            names.add(node.name.text);
+        }
+        if (names.size !== 1) return undefined;
+        const variable = [...names][0]!.replace(/Schema$/, "");
+        return pascal(variable);
+    }
+}
