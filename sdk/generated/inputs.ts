@@ -344,8 +344,8 @@ export interface VolumeArgs {
  */
 export interface DomainArgs {
     /**
-     * The `type` of `<domain>`: kvm (hardware virtualisation) or qemu (software emulation). Change: replace
-     * (kvm and qemu domains are different machines).
+     * The `type` of `<domain>`: kvm (hardware virtualisation) or qemu (software emulation). Default: `"kvm"`.
+     * Change: replace (kvm and qemu domains are different machines).
      */
     type?: pulumi.Input<"kvm" | "qemu" | undefined>;
     /**
@@ -457,13 +457,13 @@ export interface DomainArgs {
     /**
      * What to do when a change needs the running guest restarted: `never` (default: the definition is
      * updated, `pendingRestart` becomes true and a warning names the fields), `graceful` (ACPI shutdown,
-     * power off after `shutdownTimeoutSeconds`, start) or `force` (power off, start). Change: nothing in
-     * libvirt changes; later operations use the new value.
+     * power off after `shutdownTimeoutSeconds`, start) or `force` (power off, start). Default: `"never"`.
+     * Change: nothing in libvirt changes; later operations use the new value.
      */
     restartPolicy?: pulumi.Input<"never" | "force" | "graceful" | undefined>;
     /**
-     * How long a graceful shutdown (restart or delete) may take before the guest is powered off. Change:
-     * nothing in libvirt changes; later operations use the new value.
+     * How long a graceful shutdown (restart or delete) may take before the guest is powered off. Default:
+     * `30`. Change: nothing in libvirt changes; later operations use the new value.
      */
     shutdownTimeoutSeconds?: pulumi.Input<number | undefined>;
     /**
@@ -1163,7 +1163,7 @@ export interface DomainDisk {
      */
     target: pulumi.Input<DiskTarget>;
     /**
-     * The `device` of `<disk>`: a disk, a cdrom, a floppy or a SCSI lun.
+     * The `device` of `<disk>`: a disk, a cdrom, a floppy or a SCSI lun. Default: `"disk"`.
      */
     device?: pulumi.Input<"disk" | "cdrom" | "floppy" | "lun" | undefined>;
     /**
@@ -1270,7 +1270,7 @@ export interface DomainGraphics {
     type: pulumi.Input<"vnc" | "spice">;
     /**
      * The `address` of `<listen type='address'>`. Defaults to 127.0.0.1: a console must not be reachable from
-     * the network unless asked for.
+     * the network unless asked for. Default: `"127.0.0.1"`.
      */
     listen?: pulumi.Input<string | undefined>;
     /**
@@ -1357,7 +1357,7 @@ export interface DomainConsole {
 
 export interface DomainChannel {
     /**
-     * The `type` of `<channel>`: unix (a host socket), spicevmc or pty.
+     * The `type` of `<channel>`: unix (a host socket), spicevmc or pty. Default: `"unix"`.
      */
     type?: pulumi.Input<"pty" | "unix" | "spicevmc" | undefined>;
     /**
@@ -1365,7 +1365,8 @@ export interface DomainChannel {
      */
     path?: pulumi.Input<string | undefined>;
     /**
-     * The `name` of `<target type='virtio'>`: "org.qemu.guest_agent.0" for the guest agent.
+     * The `name` of `<target type='virtio'>`: "org.qemu.guest_agent.0" for the guest agent. Default:
+     * `"org.qemu.guest_agent.0"`.
      */
     name?: pulumi.Input<string | undefined>;
 }
@@ -1391,11 +1392,12 @@ export interface DomainMemballoon {
 
 export interface DomainRng {
     /**
-     * The `model` of `<rng>`: virtio (and its transitional forms).
+     * The `model` of `<rng>`: virtio (and its transitional forms). Default: `"virtio"`.
      */
     model?: pulumi.Input<"virtio" | "virtio-transitional" | "virtio-non-transitional" | undefined>;
     /**
-     * `<backend model='random'>` with a host device, or `<backend model='builtin'>` (QEMU's own).
+     * `<backend model='random'>` with a host device, or `<backend model='builtin'>` (QEMU's own). Default:
+     * `"/dev/urandom"`.
      */
     backend?: pulumi.Input<"/dev/urandom" | "/dev/random" | "/dev/hwrng" | "builtin" | undefined>;
     /**
@@ -1418,7 +1420,7 @@ export interface DomainFilesystem {
      */
     target: pulumi.Input<string>;
     /**
-     * The `type` of `<driver>`: virtiofs (needs shared memory) or path (9p).
+     * The `type` of `<driver>`: virtiofs (needs shared memory) or path (9p). Default: `"virtiofs"`.
      */
     driver?: pulumi.Input<"path" | "virtiofs" | undefined>;
     /**
@@ -1437,7 +1439,8 @@ export interface DomainHostdev {
      */
     address: pulumi.Input<string>;
     /**
-     * The `managed` of `<hostdev>`: libvirt detaches the device from its host driver and back.
+     * The `managed` of `<hostdev>`: libvirt detaches the device from its host driver and back. Default:
+     * `true`.
      */
     managed?: pulumi.Input<boolean | undefined>;
     /**
@@ -1966,11 +1969,11 @@ export interface DomainOs {
 export interface WaitForIp {
     /**
      * Where addresses come from: `lease` (the libvirt network's DHCP leases), `agent` (the QEMU guest agent
-     * inside the guest) or `arp` (the host's ARP table).
+     * inside the guest) or `arp` (the host's ARP table). Default: `"lease"`.
      */
     source?: pulumi.Input<"lease" | "agent" | "arp" | undefined>;
     /**
-     * How long to wait, in seconds, before failing with what was seen.
+     * How long to wait, in seconds, before failing with what was seen. Default: `300`.
      */
     timeoutSeconds?: pulumi.Input<number | undefined>;
     /**

@@ -397,8 +397,8 @@ export interface VolumeOutputs {
  */
 export interface DomainOutputs {
     /**
-     * The `type` of `<domain>`: kvm (hardware virtualisation) or qemu (software emulation). Change: replace
-     * (kvm and qemu domains are different machines).
+     * The `type` of `<domain>`: kvm (hardware virtualisation) or qemu (software emulation). Default: `"kvm"`.
+     * Change: replace (kvm and qemu domains are different machines).
      */
     type?: "kvm" | "qemu";
     /**
@@ -509,13 +509,13 @@ export interface DomainOutputs {
     /**
      * What to do when a change needs the running guest restarted: `never` (default: the definition is
      * updated, `pendingRestart` becomes true and a warning names the fields), `graceful` (ACPI shutdown,
-     * power off after `shutdownTimeoutSeconds`, start) or `force` (power off, start). Change: nothing in
-     * libvirt changes; later operations use the new value.
+     * power off after `shutdownTimeoutSeconds`, start) or `force` (power off, start). Default: `"never"`.
+     * Change: nothing in libvirt changes; later operations use the new value.
      */
     restartPolicy?: "never" | "force" | "graceful";
     /**
-     * How long a graceful shutdown (restart or delete) may take before the guest is powered off. Change:
-     * nothing in libvirt changes; later operations use the new value.
+     * How long a graceful shutdown (restart or delete) may take before the guest is powered off. Default:
+     * `30`. Change: nothing in libvirt changes; later operations use the new value.
      */
     shutdownTimeoutSeconds?: number;
     /**
@@ -1253,7 +1253,7 @@ export interface DomainDisk {
      */
     target: DiskTarget;
     /**
-     * The `device` of `<disk>`: a disk, a cdrom, a floppy or a SCSI lun.
+     * The `device` of `<disk>`: a disk, a cdrom, a floppy or a SCSI lun. Default: `"disk"`.
      */
     device?: "disk" | "cdrom" | "floppy" | "lun";
     /**
@@ -1360,7 +1360,7 @@ export interface DomainGraphics {
     type: "vnc" | "spice";
     /**
      * The `address` of `<listen type='address'>`. Defaults to 127.0.0.1: a console must not be reachable from
-     * the network unless asked for.
+     * the network unless asked for. Default: `"127.0.0.1"`.
      */
     listen?: string;
     /**
@@ -1447,7 +1447,7 @@ export interface DomainConsole {
 
 export interface DomainChannel {
     /**
-     * The `type` of `<channel>`: unix (a host socket), spicevmc or pty.
+     * The `type` of `<channel>`: unix (a host socket), spicevmc or pty. Default: `"unix"`.
      */
     type?: "pty" | "unix" | "spicevmc";
     /**
@@ -1455,7 +1455,8 @@ export interface DomainChannel {
      */
     path?: string;
     /**
-     * The `name` of `<target type='virtio'>`: "org.qemu.guest_agent.0" for the guest agent.
+     * The `name` of `<target type='virtio'>`: "org.qemu.guest_agent.0" for the guest agent. Default:
+     * `"org.qemu.guest_agent.0"`.
      */
     name?: string;
 }
@@ -1481,11 +1482,12 @@ export interface DomainMemballoon {
 
 export interface DomainRng {
     /**
-     * The `model` of `<rng>`: virtio (and its transitional forms).
+     * The `model` of `<rng>`: virtio (and its transitional forms). Default: `"virtio"`.
      */
     model?: "virtio" | "virtio-transitional" | "virtio-non-transitional";
     /**
-     * `<backend model='random'>` with a host device, or `<backend model='builtin'>` (QEMU's own).
+     * `<backend model='random'>` with a host device, or `<backend model='builtin'>` (QEMU's own). Default:
+     * `"/dev/urandom"`.
      */
     backend?: "/dev/urandom" | "/dev/random" | "/dev/hwrng" | "builtin";
     /**
@@ -1508,7 +1510,7 @@ export interface DomainFilesystem {
      */
     target: string;
     /**
-     * The `type` of `<driver>`: virtiofs (needs shared memory) or path (9p).
+     * The `type` of `<driver>`: virtiofs (needs shared memory) or path (9p). Default: `"virtiofs"`.
      */
     driver?: "path" | "virtiofs";
     /**
@@ -1527,7 +1529,8 @@ export interface DomainHostdev {
      */
     address: string;
     /**
-     * The `managed` of `<hostdev>`: libvirt detaches the device from its host driver and back.
+     * The `managed` of `<hostdev>`: libvirt detaches the device from its host driver and back. Default:
+     * `true`.
      */
     managed?: boolean;
     /**
@@ -2056,11 +2059,11 @@ export interface DomainOs {
 export interface WaitForIp {
     /**
      * Where addresses come from: `lease` (the libvirt network's DHCP leases), `agent` (the QEMU guest agent
-     * inside the guest) or `arp` (the host's ARP table).
+     * inside the guest) or `arp` (the host's ARP table). Default: `"lease"`.
      */
     source?: "lease" | "agent" | "arp";
     /**
-     * How long to wait, in seconds, before failing with what was seen.
+     * How long to wait, in seconds, before failing with what was seen. Default: `300`.
      */
     timeoutSeconds?: number;
     /**

@@ -10,6 +10,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { changePolicyTables, formatChangePath } from "../../provider/model/change-policy";
 import { secretPathsOf } from "../../provider/model/secret";
 import { schemaText } from "../../tools/schema/generate";
+import { componentKinds } from "../../tools/schema/components";
 import { schemaKinds } from "../../tools/schema/kinds";
 import type { PackageSpec, PropertySpec } from "../../tools/schema/pulumi-types";
 import { PROJECT_ROOT, SHARED_ROOT } from "../helpers/shared-paths";
@@ -40,7 +41,11 @@ test("schema.json is up to date (run npm run schema)", () => {
 
 test("every registered kind is in the schema", () => {
     const tokens = Object.keys(committed.resources).sort();
-    assert.deepEqual(tokens, schemaKinds.map((k) => `libvirt:index:${k.kind}`).sort());
+    const kinds = [...schemaKinds, ...componentKinds].map((k) => `libvirt:index:${k.kind}`);
+    assert.deepEqual(tokens, kinds.sort());
+    assert.equal(committed.resources["libvirt:index:VirtualMachine"]?.isComponent, true);
+    const graphics = propertyAt(committed, "libvirt:index:VirtualMachine", "graphics.password", {});
+    assert.ok(typeof graphics === "object" && graphics.secret === true, "VirtualMachine graphics.password is secret");
 });
 
 /** The object properties a type leads to (through lists and the object members of a union). */

@@ -40,6 +40,7 @@ export class SchemaWriter {
     private property(property: DocProperty, hint: string): PropertySpec {
         const spec: PropertySpec = { ...this.type(property.type, `${hint}${pascal(property.name)}`) };
         spec.description = property.description;
+        if (property.default !== undefined) spec.default = property.default;
         if (property.replaceOnChanges) spec.replaceOnChanges = true;
         if (property.secret) spec.secret = true;
         return spec;
@@ -53,6 +54,8 @@ export class SchemaWriter {
                 return this.union([type], hint);
             case "named":
                 return { $ref: `#/types/${this.token(type.name)}` };
+            case "resource":
+                return { $ref: `#/resources/${this.token(type.name)}` };
             case "array":
                 return { type: "array", items: this.type(type.items, hint) };
             case "map":

@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { type ComponentKind, componentKinds } from "./components";
 import { inputsModule, outputsModule, type RootDoc } from "./emit-ts";
 import { SchemaWriter } from "./emit-schema";
 import { type SchemaKind, schemaKinds } from "./kinds";
@@ -93,14 +94,18 @@ function resourceSpec(entry: SchemaKind, inputs: DocObject, outputs: DocObject, 
 const cache = new Map<string, Generated>();
 
 /** Generates everything for the given kinds (default: every registered kind). */
-export function generate(kinds: readonly SchemaKind[] = schemaKinds, root: string = projectRoot()): Generated {
-    const cacheKey = `${root}\0${kinds.map((k) => k.kind).join(",")}`;
+export function generate(
+    kinds: readonly SchemaKind[] = schemaKinds,
+    root: string = projectRoot(),
+    components: readonly ComponentKind[] = componentKinds,
+): Generated {
+    const cacheKey = `${root}\0${[...kinds, ...components].map((k) => k.kind).join(",")}`;
     const cached = cache.get(cacheKey);
     if (cached !== undefined) return cached;
-    const program = argumentProgram(
-        root,
-        kinds.map((k) => k.sdkArgs),
-    );
+    const program = argumentProgram(root, [
+        ...kinds.map((k) => k.sdkArgs),
+        ...components.flatMap((c) => [c.args, c.outputs]),
+    ]);
     const walker = new TypeWalker(program, root);
     const shapes = kinds.map((entry) => walker.object(walker.typeAt(entry.sdkArgs), `${entry.kind}Args`));
     const materializer = new Materializer(walker.objects);
@@ -109,13 +114,37 @@ export function generate(kinds: readonly SchemaKind[] = schemaKinds, root: strin
         return { entry, inputs, outputs: outputsOf(entry, inputs) };
     });
     const rootNames = new Set(roots.map((r) => r.inputs.name));
+    // The SDK's generated types: the kinds' (components keep their hand-written types).
     const objects = [...materializer.objects.values()].filter((o) => !rootNames.has(o.name));
+    const componentRoots = components.map((component) => {
+        const args = walker.object(walker.typeAt(component.args), `${component.kind}Args`);
+        const outputs = walker.classOutputs(component.outputs, `${component.kind}Outputs`);
+        return {
+            component,
+            inputs: materializer.component(args, `${component.kind}Args`, component.secretPaths),
+            outputs: materializer.component(outputs, `${component.kind}Outputs`),
+        };
+    });
+    for (const { inputs, outputs } of componentRoots) rootNames.add(inputs.name).add(outputs.name);
+    const schemaObjects = [...materializer.objects.values()].filter((o) => !rootNames.has(o.name));
 
     const writer = new SchemaWriter(PACKAGE_NAME);
-    writer.addObjects(objects);
+    writer.addObjects(schemaObjects);
     const resources: Record<string, ResourceSpec> = {};
     for (const { entry, inputs, outputs } of roots) {
         resources[`${PACKAGE_NAME}:index:${entry.kind}`] = resourceSpec(entry, inputs, outputs, writer);
+    }
+    for (const { component, inputs, outputs } of componentRoots) {
+        const input = writer.properties(inputs, component.kind);
+        const output = writer.properties(outputs, component.kind);
+        resources[`${PACKAGE_NAME}:index:${component.kind}`] = {
+            description: `${component.description}\n\nA component resource of the \`pulumi-libvirt\` npm package (class \`${component.kind}\`).`,
+            isComponent: true,
+            properties: output.properties,
+            required: output.required.sort(),
+            inputProperties: input.properties,
+            requiredInputs: input.required.sort(),
+        };
     }
     const types = Object.fromEntries(Object.entries(writer.types).sort(([a], [b]) => a.localeCompare(b)));
     const schema: PackageSpec = {
@@ -157,6 +186,14 @@ export function generate(kinds: readonly SchemaKind[] = schemaKinds, root: strin
     };
     cache.set(cacheKey, generated);
     return generated;
+}
+
+/**
+ * Forgets earlier generations. A component's hand-written types refer to generated interfaces
+ * (`DomainArgs["cpu"]`), so after writing new files `npm run schema` generates once more from them.
+ */
+export function forgetGenerated(): void {
+    cache.clear();
 }
 
 /** The package schema for the given kinds (default: every registered kind). */

@@ -6,12 +6,16 @@
  */
 import { secretPathsOf } from "../../provider/model/secret";
 import type { SchemaKind } from "./kinds";
+import { defaultsOf } from "./defaults";
 import { type ChangeNote, modelChangeNote, resourceFieldChangeNote } from "./change-notes";
 import type { FieldShape, ObjectShape, SchemaPath, TypeRef } from "./type-model";
 
 /** A type in the documented form: objects are referred to by their final name. */
 export type DocType =
-    | Exclude<TypeRef, { kind: "object" } | { kind: "array" } | { kind: "map" } | { kind: "union" }>
+    | Exclude<
+          TypeRef,
+          { kind: "object" } | { kind: "array" } | { kind: "map" } | { kind: "union" } | { kind: "generated" }
+      >
     /** Output-only integers (declared in kinds.ts); argument numbers are `number`. */
     | { kind: "primitive"; name: "integer" }
     | { kind: "named"; name: string }
@@ -26,6 +30,8 @@ export interface DocProperty {
     readonly description: string;
     readonly secret: boolean;
     readonly replaceOnChanges: boolean;
+    /** The value zod fills in when the field is left out. */
+    readonly default?: string | number | boolean;
 }
 
 export interface DocObject {
@@ -42,8 +48,10 @@ export function formatPath(path: SchemaPath): string {
 
 /** Everything of one kind the context of a walk needs. */
 interface KindContext {
-    readonly entry: SchemaKind;
+    /** The kind's descriptor; a component has none (its JSDoc says how its changes apply). */
+    readonly entry: SchemaKind | undefined;
     readonly secretPaths: readonly string[];
+    readonly defaults: ReadonlyMap<string, string | number | boolean>;
 }
 
 export class Materializer {
@@ -57,7 +65,11 @@ export class Materializer {
 
     /** The root argument type of a kind, named `name`. */
     root(entry: SchemaKind, shape: ObjectShape, name: string): DocObject {
-        const context: KindContext = { entry, secretPaths: secretPathsOf(entry.args) };
+        const context: KindContext = {
+            entry,
+            secretPaths: secretPathsOf(entry.args),
+            defaults: defaultsOf(entry.args),
+        };
         const fields = shape.fields.filter((f) => !HIDDEN_INPUTS.includes(f.name));
         const properties = fields.map((field) => this.property(context, field, [field.name], undefined, false));
         const object = { name, properties };
@@ -65,8 +77,18 @@ export class Materializer {
         return object;
     }
 
+    /** A component's arguments or outputs (hand-written types with their JSDoc; no policy table). */
+    component(shape: ObjectShape, name: string, secretPaths: readonly string[] = []): DocObject {
+        const context: KindContext = { entry: undefined, secretPaths, defaults: new Map() };
+        const properties = shape.fields.map((field) => this.property(context, field, [field.name], undefined, false));
+        const object = { name, properties };
+        this.objects.set(name, object);
+        return object;
+    }
+
     private note(context: KindContext, path: SchemaPath): ChangeNote {
         const { entry } = context;
+        if (entry === undefined) return { text: "", alwaysReplaces: false };
         const [top, ...rest] = path;
         if (typeof top === "string" && entry.resourceFields.includes(top)) {
             const replaces = top === "uri" || (entry.replaceFields ?? []).includes(top);
@@ -90,7 +112,9 @@ export class Materializer {
         const replaceOnChanges = !parentReplaces && this.alwaysReplaces(context, field.type, path, new Set());
         const secret = context.secretPaths.includes(formatPath(path));
         const secretNote = secret ? "Secret: the SDK wraps it in `pulumi.secret()`, whatever the program passes." : "";
-        const description = [field.doc, ownNote, secretNote].filter((t) => t !== "").join(" ");
+        const fallback = context.defaults.get(formatPath(path));
+        const defaultNote = fallback === undefined ? "" : `Default: \`${JSON.stringify(fallback)}\`.`;
+        const description = [field.doc, defaultNote, ownNote, secretNote].filter((t) => t !== "").join(" ");
         return {
             name: field.name,
             type: this.type(context, field.type, path, note.text, parentReplaces || replaceOnChanges),
@@ -98,6 +122,7 @@ export class Materializer {
             description,
             secret,
             replaceOnChanges,
+            ...(fallback === undefined ? {} : { default: fallback }),
         };
     }
 
@@ -133,6 +158,8 @@ export class Materializer {
                 return { kind: "union", members: type.members.map((m) => this.type(context, m, path, note, replaced)) };
             case "object":
                 return { kind: "named", name: this.object(context, type.id, path, note, replaced) };
+            case "generated":
+                return { kind: "named", name: type.name };
             default:
                 return type;
         }

@@ -15,6 +15,7 @@ export interface PropertySpec extends TypeSpec {
     secret?: boolean;
     replaceOnChanges?: boolean;
     const?: unknown;
+    default?: string | number | boolean;
 }
 
 /** A named object type in the `types` section. */

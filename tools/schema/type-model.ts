@@ -12,6 +12,10 @@ export type TypeRef =
     | { kind: "map"; values: TypeRef }
     | { kind: "object"; id: number }
     | { kind: "union"; members: TypeRef[] }
+    /** An interface of sdk/generated (met in hand-written SDK types such as the component's args). */
+    | { kind: "generated"; name: string }
+    /** A resource class of the SDK, passed as such (a component's `pool: StoragePool`). */
+    | { kind: "resource"; name: string }
     | { kind: "any" };
 
 /** One property of an object type, with the JSDoc written next to its zod field. */

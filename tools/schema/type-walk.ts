@@ -48,6 +48,7 @@ export class TypeWalker {
     readonly objects: ObjectShape[] = [];
     private readonly byType = new Map<ts.Type, number>();
     private readonly checker: ts.TypeChecker;
+    private readonly walking = new Set<ts.Type>();
 
     constructor(
         private readonly program: ts.Program,
@@ -73,8 +74,75 @@ export class TypeWalker {
         return this.objects[ref.id]!;
     }
 
+    /**
+     * A class's own public properties (a component's outputs), with `pulumi.Output<T>` read as T and
+     * the JSDoc of each declaration.
+     */
+    classOutputs(location: TypeLocation, name: string): ObjectShape {
+        const type = this.typeAt(location);
+        const id = this.objects.length;
+        const fields: FieldShape[] = [];
+        this.objects.push({ id, name, fields });
+        for (const property of this.checker.getPropertiesOfType(type)) {
+            const declaration = property.valueDeclaration;
+            if (declaration === undefined || !ts.isPropertyDeclaration(declaration)) continue;
+            if (declaration.parent.getSourceFile().fileName !== join(this.root, location.module)) continue;
+            const modifiers = ts.getCombinedModifierFlags(declaration);
+            if (modifiers & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+            if (property.name.startsWith("__")) continue;
+            fields.push(this.field(property, name));
+        }
+        return this.objects[id]!;
+    }
+
+    private field(property: ts.Symbol, owner: string): FieldShape {
+        const optional = (property.flags & ts.SymbolFlags.Optional) !== 0;
+        return {
+            name: property.name,
+            type: this.ref(this.checker.getTypeOfSymbol(property), `${owner}${pascal(property.name)}`),
+            optional,
+            doc: ts.displayPartsToString(property.getDocumentationComment(this.checker)).replace(/\s+/g, " ").trim(),
+        };
+    }
+
+    /** Where a named type is declared: an SDK resource class, a generated interface, or elsewhere. */
+    private declaredIn(type: ts.Type): { place: "resource" | "generated"; name: string } | undefined {
+        const symbol = type.getSymbol();
+        const file = symbol?.declarations?.[0]?.getSourceFile().fileName;
+        if (symbol === undefined || file === undefined) return undefined;
+        if (file.startsWith(join(this.root, "sdk", "generated"))) {
+            // A root argument type (`DomainArgs`) is not a schema type; only the nested ones are.
+            return symbol.flags & ts.SymbolFlags.Interface && !symbol.name.endsWith("Args")
+                ? { place: "generated", name: symbol.name }
+                : undefined;
+        }
+        if (file.startsWith(join(this.root, "sdk")) && symbol.flags & ts.SymbolFlags.Class) {
+            return { place: "resource", name: symbol.name };
+        }
+        return undefined;
+    }
+
     /** The reference for a type met at a place named `hint` (PascalCase of its path). */
     ref(type: ts.Type, hint: string): TypeRef {
+        // A recursive alias through unions and lists (PlainData = ... | PlainData[]): any value.
+        if (this.walking.has(type)) return { kind: "any" };
+        this.walking.add(type);
+        try {
+            return this.refOnce(type, hint);
+        } finally {
+            this.walking.delete(type);
+        }
+    }
+
+    private refOnce(type: ts.Type, hint: string): TypeRef {
+        // pulumi.Input<T> and pulumi.Output<T> in hand-written SDK types: the value is a T.
+        const alias = type.aliasSymbol?.name;
+        if ((alias === "Input" || alias === "Output") && type.aliasTypeArguments?.length === 1) {
+            return this.ref(type.aliasTypeArguments[0]!, hint);
+        }
+        const declared = this.declaredIn(type);
+        if (declared?.place === "generated") return { kind: "generated", name: declared.name };
+        if (declared?.place === "resource") return { kind: "resource", name: declared.name };
         const flags = type.flags;
         if (flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return { kind: "any" };
         if (flags & ts.TypeFlags.Boolean) return { kind: "primitive", name: "boolean" };
@@ -105,7 +173,9 @@ export class TypeWalker {
 
     private union(types: readonly ts.Type[], hint: string): TypeRef {
         const members: TypeRef[] = [];
-        const kept = types.filter((t) => !(t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)));
+        // Promise<T> and OutputInstance<T> are the eventual forms of a T that is also a member.
+        const eventual = (t: ts.Type) => ["Promise", "OutputInstance"].includes(t.getSymbol()?.name ?? "");
+        const kept = types.filter((t) => !(t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) && !eventual(t));
         const literals = kept.filter((t) => t.flags & ts.TypeFlags.BooleanLiteral);
         const bothBooleans = literals.length === 2;
         if (bothBooleans) members.push({ kind: "primitive", name: "boolean" });
@@ -138,19 +208,7 @@ export class TypeWalker {
         const name = forcedName ?? this.uniqueName(this.schemaName(properties) ?? hint);
         this.objects.push({ id, name, fields });
         this.byType.set(type, id);
-        for (const property of properties) {
-            const optional = (property.flags & ts.SymbolFlags.Optional) !== 0;
-            const propertyType = this.checker.getTypeOfSymbol(property);
-            fields.push({
-                name: property.name,
-                type: this.ref(propertyType, `${name}${pascal(property.name)}`),
-                optional,
-                doc: ts
-                    .displayPartsToString(property.getDocumentationComment(this.checker))
-                    .replace(/\s+/g, " ")
-                    .trim(),
-            });
-        }
+        for (const property of properties) fields.push(this.field(property, name));
         return { kind: "object", id };
     }
 
