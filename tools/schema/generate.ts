@@ -75,6 +75,9 @@ function outputsOf(entry: SchemaKind, inputs: DocObject): DocObject {
 /** Everything the generator writes, from one walk. */
 export interface Generated {
     readonly schema: PackageSpec;
+    /** Each kind's documented arguments (for the docs tables) and every object type by name. */
+    readonly kinds: ReadonlyArray<{ readonly entry: SchemaKind; readonly inputs: DocObject }>;
+    readonly objects: ReadonlyMap<string, DocObject>;
     /** Files of the SDK, by path from the repository root. */
     readonly files: Readonly<Record<string, string>>;
 }
@@ -178,6 +181,8 @@ export function generate(
     }));
     const generated: Generated = {
         schema,
+        kinds: roots.map(({ entry, inputs }) => ({ entry, inputs })),
+        objects: materializer.objects,
         files: {
             [GENERATED_INPUTS]: inputsModule(inputRoots, objects),
             [GENERATED_OUTPUTS]: outputsModule(outputRoots, objects),

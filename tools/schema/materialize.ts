@@ -36,6 +36,8 @@ export interface DocProperty {
 
 export interface DocObject {
     readonly name: string;
+    /** The zod schema's variable it comes from (`natSchema`), if one. */
+    readonly source?: string;
     readonly properties: readonly DocProperty[];
 }
 
@@ -182,7 +184,7 @@ export class Materializer {
             const existing = this.byShape.get(key);
             if (existing !== undefined) return existing;
             this.byShape.set(key, name);
-            this.objects.set(name, { name, properties });
+            this.objects.set(name, { name, ...(shape.source ? { source: shape.source } : {}), properties });
             return name;
         } finally {
             this.building.delete(id);

@@ -31,6 +31,8 @@ export interface ObjectShape {
     readonly id: number;
     /** Preferred name: the schema's variable (`natSchema` → `Nat`) or the place it was met. */
     readonly name: string;
+    /** The zod schema's variable (`natSchema`), when the object is one; docs link to it. */
+    readonly source?: string;
     readonly fields: FieldShape[];
 }
 

@@ -205,8 +205,9 @@ export class TypeWalker {
         }
         const id = this.objects.length;
         const fields: FieldShape[] = [];
-        const name = forcedName ?? this.uniqueName(this.schemaName(properties) ?? hint);
-        this.objects.push({ id, name, fields });
+        const source = this.schemaVariable(properties);
+        const name = forcedName ?? this.uniqueName(source ? pascal(source.replace(/Schema$/, "")) : hint);
+        this.objects.push({ id, name, fields, ...(source && !forcedName ? { source } : {}) });
         this.byType.set(type, id);
         for (const property of properties) fields.push(this.field(property, name));
         return { kind: "object", id };
@@ -220,10 +221,10 @@ export class TypeWalker {
 
     /**
      * The variable a zod object literal is assigned to (`const natSchema = z.strictObject({...})`,
-     * refinements and transforms allowed in between), as a type name (`Nat`); undefined for an
-     * object written inline in a field or merged from several.
+     * refinements and transforms allowed in between); undefined for an object written inline in a
+     * field or merged from several.
      */
-    private schemaName(properties: readonly ts.Symbol[]): string | undefined {
+    private schemaVariable(properties: readonly ts.Symbol[]): string | undefined {
         const names = new Set<string>();
         for (const property of properties) {
             const declaration = property.declarations?.[0];
@@ -238,8 +239,6 @@ export class TypeWalker {
             if (node === undefined || !ts.isVariableDeclaration(node) || !ts.isIdentifier(node.name)) return undefined;
             names.add(node.name.text);
         }
-        if (names.size !== 1) return undefined;
-        const variable = [...names][0]!.replace(/Schema$/, "");
-        return pascal(variable);
+        return names.size === 1 ? [...names][0] : undefined;
     }
 }
