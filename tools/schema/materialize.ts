@@ -6,7 +6,7 @@
  */
 import { secretPathsOf } from "../../provider/model/secret";
 import type { SchemaKind } from "./kinds";
-import { defaultsOf } from "./defaults";
+import { runtimeFactsOf } from "./runtime-facts";
 import { type ChangeNote, modelChangeNote, resourceFieldChangeNote } from "./change-notes";
 import type { FieldShape, ObjectShape, SchemaPath, TypeRef } from "./type-model";
 
@@ -16,7 +16,7 @@ export type DocType =
           TypeRef,
           { kind: "object" } | { kind: "array" } | { kind: "map" } | { kind: "union" } | { kind: "generated" }
       >
-    /** Output-only integers (declared in kinds.ts); argument numbers are `number`. */
+    /** Integers: zod `.int()` arguments and integer outputs of kinds.ts (TypeScript says `number`). */
     | { kind: "primitive"; name: "integer" }
     | { kind: "named"; name: string }
     | { kind: "array"; items: DocType }
@@ -54,6 +54,8 @@ interface KindContext {
     readonly entry: SchemaKind | undefined;
     readonly secretPaths: readonly string[];
     readonly defaults: ReadonlyMap<string, string | number | boolean>;
+    /** Paths of numbers zod requires to be integers. */
+    readonly integers: ReadonlySet<string>;
 }
 
 export class Materializer {
@@ -70,7 +72,7 @@ export class Materializer {
         const context: KindContext = {
             entry,
             secretPaths: secretPathsOf(entry.args),
-            defaults: defaultsOf(entry.args),
+            ...runtimeFactsOf(entry.args),
         };
         const fields = shape.fields.filter((f) => !HIDDEN_INPUTS.includes(f.name));
         const properties = fields.map((field) => this.property(context, field, [field.name], undefined, false));
@@ -81,7 +83,7 @@ export class Materializer {
 
     /** A component's arguments or outputs (hand-written types with their JSDoc; no policy table). */
     component(shape: ObjectShape, name: string, secretPaths: readonly string[] = []): DocObject {
-        const context: KindContext = { entry: undefined, secretPaths, defaults: new Map() };
+        const context: KindContext = { entry: undefined, secretPaths, defaults: new Map(), integers: new Set() };
         const properties = shape.fields.map((field) => this.property(context, field, [field.name], undefined, false));
         const object = { name, properties };
         this.objects.set(name, object);
@@ -162,6 +164,10 @@ export class Materializer {
                 return { kind: "named", name: this.object(context, type.id, path, note, replaced) };
             case "generated":
                 return { kind: "named", name: type.name };
+            case "primitive":
+                return type.name === "number" && context.integers.has(formatPath(path))
+                    ? { kind: "primitive", name: "integer" }
+                    : type;
             default:
                 return type;
         }

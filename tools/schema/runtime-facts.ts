@@ -1,14 +1,21 @@
 /**
- * The defaults zod fills in (`.default(x)`) for a kind's arguments, by path (`waitForIp.source`,
- * `devices.disks[].device`): read from zod's JSON Schema of the args schema, which carries them.
- * Only primitive defaults are kept (schema.json's `default` takes nothing else).
+ * What only the runtime schema knows about a kind's arguments, by path (`waitForIp.source`,
+ * `devices.disks[].device`), read from zod's JSON Schema of the args schema: the defaults zod fills
+ * in (`.default(x)`; primitives only, as schema.json's `default` takes nothing else) and which
+ * numbers are integers (`.int()`; TypeScript has only `number`).
  */
 import { z } from "zod";
 import type { JsonSchema } from "./json-schema";
 
-export function defaultsOf(args: z.ZodType): Map<string, string | number | boolean> {
+export interface RuntimeFacts {
+    readonly defaults: ReadonlyMap<string, string | number | boolean>;
+    readonly integers: ReadonlySet<string>;
+}
+
+export function runtimeFactsOf(args: z.ZodType): RuntimeFacts {
     const json = z.toJSONSchema(args, { io: "input", unrepresentable: "any" }) as JsonSchema;
     const found = new Map<string, string | number | boolean>();
+    const integers = new Set<string>();
     const walk = (schema: JsonSchema | undefined, path: string, seen: ReadonlySet<string>): void => {
         if (schema === undefined) return;
         if (schema.$ref !== undefined) {
@@ -16,6 +23,7 @@ export function defaultsOf(args: z.ZodType): Map<string, string | number | boole
             if (!seen.has(key)) walk(json.$defs?.[key], path, new Set(seen).add(key));
             return;
         }
+        if (schema.type === "integer") integers.add(path);
         const value = schema.default;
         if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
             if (!found.has(path)) found.set(path, value);
@@ -27,5 +35,5 @@ export function defaultsOf(args: z.ZodType): Map<string, string | number | boole
         walk(schema.items, `${path}[]`, seen);
     };
     walk(json, "", new Set());
-    return found;
+    return { defaults: found, integers };
 }
