@@ -17,10 +17,13 @@ export class SchemaWriter {
         return `${this.packageName}:index:${name}`;
     }
 
-    /** Adds every object type. */
-    addObjects(objects: readonly DocObject[]): void {
-        // Names first, so that an enum named after a property never takes an object's name.
+    /** Reserves the names of every object type, so that an enum named after a property never takes one. */
+    reserve(objects: readonly DocObject[]): void {
         for (const object of objects) this.types[this.token(object.name)] = { type: "object", properties: {} };
+    }
+
+    /** Writes every object type (after the resources, whose properties name the enums first). */
+    addObjects(objects: readonly DocObject[]): void {
         for (const object of objects) {
             const { properties, required } = this.properties(object, object.name);
             const spec: ObjectTypeSpec = { type: "object", properties };
@@ -87,7 +90,8 @@ export class SchemaWriter {
     }
 
     private enumType(type: EnumTypeSpec["type"], values: ReadonlyArray<string | number>, hint: string): TypeSpec {
-        const key = JSON.stringify([type, values]);
+        // The same set of values in another order is the same enum.
+        const key = JSON.stringify([type, [...values].sort()]);
         let token = this.enumsByValues.get(key);
         if (token === undefined) {
             let name = hint;

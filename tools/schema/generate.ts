@@ -132,11 +132,12 @@ export function generate(
     const schemaObjects = [...materializer.objects.values()].filter((o) => !rootNames.has(o.name));
 
     const writer = new SchemaWriter(PACKAGE_NAME);
-    writer.addObjects(schemaObjects);
+    writer.reserve(schemaObjects);
     const resources: Record<string, ResourceSpec> = {};
     for (const { entry, inputs, outputs } of roots) {
         resources[`${PACKAGE_NAME}:index:${entry.kind}`] = resourceSpec(entry, inputs, outputs, writer);
     }
+    writer.addObjects(schemaObjects);
     for (const { component, inputs, outputs } of componentRoots) {
         const input = writer.properties(inputs, component.kind);
         const output = writer.properties(outputs, component.kind);

@@ -69,7 +69,8 @@ export class TypeWalker {
 
     /** The shape of an object type (walking everything below it); `name` overrides the derived name. */
     object(type: ts.Type, name: string): ObjectShape {
-        const ref = this.objectRef(type, name, name);
+        // Types met below a root are named after the kind (`DomainGraphics`), not after `DomainArgs`.
+        const ref = this.objectRef(type, name.replace(/(Args|Outputs)$/, ""), name);
         if (ref.kind !== "object") throw new Error(`${name} is not an object type`);
         return this.objects[ref.id]!;
     }
@@ -90,7 +91,7 @@ export class TypeWalker {
             const modifiers = ts.getCombinedModifierFlags(declaration);
             if (modifiers & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
             if (property.name.startsWith("__")) continue;
-            fields.push(this.field(property, name));
+            fields.push(this.field(property, name.replace(/Outputs$/, "")));
         }
         return this.objects[id]!;
     }
@@ -209,7 +210,7 @@ export class TypeWalker {
         const name = forcedName ?? this.uniqueName(source ? pascal(source.replace(/Schema$/, "")) : hint);
         this.objects.push({ id, name, fields, ...(source && !forcedName ? { source } : {}) });
         this.byType.set(type, id);
-        for (const property of properties) fields.push(this.field(property, name));
+        for (const property of properties) fields.push(this.field(property, forcedName ? hint : name));
         return { kind: "object", id };
     }
 
