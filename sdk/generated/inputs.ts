@@ -532,6 +532,74 @@ export interface CloudInitArgs {
     name?: pulumi.Input<string | undefined>;
 }
 
+/**
+ * The arguments of a DomainSnapshot: every property may be a plain value, a Promise or an Output. A snapshot
+ * of an existing domain, taken when the resource is created: internal (inside the qcow2 disks, with the
+ * memory of a running guest) or external (overlay files, disk-only or with the memory). The description
+ * changes in place; a new `revertTrigger` value reverts the domain to the snapshot. Deleting removes the
+ * snapshot; libvirt merges an external snapshot's overlays back with a block commit, and where it cannot,
+ * delete refuses and changes nothing.
+ */
+export interface DomainSnapshotArgs {
+    /**
+     * Name of the domain to snapshot (pass a Domain's `name` so Pulumi orders them). Changing it takes a new
+     * snapshot. Change: replace (a snapshot's content is fixed when it is taken: a new snapshot is taken).
+     */
+    domain: pulumi.Input<string>;
+    /**
+     * Connection URI of the libvirt daemon; default: stack config `libvirt:uri`, then LIBVIRT_DEFAULT_URI,
+     * then qemu:///system. Change: replace (it decides which object this is).
+     */
+    uri?: pulumi.Input<string | undefined>;
+    /**
+     * Take over an existing object of the same name instead of failing because it exists. Change: nothing in
+     * libvirt changes; later operations use the new value.
+     */
+    adopt?: pulumi.Input<boolean | undefined>;
+    /**
+     * The snapshot's name, unique within its domain; default: the resource name plus a random suffix. Change:
+     * replace (a snapshot's content is fixed when it is taken: a new snapshot is taken).
+     */
+    name?: pulumi.Input<string | undefined>;
+    /**
+     * Free text for humans; changes apply in place (libvirt redefines the snapshot's description). Change:
+     * live (libvirt redefines the snapshot with the new description).
+     */
+    description?: pulumi.Input<string | undefined>;
+    /**
+     * internal (default): stored inside the qcow2 disks, with the memory when the guest runs; external:
+     * overlay files. Change: replace (another kind of snapshot).
+     */
+    kind?: pulumi.Input<"external" | "internal" | undefined>;
+    /**
+     * External snapshots of a running guest: save its memory too (default false: disk-only). Change: replace
+     * (the memory is saved or not when taken).
+     */
+    memory?: pulumi.Input<boolean | undefined>;
+    /**
+     * External snapshots with memory: the file for the memory state; default: `<domain>-<snapshot>.mem` in
+     * the folder of the first disk's image. Change: replace (a snapshot's content is fixed when it is taken:
+     * a new snapshot is taken).
+     */
+    memoryFile?: pulumi.Input<string | undefined>;
+    /**
+     * Per-disk settings: overlay paths of an external snapshot, disks to leave out. Unlisted disks take part
+     * with defaults. Change: replace (a snapshot's content is fixed when it is taken: a new snapshot is
+     * taken).
+     */
+    disks?: pulumi.Input<pulumi.Input<SnapshotDiskArgs>[] | undefined>;
+    /**
+     * Freeze the guest's file systems while the snapshot is taken (needs the QEMU guest agent; external
+     * disk-only only). Change: live (used only while a snapshot is taken; the existing snapshot is kept).
+     */
+    quiesce?: pulumi.Input<boolean | undefined>;
+    /**
+     * A string, number or boolean; when it changes, the next update reverts the domain to this snapshot (a
+     * date, a counter). Change: live (a new value reverts the domain to this snapshot).
+     */
+    revertTrigger?: pulumi.Input<boolean | string | number | undefined>;
+}
+
 export interface Extra {
     /**
      * Attributes of the element that the model does not cover, by name.
@@ -1992,4 +2060,21 @@ export interface CloudInitMetaData {
      * `local-hostname`: the guest's host name (RFC 1123; a fully qualified name is accepted).
      */
     "local-hostname"?: pulumi.Input<string | undefined>;
+}
+
+export interface SnapshotDiskArgs {
+    /**
+     * The disk's target device in the domain (vda, sdb).
+     */
+    target: pulumi.Input<string>;
+    /**
+     * External snapshots: the overlay file to create; default: libvirt's name (the image's name with the
+     * snapshot's as suffix).
+     */
+    overlay?: pulumi.Input<string | undefined>;
+    /**
+     * Leave this disk out of an external snapshot (a raw scratch disk); an internal one covers every writable
+     * disk, and libvirt leaves read-only ones (a seed cdrom) out itself.
+     */
+    exclude?: pulumi.Input<boolean | undefined>;
 }

@@ -622,6 +622,97 @@ export interface CloudInitOutputs {
     size: number;
 }
 
+/**
+ * What a DomainSnapshot holds once created: its arguments as given and what the provider computed.
+ */
+export interface DomainSnapshotOutputs {
+    /**
+     * Name of the domain to snapshot (pass a Domain's `name` so Pulumi orders them). Changing it takes a new
+     * snapshot. Change: replace (a snapshot's content is fixed when it is taken: a new snapshot is taken).
+     */
+    domain: string;
+    /**
+     * Connection URI of the libvirt daemon; default: stack config `libvirt:uri`, then LIBVIRT_DEFAULT_URI,
+     * then qemu:///system. Change: replace (it decides which object this is).
+     */
+    uri: string;
+    /**
+     * Take over an existing object of the same name instead of failing because it exists. Change: nothing in
+     * libvirt changes; later operations use the new value.
+     */
+    adopt?: boolean;
+    /**
+     * The snapshot's name, unique within its domain; default: the resource name plus a random suffix. Change:
+     * replace (a snapshot's content is fixed when it is taken: a new snapshot is taken).
+     */
+    name: string;
+    /**
+     * Free text for humans; changes apply in place (libvirt redefines the snapshot's description). Change:
+     * live (libvirt redefines the snapshot with the new description).
+     */
+    description?: string;
+    /**
+     * internal (default): stored inside the qcow2 disks, with the memory when the guest runs; external:
+     * overlay files. Change: replace (another kind of snapshot).
+     */
+    kind?: "external" | "internal";
+    /**
+     * External snapshots of a running guest: save its memory too (default false: disk-only). Change: replace
+     * (the memory is saved or not when taken).
+     */
+    memory?: boolean;
+    /**
+     * External snapshots with memory: the file for the memory state; default: `<domain>-<snapshot>.mem` in
+     * the folder of the first disk's image. Change: replace (a snapshot's content is fixed when it is taken:
+     * a new snapshot is taken).
+     */
+    memoryFile?: string;
+    /**
+     * Per-disk settings: overlay paths of an external snapshot, disks to leave out. Unlisted disks take part
+     * with defaults. Change: replace (a snapshot's content is fixed when it is taken: a new snapshot is
+     * taken).
+     */
+    disks?: SnapshotDiskArgs[];
+    /**
+     * Freeze the guest's file systems while the snapshot is taken (needs the QEMU guest agent; external
+     * disk-only only). Change: live (used only while a snapshot is taken; the existing snapshot is kept).
+     */
+    quiesce?: boolean;
+    /**
+     * A string, number or boolean; when it changes, the next update reverts the domain to this snapshot (a
+     * date, a counter). Change: live (a new value reverts the domain to this snapshot).
+     */
+    revertTrigger?: boolean | string | number;
+    /**
+     * UUID of the domain the snapshot belongs to.
+     */
+    domainUuid: string;
+    /**
+     * When the snapshot was taken (ISO 8601).
+     */
+    creationTime: string;
+    /**
+     * The domain's state when it was taken: running, shutoff, disk-snapshot (external disk-only)...
+     */
+    state: string;
+    /**
+     * The snapshot this one was taken on top of, when there is one.
+     */
+    parent?: string;
+    /**
+     * Whether it is the domain's current snapshot.
+     */
+    current: boolean;
+    /**
+     * The overlay file of each disk an external snapshot covers: `{ target, file }`.
+     */
+    overlays: unknown[];
+    /**
+     * Every file the snapshot created: the overlays, then the memory state file.
+     */
+    files: string[];
+}
+
 export interface Extra {
     /**
      * Attributes of the element that the model does not cover, by name.
@@ -2082,4 +2173,21 @@ export interface CloudInitMetaData {
      * `local-hostname`: the guest's host name (RFC 1123; a fully qualified name is accepted).
      */
     "local-hostname"?: string;
+}
+
+export interface SnapshotDiskArgs {
+    /**
+     * The disk's target device in the domain (vda, sdb).
+     */
+    target: string;
+    /**
+     * External snapshots: the overlay file to create; default: libvirt's name (the image's name with the
+     * snapshot's as suffix).
+     */
+    overlay?: string;
+    /**
+     * Leave this disk out of an external snapshot (a raw scratch disk); an internal one covers every writable
+     * disk, and libvirt leaves read-only ones (a seed cdrom) out itself.
+     */
+    exclude?: boolean;
 }

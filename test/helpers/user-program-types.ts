@@ -29,6 +29,7 @@ const vm = new libvirt.Domain("vm", {
         interfaces: [{ source: { network: net.name } }],
     },
 });
+const snapshot = new libvirt.DomainSnapshot("before-upgrade", { domain: vm.name, kind: "external", memory: false });
 new libvirt.DhcpHost("lease", { network: net.name, ip: "10.77.0.5", mac: "52:54:00:00:00:05" });
 new libvirt.DnsHost("dns", { network: net.name, ip: "10.77.0.5", hostnames: ["vm.lab"] });
 const component = new libvirt.VirtualMachine("lab", {
@@ -42,7 +43,15 @@ const capacity: pulumi.Output<number> = disk.capacityBytes;
 const state: pulumi.Output<string> = vm.state;
 const mode: pulumi.Output<libvirt.outputs.NetworkOutputs["forward"]> = net.forward;
 const forward: libvirt.inputs.Forward = { mode: "route" };
-export const outputs = { capacity, state, mode, forward, seed: seed.path, ip: component.ipAddress };
+export const outputs = {
+    capacity,
+    state,
+    mode,
+    forward,
+    seed: seed.path,
+    ip: component.ipAddress,
+    files: snapshot.files,
+};
 
 // @ts-expect-error an unknown restart policy is refused (enums are literal unions, not string)
 new libvirt.Domain("bad-policy", { memory: 256, restartPolicy: "sometimes" });

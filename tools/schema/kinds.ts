@@ -225,6 +225,7 @@ const domainSnapshot: SchemaKind = {
     description:
         "A snapshot of an existing domain, taken when the resource is created: internal (inside the qcow2 disks, with the memory of a running guest) or external (overlay files, disk-only or with the memory). The description changes in place; a new `revertTrigger` value reverts the domain to the snapshot. Deleting removes the snapshot; libvirt merges an external snapshot's overlays back with a block commit, and where it cannot, delete refuses and changes nothing.",
     args: domainSnapshotArgsSchema,
+    sdkArgs: { module: "provider/resources/domain-snapshot/args.ts", type: "DomainSnapshotArgsInput" },
     policyKind: "domainSnapshot",
     resourceFields: DOMAIN_SNAPSHOT_RESOURCE_FIELDS,
     outputs: {

@@ -59,10 +59,14 @@ const classFiles: Readonly<Record<string, string>> = {
     DhcpHost: "dhcp-host.ts",
     DnsHost: "dns-host.ts",
     CloudInit: "cloud-init.ts",
+    DomainSnapshot: "domain-snapshot.ts",
 };
 
 /** Outputs whose declared type says more than the schema can (null items). */
-const HAND_TYPED: Readonly<Record<string, readonly string[]>> = { Domain: ["graphicsPasswords"] };
+const HAND_TYPED: Readonly<Record<string, readonly string[]>> = {
+    Domain: ["graphicsPasswords"],
+    DomainSnapshot: ["overlays"],
+};
 
 for (const entry of schemaKinds) {
     test(`the ${entry.kind} class declares exactly the schema's properties, typed from ${entry.kind}Outputs`, () => {
