@@ -51,6 +51,9 @@ const computedPlaceholders = {
     shutdownTimeoutSeconds: undefined,
     waitForIp: undefined,
     adopt: undefined,
+    memtune: undefined,
+    vcpus: undefined,
+    iothreads: undefined,
 };
 
 export class Domain extends pulumi.dynamic.Resource {
@@ -131,6 +134,13 @@ export class Domain extends pulumi.dynamic.Resource {
     declare public readonly waitForIp: pulumi.Output<DomainOutputs["waitForIp"]>;
     /** Take over an existing object of the same name instead of failing because it exists. */
     declare public readonly adopt: pulumi.Output<DomainOutputs["adopt"]>;
+
+    /** `<memtune>`: hard, soft and swap limits on the host memory the guest may use. */
+    declare public readonly memtune: pulumi.Output<DomainOutputs["memtune"]>;
+    /** `<vcpus>`: one entry per vCPU (all of them, 0 to maximum - 1): which are online at start and which can be unplugged live, so that `vcpu.current` can go down on a running guest. */
+    declare public readonly vcpus: pulumi.Output<DomainOutputs["vcpus"]>;
+    /** `<iothreads>`: how many I/O threads QEMU runs for disks and controllers (their `driver.iothread`). */
+    declare public readonly iothreads: pulumi.Output<DomainOutputs["iothreads"]>;
 
     /** The domain's UUID (also its Pulumi ID). */
     declare public readonly uuid: pulumi.Output<DomainOutputs["uuid"]>;

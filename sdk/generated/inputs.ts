@@ -382,7 +382,8 @@ export interface DomainArgs {
      * `<memory>`: the boot-time memory size. A number is MiB; a string has a unit as libvirt's `unit`
      * attribute reads it: KiB, MiB, GiB, TiB (or k, M, G, T) are powers of 1024, KB, MB, GB, TB powers of
      * 1000 ("2GB" is 2000000000 bytes, "2GiB" 2147483648). Rounded up to whole KiB, as libvirt does. Change:
-     * restart (the memory size is fixed when QEMU starts).
+     * restart unless the value allows better (the memory size is fixed when QEMU starts, except for DIMMs
+     * plugged in live).
      */
     memory: pulumi.Input<string | number>;
     /**
@@ -397,10 +398,26 @@ export interface DomainArgs {
      */
     maxMemory?: pulumi.Input<DomainMaxMemory | undefined>;
     /**
+     * `<memtune>`: hard, soft and swap limits on the host memory the guest may use. Change: restart (the
+     * limits are applied to QEMU's cgroup when it starts (not changed on a running guest by the provider)).
+     */
+    memtune?: pulumi.Input<DomainMemtune | undefined>;
+    /**
      * `<vcpu>`: a count, or maximum, current, placement and cpuset. Change: restart (the definition is
      * updated and the guest must be restarted to use it).
      */
     vcpu?: pulumi.Input<number | DomainVcpu | undefined>;
+    /**
+     * `<vcpus>`: one entry per vCPU (all of them, 0 to maximum - 1): which are online at start and which can
+     * be unplugged live, so that `vcpu.current` can go down on a running guest. Change: restart (which vCPUs
+     * can be unplugged is fixed when QEMU starts).
+     */
+    vcpus?: pulumi.Input<pulumi.Input<DomainVcpuState>[] | undefined>;
+    /**
+     * `<iothreads>`: how many I/O threads QEMU runs for disks and controllers (their `driver.iothread`).
+     * Change: restart (I/O threads are created when QEMU starts).
+     */
+    iothreads?: pulumi.Input<number | undefined>;
     /**
      * `<cputune>`: vCPU and emulator pinning. Change: restart (the definition is updated and the guest must
      * be restarted to use it).
@@ -1223,6 +1240,10 @@ export interface DiskDriver {
      * The `queues` of `<driver>`: virtio-blk queue count.
      */
     queues?: pulumi.Input<number | undefined>;
+    /**
+     * The `iothread` of `<driver>`: the `<iothreads>` thread (from 1) that serves this virtio disk.
+     */
+    iothread?: pulumi.Input<number | undefined>;
 }
 
 export interface DomainDisk {
@@ -1258,6 +1279,38 @@ export interface DomainDisk {
      * `<serial>`: the serial number the guest reads from the disk.
      */
     serial?: pulumi.Input<string | undefined>;
+}
+
+export interface ControllerDriver {
+    /**
+     * The `queues` of `<driver>`: virtio-scsi request queues (at most the vCPU count is useful).
+     */
+    queues?: pulumi.Input<number | undefined>;
+    /**
+     * The `iothread` of `<driver>`: the `<iothreads>` thread (from 1) that serves a virtio-scsi controller.
+     */
+    iothread?: pulumi.Input<number | undefined>;
+}
+
+export interface DomainController {
+    /**
+     * The `type` of `<controller>`: usb, scsi, virtio-serial, pci, sata or ide.
+     */
+    type: pulumi.Input<"scsi" | "sata" | "ide" | "usb" | "virtio-serial" | "pci">;
+    /**
+     * The `index` of `<controller>`: its number among controllers of its type (a disk's `<address
+     * controller>` refers to it). Left out, libvirt gives the first free one.
+     */
+    index?: pulumi.Input<number | undefined>;
+    /**
+     * The `model` of `<controller>`, as libvirt spells it: virtio-scsi, qemu-xhci, pcie-root-port... (sata
+     * has none).
+     */
+    model?: pulumi.Input<string | undefined>;
+    /**
+     * `<driver>`: queues and I/O thread (virtio-scsi).
+     */
+    driver?: pulumi.Input<ControllerDriver | undefined>;
 }
 
 export interface DomainInterfaceSource {
@@ -1539,6 +1592,23 @@ export interface DomainTpm {
     version?: pulumi.Input<"1.2" | "2.0" | undefined>;
 }
 
+export interface DomainMemoryDevice {
+    /**
+     * The `<target><size>`: how much RAM the DIMM adds, a whole number of MiB (QEMU aligns DIMMs). A number
+     * is MiB, a string has a unit. It counts in `memory`, as libvirt counts it.
+     */
+    size: pulumi.Input<string | number>;
+    /**
+     * The `model` of `<memory>`: dimm (a pc-dimm, the kind QEMU plugs and unplugs through ACPI). Default:
+     * `"dimm"`.
+     */
+    model?: pulumi.Input<"dimm" | undefined>;
+    /**
+     * The `<target><node>`: the guest NUMA cell the DIMM belongs to.
+     */
+    node?: pulumi.Input<number | undefined>;
+}
+
 export interface DomainInput {
     /**
      * The `type` of `<input>`: tablet, mouse or keyboard.
@@ -1561,6 +1631,12 @@ export interface DomainDevices {
      * plugged and cdrom media changed live; other changes need a restart).
      */
     disks?: pulumi.Input<pulumi.Input<DomainDisk>[] | undefined>;
+    /**
+     * `<controller>` devices: a declared one is matched with the guest's by type and index; the controllers
+     * libvirt adds by itself stay when they are not declared. Change: restart (controllers are created when
+     * QEMU starts (the provider does not hot plug them)).
+     */
+    controllers?: pulumi.Input<pulumi.Input<DomainController>[] | undefined>;
     /**
      * `<interface>` devices. Change: restart unless the value allows better (NICs are hot plugged and their
      * link state set live; other changes need a restart).
@@ -1614,6 +1690,12 @@ export interface DomainDevices {
      * `<tpm>` devices (emulated).
      */
     tpms?: pulumi.Input<pulumi.Input<DomainTpm>[] | undefined>;
+    /**
+     * `<memory>` devices: DIMMs in the slots of `maxMemory`; one added to a running guest is plugged live.
+     * Their sizes count in `memory`, as libvirt counts them. Change: restart unless the value allows better
+     * (DIMMs are plugged live into free maxMemory slots; unplugging or changing one needs a restart).
+     */
+    memories?: pulumi.Input<pulumi.Input<DomainMemoryDevice>[] | undefined>;
     /**
      * `<input>` devices; the PS/2 mouse and keyboard libvirt adds on x86 need not be listed.
      */
@@ -1744,6 +1826,25 @@ export interface DomainMaxMemory {
     slots: pulumi.Input<number>;
 }
 
+export interface DomainMemtune {
+    /**
+     * `<hard_limit>`: the most host memory the guest's QEMU may use; needed by `memoryBacking.locked`.
+     */
+    hardLimit?: pulumi.Input<string | number | undefined>;
+    /**
+     * `<soft_limit>`: the memory the guest is pushed back to when the host runs short.
+     */
+    softLimit?: pulumi.Input<string | number | undefined>;
+    /**
+     * `<swap_hard_limit>`: the most memory plus swap; at least `hardLimit`.
+     */
+    swapHardLimit?: pulumi.Input<string | number | undefined>;
+    /**
+     * `<min_guarantee>`: memory guaranteed to the guest (libvirt's QEMU driver refuses it).
+     */
+    minGuarantee?: pulumi.Input<string | number | undefined>;
+}
+
 export interface DomainVcpu {
     /**
      * The text of `<vcpu>`: the maximum number of vCPUs (the hot-plug ceiling). Change: restart (the vCPU
@@ -1763,6 +1864,27 @@ export interface DomainVcpu {
      * The `cpuset` of `<vcpu>`: host CPUs the vCPUs may run on, like "1-4,^3,6".
      */
     cpuset?: pulumi.Input<string | undefined>;
+}
+
+export interface DomainVcpuState {
+    /**
+     * The `id` of `<vcpu>`: which vCPU (from 0).
+     */
+    id: pulumi.Input<number>;
+    /**
+     * The `enabled` of `<vcpu>`: online at start. As many are enabled as `vcpu.current` says. Change: live
+     * (the online count follows vcpu.current live (libvirt unplugs hotpluggable vCPUs from the last); the
+     * definition keeps the declared ones).
+     */
+    enabled: pulumi.Input<boolean>;
+    /**
+     * The `hotpluggable` of `<vcpu>`: can be plugged and unplugged while the guest runs (vCPU 0 cannot).
+     */
+    hotpluggable?: pulumi.Input<boolean | undefined>;
+    /**
+     * The `order` of `<vcpu>`: the order in which enabled vCPUs are added at start.
+     */
+    order?: pulumi.Input<number | undefined>;
 }
 
 export interface DomainVcpuPin {
@@ -1817,6 +1939,52 @@ export interface DomainCpuTopology {
     dies?: pulumi.Input<number | undefined>;
 }
 
+export interface DomainNumaDistance {
+    /**
+     * The `id` of `<sibling>`: the other cell.
+     */
+    id: pulumi.Input<number>;
+    /**
+     * The `value` of `<sibling>`: the distance (10 is the cell itself, more is farther).
+     */
+    value: pulumi.Input<number>;
+}
+
+export interface DomainNumaCell {
+    /**
+     * The `memory` of `<cell>`: this node's share of the guest's memory; the cells' sizes add up to `memory`.
+     * A number is MiB, a string has a unit ("1GiB").
+     */
+    memory: pulumi.Input<string | number>;
+    /**
+     * The `id` of `<cell>`: cells are numbered 0, 1, 2... in order; left out, its place in the list.
+     */
+    id?: pulumi.Input<number | undefined>;
+    /**
+     * The `cpus` of `<cell>`: the vCPUs of this node, like "0-1"; a node may have none.
+     */
+    cpus?: pulumi.Input<string | undefined>;
+    /**
+     * The `memAccess` of `<cell>`: this node's memory shared with other processes or private.
+     */
+    memAccess?: pulumi.Input<"private" | "shared" | undefined>;
+    /**
+     * The `discard` of `<cell>`: give this node's memory back to the host as the guest frees it.
+     */
+    discard?: pulumi.Input<boolean | undefined>;
+    /**
+     * `<distances>`: the distance to each listed cell (libvirt fills in the mirror entries).
+     */
+    distances?: pulumi.Input<pulumi.Input<DomainNumaDistance>[] | undefined>;
+}
+
+export interface DomainNuma {
+    /**
+     * `<cell>` entries, one per guest NUMA node.
+     */
+    cells: pulumi.Input<pulumi.Input<DomainNumaCell>[]>;
+}
+
 export interface DomainCpu {
     /**
      * The `mode` of `<cpu>`: host-model, host-passthrough, maximum or custom (a named model).
@@ -1850,6 +2018,11 @@ export interface DomainCpu {
      * `<topology>`: sockets, dies, cores and threads.
      */
     topology?: pulumi.Input<DomainCpuTopology | undefined>;
+    /**
+     * `<numa>`: guest NUMA cells (needed by numatune memnodes and memory hot plug). Change: restart (the
+     * guest's NUMA nodes are fixed when QEMU starts).
+     */
+    numa?: pulumi.Input<DomainNuma | undefined>;
 }
 
 export interface DomainNumatuneMemory {
