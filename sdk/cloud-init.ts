@@ -5,15 +5,13 @@
  * old one is deleted), so a Domain whose cdrom points at `path` gets the new medium live.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudInitArgsInput } from "../provider/resources/cloud-init/args";
-import type { DeepInput, HiddenInputs } from "./inputs";
+import type { CloudInitArgs } from "./generated/inputs";
+import type { CloudInitOutputs } from "./generated/outputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 import { hiddenInputs } from "./hidden-inputs";
 
-/** Arguments of a CloudInit; every property may be a plain value, a Promise or an Output. */
-// Mapped over `keyof Omit<...>` so optional arguments stay optional.
-export type CloudInitArgs = { [K in keyof Omit<CloudInitArgsInput, HiddenInputs>]: DeepInput<CloudInitArgsInput[K]> };
+export type { CloudInitArgs };
 
 const CLOUD_INIT_TYPE = "pulumi-nodejs:dynamic/libvirt:CloudInit";
 
@@ -59,30 +57,30 @@ export class CloudInit extends pulumi.dynamic.Resource {
     public readonly __pulumiType = CLOUD_INIT_TYPE;
 
     /** The seed volume's name: `<prefix>-<first 8 hex digits of the image's sha256>.iso`. */
-    declare public readonly name: pulumi.Output<string>;
+    declare public readonly name: pulumi.Output<CloudInitOutputs["name"]>;
     /** The pool holding the seed volume. */
-    declare public readonly pool: pulumi.Output<string>;
+    declare public readonly pool: pulumi.Output<CloudInitOutputs["pool"]>;
     /** libvirt URI the volume lives on, as given (unset means the default). */
-    declare public readonly uri: pulumi.Output<string | undefined>;
+    declare public readonly uri: pulumi.Output<CloudInitOutputs["uri"]>;
     /** user-data as given. Secret. */
-    declare public readonly userData: pulumi.Output<string | Record<string, unknown>>;
+    declare public readonly userData: pulumi.Output<CloudInitOutputs["userData"]>;
     /** meta-data as given (without the computed instance-id: see `instanceId`). */
-    declare public readonly metaData: pulumi.Output<Record<string, unknown> | undefined>;
+    declare public readonly metaData: pulumi.Output<CloudInitOutputs["metaData"]>;
     /** network-config as given. */
-    declare public readonly networkConfig: pulumi.Output<string | Record<string, unknown> | undefined>;
+    declare public readonly networkConfig: pulumi.Output<CloudInitOutputs["networkConfig"]>;
     /** vendor-data as given. Secret. */
-    declare public readonly vendorData: pulumi.Output<string | Record<string, unknown> | undefined>;
+    declare public readonly vendorData: pulumi.Output<CloudInitOutputs["vendorData"]>;
 
     /** Where the seed volume lives on the host: use it as a cdrom's source file. */
-    declare public readonly path: pulumi.Output<string>;
+    declare public readonly path: pulumi.Output<CloudInitOutputs["path"]>;
     /** libvirt's key of the volume (its path in file pools); also the resource id. */
-    declare public readonly key: pulumi.Output<string>;
+    declare public readonly key: pulumi.Output<CloudInitOutputs["key"]>;
     /** sha256 of the seed image, hex. */
-    declare public readonly sha256: pulumi.Output<string>;
+    declare public readonly sha256: pulumi.Output<CloudInitOutputs["sha256"]>;
     /** The instance-id in meta-data: the given one, or `iid-` and 16 hex digits of a hash of the documents. */
-    declare public readonly instanceId: pulumi.Output<string>;
+    declare public readonly instanceId: pulumi.Output<CloudInitOutputs["instanceId"]>;
     /** The image's size in bytes. */
-    declare public readonly size: pulumi.Output<number>;
+    declare public readonly size: pulumi.Output<CloudInitOutputs["size"]>;
 
     constructor(name: string, args: CloudInitArgs, opts?: pulumi.CustomResourceOptions) {
         if (args?.pool === undefined) throw new Error("Missing required property 'pool'");

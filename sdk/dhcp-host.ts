@@ -2,15 +2,13 @@
  * `DhcpHost`: one static DHCP reservation (a fixed address for a MAC or client id) in an existing network, added, changed and removed live through network update; the rest of the network and its guests are untouched.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { DhcpHostArgsInput } from "../provider/resources/dhcp-host/args";
-import type { DeepInput, HiddenInputs } from "./inputs";
+import type { DhcpHostArgs } from "./generated/inputs";
+import type { DhcpHostOutputs } from "./generated/outputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 import { hiddenInputs } from "./hidden-inputs";
 
-/** Arguments of a DhcpHost; every property may be a plain value, a Promise or an Output (e.g. a Network's `name`). */
-// Mapped over `keyof Omit<...>` so optional arguments stay optional.
-export type DhcpHostArgs = { [K in keyof Omit<DhcpHostArgsInput, HiddenInputs>]: DeepInput<DhcpHostArgsInput[K]> };
+export type { DhcpHostArgs };
 
 /** Properties of an existing DhcpHost, for `DhcpHost.get`. */
 export type DhcpHostState = Partial<DhcpHostArgs>;
@@ -36,32 +34,30 @@ const COMPUTED_PLACEHOLDERS = {
     networkActive: undefined,
 };
 
-type Unwrapped = pulumi.Unwrap<DhcpHostArgs>;
-
 export class DhcpHost extends pulumi.dynamic.Resource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = TYPE_TOKEN;
 
     /** Name of the network holding the entry. */
-    declare public readonly network: pulumi.Output<string>;
+    declare public readonly network: pulumi.Output<DhcpHostOutputs["network"]>;
     /** libvirt URI the network lives on, as given (unset means the default). */
-    declare public readonly uri: pulumi.Output<string | undefined>;
-    declare public readonly adopt: pulumi.Output<boolean | undefined>;
+    declare public readonly uri: pulumi.Output<DhcpHostOutputs["uri"]>;
+    declare public readonly adopt: pulumi.Output<DhcpHostOutputs["adopt"]>;
     /** The guest NIC's MAC address (IPv4). */
-    declare public readonly mac: pulumi.Output<string | undefined>;
+    declare public readonly mac: pulumi.Output<DhcpHostOutputs["mac"]>;
     /** DHCP client id or DUID (IPv6); the XML's `id` attribute. */
-    declare public readonly clientId: pulumi.Output<string | undefined>;
+    declare public readonly clientId: pulumi.Output<DhcpHostOutputs["clientId"]>;
     /** Host name handed to the client. */
-    declare public readonly name: pulumi.Output<string | undefined>;
+    declare public readonly name: pulumi.Output<DhcpHostOutputs["name"]>;
     /** The reserved address. */
-    declare public readonly ip: pulumi.Output<string>;
-    declare public readonly lease: pulumi.Output<Unwrapped["lease"]>;
-    declare public readonly extra: pulumi.Output<Unwrapped["extra"]>;
+    declare public readonly ip: pulumi.Output<DhcpHostOutputs["ip"]>;
+    declare public readonly lease: pulumi.Output<DhcpHostOutputs["lease"]>;
+    declare public readonly extra: pulumi.Output<DhcpHostOutputs["extra"]>;
 
     /** UUID of the network holding the entry. */
-    declare public readonly networkUuid: pulumi.Output<string>;
+    declare public readonly networkUuid: pulumi.Output<DhcpHostOutputs["networkUuid"]>;
     /** Whether that network was running when the entry was last written or read. */
-    declare public readonly networkActive: pulumi.Output<boolean>;
+    declare public readonly networkActive: pulumi.Output<DhcpHostOutputs["networkActive"]>;
 
     constructor(name: string, args: DhcpHostArgs, opts?: pulumi.CustomResourceOptions) {
         // `get` (opts.id) reads an existing entry and needs no declaration.

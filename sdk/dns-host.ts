@@ -2,15 +2,13 @@
  * `DnsHost`: one DNS host record (an address and its names) in an existing network, added and removed live through network update.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { DnsHostArgsInput } from "../provider/resources/dns-host/args";
-import type { DeepInput, HiddenInputs } from "./inputs";
+import type { DnsHostArgs } from "./generated/inputs";
+import type { DnsHostOutputs } from "./generated/outputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 import { hiddenInputs } from "./hidden-inputs";
 
-/** Arguments of a DnsHost; every property may be a plain value, a Promise or an Output (e.g. a Network's `name`). */
-// Mapped over `keyof Omit<...>` so optional arguments stay optional.
-export type DnsHostArgs = { [K in keyof Omit<DnsHostArgsInput, HiddenInputs>]: DeepInput<DnsHostArgsInput[K]> };
+export type { DnsHostArgs };
 
 /** Properties of an existing DnsHost, for `DnsHost.get`. */
 export type DnsHostState = Partial<DnsHostArgs>;
@@ -33,27 +31,25 @@ const COMPUTED_PLACEHOLDERS = {
     networkActive: undefined,
 };
 
-type Unwrapped = pulumi.Unwrap<DnsHostArgs>;
-
 export class DnsHost extends pulumi.dynamic.Resource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = TYPE_TOKEN;
 
     /** Name of the network holding the entry. */
-    declare public readonly network: pulumi.Output<string>;
+    declare public readonly network: pulumi.Output<DnsHostOutputs["network"]>;
     /** libvirt URI the network lives on, as given (unset means the default). */
-    declare public readonly uri: pulumi.Output<string | undefined>;
-    declare public readonly adopt: pulumi.Output<boolean | undefined>;
+    declare public readonly uri: pulumi.Output<DnsHostOutputs["uri"]>;
+    declare public readonly adopt: pulumi.Output<DnsHostOutputs["adopt"]>;
     /** The address the names resolve to. */
-    declare public readonly ip: pulumi.Output<string>;
+    declare public readonly ip: pulumi.Output<DnsHostOutputs["ip"]>;
     /** The names. */
-    declare public readonly hostnames: pulumi.Output<string[]>;
-    declare public readonly extra: pulumi.Output<Unwrapped["extra"]>;
+    declare public readonly hostnames: pulumi.Output<DnsHostOutputs["hostnames"]>;
+    declare public readonly extra: pulumi.Output<DnsHostOutputs["extra"]>;
 
     /** UUID of the network holding the entry. */
-    declare public readonly networkUuid: pulumi.Output<string>;
+    declare public readonly networkUuid: pulumi.Output<DnsHostOutputs["networkUuid"]>;
     /** Whether that network was running when the entry was last written or read. */
-    declare public readonly networkActive: pulumi.Output<boolean>;
+    declare public readonly networkActive: pulumi.Output<DnsHostOutputs["networkActive"]>;
 
     constructor(name: string, args: DnsHostArgs, opts?: pulumi.CustomResourceOptions) {
         // `get` (opts.id) reads an existing entry and needs no declaration.

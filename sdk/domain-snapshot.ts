@@ -5,17 +5,13 @@
  * the snapshot (libvirt merges an external snapshot's overlays back).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { DomainSnapshotArgsInput } from "../provider/resources/domain-snapshot/args";
-import type { DeepInput, HiddenInputs } from "./inputs";
+import type { DomainSnapshotArgs } from "./generated/inputs";
+import type { DomainSnapshotOutputs } from "./generated/outputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 import { hiddenInputs } from "./hidden-inputs";
 
-/** Arguments of a DomainSnapshot; every property may be a plain value, a Promise or an Output (e.g. a Domain's `name`). */
-// Mapped over `keyof Omit<...>` so optional arguments stay optional.
-export type DomainSnapshotArgs = {
-    [K in keyof Omit<DomainSnapshotArgsInput, HiddenInputs>]: DeepInput<DomainSnapshotArgsInput[K]>;
-};
+export type { DomainSnapshotArgs };
 
 /** Properties of an existing DomainSnapshot, for `DomainSnapshot.get`. */
 export type DomainSnapshotState = Partial<DomainSnapshotArgs>;
@@ -48,44 +44,42 @@ const COMPUTED_PLACEHOLDERS = {
     files: undefined,
 };
 
-type Unwrapped = pulumi.Unwrap<DomainSnapshotArgs>;
-
 export class DomainSnapshot extends pulumi.dynamic.Resource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = TYPE_TOKEN;
 
     /** Name of the domain the snapshot belongs to. */
-    declare public readonly domain: pulumi.Output<string>;
+    declare public readonly domain: pulumi.Output<DomainSnapshotOutputs["domain"]>;
     /** The snapshot's name within its domain. */
-    declare public readonly name: pulumi.Output<string>;
+    declare public readonly name: pulumi.Output<DomainSnapshotOutputs["name"]>;
     /** libvirt URI the domain lives on, as resolved. */
-    declare public readonly uri: pulumi.Output<string>;
-    declare public readonly adopt: pulumi.Output<boolean | undefined>;
+    declare public readonly uri: pulumi.Output<DomainSnapshotOutputs["uri"]>;
+    declare public readonly adopt: pulumi.Output<DomainSnapshotOutputs["adopt"]>;
     /** Free text for humans. */
-    declare public readonly description: pulumi.Output<string | undefined>;
+    declare public readonly description: pulumi.Output<DomainSnapshotOutputs["description"]>;
     /** internal or external, as declared (unset means internal). */
-    declare public readonly kind: pulumi.Output<Unwrapped["kind"]>;
-    declare public readonly memory: pulumi.Output<boolean | undefined>;
-    declare public readonly memoryFile: pulumi.Output<string | undefined>;
-    declare public readonly disks: pulumi.Output<Unwrapped["disks"]>;
-    declare public readonly quiesce: pulumi.Output<boolean | undefined>;
+    declare public readonly kind: pulumi.Output<DomainSnapshotOutputs["kind"]>;
+    declare public readonly memory: pulumi.Output<DomainSnapshotOutputs["memory"]>;
+    declare public readonly memoryFile: pulumi.Output<DomainSnapshotOutputs["memoryFile"]>;
+    declare public readonly disks: pulumi.Output<DomainSnapshotOutputs["disks"]>;
+    declare public readonly quiesce: pulumi.Output<DomainSnapshotOutputs["quiesce"]>;
     /** The value whose change reverts the domain to this snapshot. */
-    declare public readonly revertTrigger: pulumi.Output<Unwrapped["revertTrigger"]>;
+    declare public readonly revertTrigger: pulumi.Output<DomainSnapshotOutputs["revertTrigger"]>;
 
     /** UUID of the domain (the snapshot is found by it, whatever the domain is called later). */
-    declare public readonly domainUuid: pulumi.Output<string>;
+    declare public readonly domainUuid: pulumi.Output<DomainSnapshotOutputs["domainUuid"]>;
     /** When the snapshot was taken (ISO 8601, libvirt's `creationTime`). */
-    declare public readonly creationTime: pulumi.Output<string>;
+    declare public readonly creationTime: pulumi.Output<DomainSnapshotOutputs["creationTime"]>;
     /** The domain's state when it was taken: running, shutoff, disk-snapshot (an external disk-only one)... */
-    declare public readonly state: pulumi.Output<string>;
+    declare public readonly state: pulumi.Output<DomainSnapshotOutputs["state"]>;
     /** The snapshot this one was taken on top of, when there is one. */
-    declare public readonly parent: pulumi.Output<string | undefined>;
+    declare public readonly parent: pulumi.Output<DomainSnapshotOutputs["parent"]>;
     /** Whether it is the domain's current snapshot (the one the guest last reverted to or was taken last). */
-    declare public readonly current: pulumi.Output<boolean>;
+    declare public readonly current: pulumi.Output<DomainSnapshotOutputs["current"]>;
     /** The overlay file of each disk an external snapshot covers. */
     declare public readonly overlays: pulumi.Output<{ target: string; file: string }[]>;
     /** Every file the snapshot created: the overlays, then the memory state file. */
-    declare public readonly files: pulumi.Output<string[]>;
+    declare public readonly files: pulumi.Output<DomainSnapshotOutputs["files"]>;
 
     constructor(name: string, args: DomainSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
         // `get` (opts.id) reads an existing snapshot and needs no declaration.

@@ -5,15 +5,13 @@
  * disconnects every guest.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { NetworkArgsInput } from "../provider/resources/network/args";
-import type { DeepInput, HiddenInputs } from "./inputs";
+import type { NetworkArgs } from "./generated/inputs";
+import type { NetworkOutputs } from "./generated/outputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 import { hiddenInputs } from "./hidden-inputs";
 
-/** Arguments of a Network; every property may be a plain value, a Promise or an Output. */
-// Mapped over `keyof Omit<...>` so optional arguments stay optional.
-export type NetworkArgs = { [K in keyof Omit<NetworkArgsInput, HiddenInputs>]: DeepInput<NetworkArgsInput[K]> };
+export type { NetworkArgs };
 
 /** Properties of an existing Network, for `Network.get`. */
 export type NetworkState = Partial<NetworkArgs>;
@@ -45,35 +43,33 @@ const COMPUTED_PLACEHOLDERS = {
     active: undefined,
 };
 
-type Unwrapped = pulumi.Unwrap<NetworkArgs>;
-
 export class Network extends pulumi.dynamic.Resource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = NETWORK_TYPE;
 
     /** The network's name (given, or `<logical name>-<7 hex>`). Pass it to DhcpHost/DnsHost and domain interfaces. */
-    declare public readonly name: pulumi.Output<string>;
+    declare public readonly name: pulumi.Output<NetworkOutputs["name"]>;
     /** libvirt URI the network lives on, as given (unset means the default). */
-    declare public readonly uri: pulumi.Output<string | undefined>;
-    declare public readonly adopt: pulumi.Output<boolean | undefined>;
-    declare public readonly allowRestart: pulumi.Output<boolean | undefined>;
-    declare public readonly autostart: pulumi.Output<boolean | undefined>;
-    declare public readonly ipv6: pulumi.Output<boolean | undefined>;
-    declare public readonly forward: pulumi.Output<Unwrapped["forward"]>;
-    declare public readonly bridge: pulumi.Output<Unwrapped["bridge"]>;
-    declare public readonly mac: pulumi.Output<string | undefined>;
-    declare public readonly mtu: pulumi.Output<number | undefined>;
-    declare public readonly domain: pulumi.Output<Unwrapped["domain"]>;
-    declare public readonly dns: pulumi.Output<Unwrapped["dns"]>;
-    declare public readonly ips: pulumi.Output<Unwrapped["ips"]>;
-    declare public readonly extra: pulumi.Output<Unwrapped["extra"]>;
+    declare public readonly uri: pulumi.Output<NetworkOutputs["uri"]>;
+    declare public readonly adopt: pulumi.Output<NetworkOutputs["adopt"]>;
+    declare public readonly allowRestart: pulumi.Output<NetworkOutputs["allowRestart"]>;
+    declare public readonly autostart: pulumi.Output<NetworkOutputs["autostart"]>;
+    declare public readonly ipv6: pulumi.Output<NetworkOutputs["ipv6"]>;
+    declare public readonly forward: pulumi.Output<NetworkOutputs["forward"]>;
+    declare public readonly bridge: pulumi.Output<NetworkOutputs["bridge"]>;
+    declare public readonly mac: pulumi.Output<NetworkOutputs["mac"]>;
+    declare public readonly mtu: pulumi.Output<NetworkOutputs["mtu"]>;
+    declare public readonly domain: pulumi.Output<NetworkOutputs["domain"]>;
+    declare public readonly dns: pulumi.Output<NetworkOutputs["dns"]>;
+    declare public readonly ips: pulumi.Output<NetworkOutputs["ips"]>;
+    declare public readonly extra: pulumi.Output<NetworkOutputs["extra"]>;
 
     /** The network's UUID (also the resource id). */
-    declare public readonly uuid: pulumi.Output<string>;
+    declare public readonly uuid: pulumi.Output<NetworkOutputs["uuid"]>;
     /** The Linux bridge device of the network (virbrN when libvirt chose it). */
-    declare public readonly bridgeName: pulumi.Output<string>;
+    declare public readonly bridgeName: pulumi.Output<NetworkOutputs["bridgeName"]>;
     /** Whether the network is running. */
-    declare public readonly active: pulumi.Output<boolean>;
+    declare public readonly active: pulumi.Output<NetworkOutputs["active"]>;
 
     constructor(name: string, args?: NetworkArgs, opts?: pulumi.CustomResourceOptions) {
         // A fresh object each time: the dynamic Resource writes __provider into the object it is given.

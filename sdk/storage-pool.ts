@@ -5,8 +5,8 @@
  * Deleting refuses while the pool holds volumes.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { StoragePoolArgsInput } from "../provider/resources/storage-pool/args";
-import type { ResourceArgsOf } from "./inputs";
+import type { StoragePoolArgs } from "./generated/inputs";
+import type { StoragePoolOutputs } from "./generated/outputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 import { hiddenInputs } from "./hidden-inputs";
@@ -16,8 +16,7 @@ const STORAGE_POOL_TYPE = "pulumi-nodejs:dynamic/libvirt:StoragePool";
 /** The one provider stub of this kind (Pulumi's serialization cache keys on the object). */
 const provider = providerStub("storagePool");
 
-/** Arguments of a StoragePool; every field may be a `pulumi.Input`. */
-export interface StoragePoolArgs extends ResourceArgsOf<StoragePoolArgsInput> {}
+export type { StoragePoolArgs };
 
 /**
  * Every declared output, as an `undefined` placeholder: Pulumi makes an Output only for keys present
@@ -43,35 +42,35 @@ const OUTPUT_PLACEHOLDERS = {
 
 export class StoragePool extends pulumi.dynamic.Resource {
     /** The pool's libvirt name. */
-    declare public readonly name: pulumi.Output<string>;
+    declare public readonly name: pulumi.Output<StoragePoolOutputs["name"]>;
     /** The backend type (dir, fs, netfs, logical, ...). */
-    declare public readonly type: pulumi.Output<string>;
+    declare public readonly type: pulumi.Output<StoragePoolOutputs["type"]>;
     /** The pool's UUID (also the resource id). */
-    declare public readonly uuid: pulumi.Output<string>;
+    declare public readonly uuid: pulumi.Output<StoragePoolOutputs["uuid"]>;
     /** Where the storage comes from, as declared or refreshed. */
-    declare public readonly source: pulumi.Output<StoragePoolArgsInput["source"]>;
+    declare public readonly source: pulumi.Output<StoragePoolOutputs["source"]>;
     /** Where volumes appear on the host (`path`, `permissions`). */
-    declare public readonly target: pulumi.Output<StoragePoolArgsInput["target"]>;
+    declare public readonly target: pulumi.Output<StoragePoolOutputs["target"]>;
     /** Whether the pool starts with libvirtd. */
-    declare public readonly autostart: pulumi.Output<boolean>;
+    declare public readonly autostart: pulumi.Output<StoragePoolOutputs["autostart"]>;
     /** Unmodelled `<pool>` content, kept as read. */
-    declare public readonly extra: pulumi.Output<StoragePoolArgsInput["extra"]>;
+    declare public readonly extra: pulumi.Output<StoragePoolOutputs["extra"]>;
     /** The build setting as declared. */
-    declare public readonly build: pulumi.Output<boolean | undefined>;
+    declare public readonly build: pulumi.Output<StoragePoolOutputs["build"]>;
     /** Whether adoption was allowed. */
-    declare public readonly adopt: pulumi.Output<boolean | undefined>;
+    declare public readonly adopt: pulumi.Output<StoragePoolOutputs["adopt"]>;
     /** The libvirt URI the pool lives on (resolved from the input, stack config or environment). */
-    declare public readonly uri: pulumi.Output<string>;
+    declare public readonly uri: pulumi.Output<StoragePoolOutputs["uri"]>;
     /** Whether the pool is running. */
-    declare public readonly active: pulumi.Output<boolean>;
+    declare public readonly active: pulumi.Output<StoragePoolOutputs["active"]>;
     /** Total size in bytes (0 while inactive). */
-    declare public readonly capacityBytes: pulumi.Output<number>;
+    declare public readonly capacityBytes: pulumi.Output<StoragePoolOutputs["capacityBytes"]>;
     /** Bytes in use. */
-    declare public readonly allocationBytes: pulumi.Output<number>;
+    declare public readonly allocationBytes: pulumi.Output<StoragePoolOutputs["allocationBytes"]>;
     /** Bytes free. */
-    declare public readonly availableBytes: pulumi.Output<number>;
+    declare public readonly availableBytes: pulumi.Output<StoragePoolOutputs["availableBytes"]>;
     /** Whether this resource built the pool (then deleting it also removes its empty directory). */
-    declare public readonly built: pulumi.Output<boolean>;
+    declare public readonly built: pulumi.Output<StoragePoolOutputs["built"]>;
 
     /**
      * @param name The logical name; also the stem of the automatic libvirt name.

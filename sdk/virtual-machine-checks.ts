@@ -17,7 +17,12 @@ export class VirtualMachineArgError extends Error {
 }
 
 /** Where the base image comes from, after the checks. */
-export type ImageLocation = { url: string; sha256?: string };
+export type ImageLocation = {
+    /** A local path or an http(s) URL of the image. */
+    url: string;
+    /** The image's sha256, hex: checked after the download; required for plain http. */
+    sha256?: string;
+};
 
 const SHA256 = /^[0-9a-fA-F]{64}$/;
 

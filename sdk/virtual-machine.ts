@@ -93,7 +93,14 @@ export interface VirtualMachineArgs {
      */
     graphics?:
         | boolean
-        | { listen?: pulumi.Input<string>; port?: pulumi.Input<number>; password?: pulumi.Input<string> };
+        | {
+              /** The address VNC listens on. Default "127.0.0.1" (this host only). */
+              listen?: pulumi.Input<string>;
+              /** A fixed TCP port (5900 and up); default: a free port libvirt picks. */
+              port?: pulumi.Input<number>;
+              /** The console password. Secret; a new one applies live. */
+              password?: pulumi.Input<string>;
+          };
     /** The libvirt URI. Default: stack config `libvirt:uri`, then LIBVIRT_DEFAULT_URI, then qemu:///system. */
     uri?: string;
     /** What to do when a change needs a restart: "never" (default: pendingRestart says so), "graceful" or "force". */

@@ -5,15 +5,13 @@
  * lowering it replaces the volume unless `allowShrink` is set.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { VolumeArgsInput } from "../provider/resources/volume/args";
-import type { DeepInput, HiddenInputs } from "./inputs";
+import type { VolumeArgs } from "./generated/inputs";
+import type { VolumeOutputs } from "./generated/outputs";
 import { withSecretInputs, withSecretOutputs } from "./secrets";
 import { providerStub } from "./stub";
 import { hiddenInputs } from "./hidden-inputs";
 
-/** Arguments of a Volume; every property may be a plain value, a Promise or an Output. */
-// Mapped over `keyof Omit<...>` so optional arguments stay optional.
-export type VolumeArgs = { [K in keyof Omit<VolumeArgsInput, HiddenInputs>]: DeepInput<VolumeArgsInput[K]> };
+export type { VolumeArgs };
 
 /** Properties of an existing Volume, for `Volume.get`. */
 export type VolumeState = Partial<VolumeArgs>;
@@ -51,50 +49,48 @@ const PLACEHOLDERS = {
     encryptionSecret: undefined,
 };
 
-type Unwrapped = pulumi.Unwrap<VolumeArgs>;
-
 export class Volume extends pulumi.dynamic.Resource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = VOLUME_TYPE;
 
     /** The volume's name in its pool (the file name in a dir pool). */
-    declare public readonly name: pulumi.Output<string>;
+    declare public readonly name: pulumi.Output<VolumeOutputs["name"]>;
     /** The pool holding the volume. */
-    declare public readonly pool: pulumi.Output<string>;
+    declare public readonly pool: pulumi.Output<VolumeOutputs["pool"]>;
     /** libvirt URI the volume lives on, as given (unset means the default). */
-    declare public readonly uri: pulumi.Output<string | undefined>;
+    declare public readonly uri: pulumi.Output<VolumeOutputs["uri"]>;
     /** Declared capacity, as given (a number of MiB or a string with a unit). */
-    declare public readonly capacity: pulumi.Output<Unwrapped["capacity"]>;
-    declare public readonly allocation: pulumi.Output<Unwrapped["allocation"]>;
-    declare public readonly preallocation: pulumi.Output<Unwrapped["preallocation"]>;
-    declare public readonly type: pulumi.Output<Unwrapped["type"]>;
-    declare public readonly target: pulumi.Output<Unwrapped["target"]>;
-    declare public readonly backingStore: pulumi.Output<Unwrapped["backingStore"]>;
-    declare public readonly sourceImage: pulumi.Output<Unwrapped["sourceImage"]>;
-    declare public readonly cloneFrom: pulumi.Output<Unwrapped["cloneFrom"]>;
-    declare public readonly allowShrink: pulumi.Output<boolean | undefined>;
-    declare public readonly wipeOnDelete: pulumi.Output<boolean | undefined>;
+    declare public readonly capacity: pulumi.Output<VolumeOutputs["capacity"]>;
+    declare public readonly allocation: pulumi.Output<VolumeOutputs["allocation"]>;
+    declare public readonly preallocation: pulumi.Output<VolumeOutputs["preallocation"]>;
+    declare public readonly type: pulumi.Output<VolumeOutputs["type"]>;
+    declare public readonly target: pulumi.Output<VolumeOutputs["target"]>;
+    declare public readonly backingStore: pulumi.Output<VolumeOutputs["backingStore"]>;
+    declare public readonly sourceImage: pulumi.Output<VolumeOutputs["sourceImage"]>;
+    declare public readonly cloneFrom: pulumi.Output<VolumeOutputs["cloneFrom"]>;
+    declare public readonly allowShrink: pulumi.Output<VolumeOutputs["allowShrink"]>;
+    declare public readonly wipeOnDelete: pulumi.Output<VolumeOutputs["wipeOnDelete"]>;
     /** Shared by several declarations: adopted when it exists, left in place by a delete while still used. */
-    declare public readonly shared: pulumi.Output<boolean | undefined>;
+    declare public readonly shared: pulumi.Output<VolumeOutputs["shared"]>;
     /** The LUKS passphrase, as given. Secret. */
-    declare public readonly passphrase: pulumi.Output<string | undefined>;
-    declare public readonly adopt: pulumi.Output<boolean | undefined>;
-    declare public readonly extra: pulumi.Output<Unwrapped["extra"]>;
+    declare public readonly passphrase: pulumi.Output<VolumeOutputs["passphrase"]>;
+    declare public readonly adopt: pulumi.Output<VolumeOutputs["adopt"]>;
+    declare public readonly extra: pulumi.Output<VolumeOutputs["extra"]>;
 
     /** libvirt's key of the volume (its path for file-based pools); also the resource id. */
-    declare public readonly key: pulumi.Output<string>;
+    declare public readonly key: pulumi.Output<VolumeOutputs["key"]>;
     /** Where the volume lives on the host: use it as a disk's source file. */
-    declare public readonly path: pulumi.Output<string>;
+    declare public readonly path: pulumi.Output<VolumeOutputs["path"]>;
     /** The image format libvirt reports (raw, qcow2...). */
-    declare public readonly format: pulumi.Output<string>;
+    declare public readonly format: pulumi.Output<VolumeOutputs["format"]>;
     /** The virtual size in bytes, as libvirt reports it. */
-    declare public readonly capacityBytes: pulumi.Output<number>;
+    declare public readonly capacityBytes: pulumi.Output<VolumeOutputs["capacityBytes"]>;
     /** The space the volume takes on the host, in bytes. */
-    declare public readonly allocationBytes: pulumi.Output<number>;
+    declare public readonly allocationBytes: pulumi.Output<VolumeOutputs["allocationBytes"]>;
     /** The backing image of a copy-on-write overlay. */
-    declare public readonly backingStorePath: pulumi.Output<string | undefined>;
+    declare public readonly backingStorePath: pulumi.Output<VolumeOutputs["backingStorePath"]>;
     /** UUID of the libvirt secret that holds `passphrase` (made and removed by the provider). */
-    declare public readonly encryptionSecret: pulumi.Output<string | undefined>;
+    declare public readonly encryptionSecret: pulumi.Output<VolumeOutputs["encryptionSecret"]>;
 
     constructor(name: string, args: VolumeArgs, opts?: pulumi.CustomResourceOptions) {
         // `get` (opts.id) reads an existing volume and needs no declaration.

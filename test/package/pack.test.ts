@@ -24,6 +24,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { loadTestHost, PROJECT_ROOT } from "../helpers/test-host";
+import {
+    compileUserProgram,
+    NODE16_TSCONFIG,
+    TEMPLATE_TSCONFIG,
+    USER_PROGRAM,
+    USER_PROGRAM_FILE,
+} from "../helpers/user-program-types";
 import { removeTestObjects, virsh, virshMaybe } from "../helpers/virsh";
 
 const PREFIX = "pltest-pack";
@@ -152,6 +159,23 @@ describe("the packed package in users' projects", { concurrency: 1 }, () => {
         assert.equal(version, LOWEST_SDK);
         copyFileSync(join(PROJECT_ROOT, "dist", "examples", "minimal", "index.js"), join(app, "index.js"));
         assert.match(engine(app, "preview"), /\+ 1 to create/);
+    });
+
+    test("a TypeScript program using every class type-checks against the installed package (Pulumi's template tsconfig, no skipLibCheck; node16)", () => {
+        // As `pulumi new typescript` sets a project up: @pulumi/pulumi and @types/node beside the package.
+        const newest = npm(["view", "@pulumi/pulumi", "version"], dir).trim();
+        const types = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")).devDependencies[
+            "@types/node"
+        ];
+        const app = newApp("types", {
+            "pulumi-libvirt": `file:${tarball}`,
+            "@pulumi/pulumi": `^${newest}`,
+            "@types/node": types,
+        });
+        install(app);
+        writeFileSync(join(app, USER_PROGRAM_FILE), USER_PROGRAM);
+        assert.deepEqual(compileUserProgram(app, TEMPLATE_TSCONFIG), []);
+        assert.deepEqual(compileUserProgram(app, NODE16_TSCONFIG), []);
     });
 
     for (const strategy of ["nested", "linked"] as const) {

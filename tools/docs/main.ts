@@ -1,6 +1,7 @@
 /**
- * `npm run docs`: regenerates the model tables in docs/resources.md and docs/model-reference.md
- * from the model sources. `--check` only compares, and fails when either file is stale.
+ * `npm run docs`: regenerates the argument tables in docs/resources.md (from the generator behind
+ * the SDK's types and schema.json, tools/schema) and docs/model-reference.md (from the model
+ * sources' JSDoc). `--check` only compares, and fails when either file is stale.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -13,6 +14,7 @@ import {
     renderReference,
     spliceReadme,
 } from "./render";
+import { generate } from "../schema/generate";
 
 function projectRoot(): string {
     // dist/tools/docs/main.js → the repository root
@@ -27,7 +29,10 @@ function main(): void {
     const outputs = [
         {
             path: join(root, RESOURCES_PATH),
-            text: spliceReadme(readFileSync(join(root, RESOURCES_PATH), "utf8"), renderReadmeSection(schemas)),
+            text: spliceReadme(
+                readFileSync(join(root, RESOURCES_PATH), "utf8"),
+                renderReadmeSection(generate(), schemas),
+            ),
         },
         { path: join(root, REFERENCE_PATH), text: `${renderReference(schemas)}\n` },
     ];

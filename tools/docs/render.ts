@@ -1,10 +1,13 @@
 /**
- * Renders the model documentation: a table of top-level fields per resource plus its change
- * classes (for docs/resources.md), and the full reference of every element (docs/model-reference.md).
+ * Renders the model documentation: per resource, its arguments (from tools/schema's generator, the
+ * one behind the SDK's types and schema.json) and its change classes (for docs/resources.md), and
+ * the full reference of every model element (docs/model-reference.md, from the models' JSDoc).
  */
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { changePolicyTables, type PolicyKind, policyTableMarkdown } from "../../provider/model/change-policy";
+import type { Generated } from "../schema/generate";
+import type { DocObject, DocType } from "../schema/materialize";
 import { type ModelSchema, readModelSchemas } from "./model-fields";
 
 /** Each resource, the schema holding its fields, and its change-policy table. */
@@ -53,18 +56,58 @@ export function loadSchemas(root: string): ModelSchema[] {
     return readModelSchemas(files).map((s) => ({ ...s, file: relative(root, s.file) }));
 }
 
-/** The generated section of docs/resources.md: per resource, its top-level fields and how each change applies. */
-export function renderReadmeSection(schemas: readonly ModelSchema[]): string {
-    const byName = new Map(schemas.map((s) => [s.name, s]));
+/** A type as the docs table shows it: primitives by name, objects linked to their model reference. */
+function typeText(type: DocType, objects: ReadonlyMap<string, DocObject>, referenced: ReadonlySet<string>): string {
+    switch (type.kind) {
+        case "primitive":
+            return type.name === "integer" ? "number" : type.name;
+        case "literal":
+            return `\`${JSON.stringify(type.value)}\``;
+        case "named": {
+            const source = objects.get(type.name)?.source;
+            return source && referenced.has(source) ? `[${source}](model-reference.md#${anchor(source)})` : type.name;
+        }
+        case "array":
+            return `list of ${typeText(type.items, objects, referenced)}`;
+        case "map":
+            return `map of ${typeText(type.values, objects, referenced)}`;
+        case "union":
+            return type.members.map((m) => typeText(m, objects, referenced)).join(" or ");
+        case "resource":
+            return type.name;
+        default:
+            return "any";
+    }
+}
+
+/**
+ * The generated section of docs/resources.md: per resource, its arguments as the SDK takes them
+ * (from the generator behind the SDK's types and schema.json: JSDoc, default, change class) and
+ * how each change applies.
+ */
+export function renderReadmeSection(
+    generated: Pick<Generated, "kinds" | "objects">,
+    schemas: readonly ModelSchema[],
+): string {
+    // Only schemas of provider/model have a section in the reference to link to.
+    const referenced = new Set(schemas.filter((s) => s.fields.length > 0).map((s) => s.name));
     const parts = [README_BEGIN, ""];
     for (const resource of RESOURCES) {
-        const schema = byName.get(resource.schema);
-        if (!schema) throw new Error(`model schema ${resource.schema} of ${resource.kind} not found in provider/model`);
+        const found = generated.kinds.find((k) => k.entry.kind === resource.kind);
+        if (!found) throw new Error(`${resource.kind} is not a kind of tools/schema/kinds.ts`);
         parts.push(`### ${resource.kind}`, "");
-        parts.push(
-            fieldTable(schema, (target) => `[${target}](${REFERENCE_PATH}#${anchor(target)})`),
-            "",
-        );
+        const lines = ["| Argument | Meaning | Details |", "|---|---|---|"];
+        for (const property of found.inputs.properties) {
+            const details = [
+                property.optional ? "optional" : "required",
+                typeText(property.type, generated.objects, referenced),
+            ];
+            if (property.secret) details.push("secret");
+            lines.push(
+                `| \`${property.name}\` | ${escapeCell(property.description || "(undocumented)")} | ${escapeCell(details.join(", "))} |`,
+            );
+        }
+        parts.push(lines.join("\n"), "");
         parts.push(`How a change to a ${resource.kind} applies:`, "");
         parts.push(policyTableMarkdown(resource.policy), "");
     }

@@ -21,6 +21,7 @@ import {
     domainSnapshotArgsSchema,
 } from "../../provider/resources/domain-snapshot/args";
 import type { PropertySpec } from "./pulumi-types";
+import type { TypeLocation } from "./type-walk";
 
 export interface SchemaKind {
     /** The resource type name (`libvirt:index:<kind>`; runtime `pulumi-nodejs:dynamic/libvirt:<kind>`). */
@@ -29,6 +30,11 @@ export interface SchemaKind {
     description: string;
     /** The args schema from provider/resources/<kind>/args.ts. */
     args: z.ZodType;
+    /**
+     * The type users write (`z.input` of `args`, or what the resource accepts around it), by module
+     * and exported name: the generator reads it, with each field's JSDoc, through the compiler.
+     */
+    sdkArgs: TypeLocation;
     /** The change-policy table that decides replacements. */
     policyKind: PolicyKind;
     /** Inputs that are not part of the libvirt model (uri, adopt, namePrefix, kind-specific ones). */
@@ -50,6 +56,7 @@ const storagePool: SchemaKind = {
     description:
         "A libvirt storage pool (dir by default): defined, built when its directory is missing, started and set to autostart. Deleting refuses while it holds volumes.",
     args: storagePoolArgsSchema,
+    sdkArgs: { module: "provider/resources/storage-pool/args.ts", type: "StoragePoolArgsInput" },
     policyKind: "storagePool",
     resourceFields: STORAGE_POOL_RESOURCE_FIELDS,
     outputs: {
@@ -72,6 +79,7 @@ const network: SchemaKind = {
     description:
         "A libvirt virtual network: defined, set to autostart and started. DHCP hosts and ranges and DNS records change live through network update; other changes restart the network only with `allowRestart` (a restart disconnects its guests).",
     args: networkArgsSchema,
+    sdkArgs: { module: "provider/resources/network/args.ts", type: "NetworkArgsInput" },
     policyKind: "network",
     resourceFields: NETWORK_RESOURCE_FIELDS,
     outputs: {
@@ -96,6 +104,7 @@ const dhcpHost: SchemaKind = {
     description:
         "One static DHCP reservation in an existing network, added, modified and removed live through network update (the network and its guests are untouched). Its address must lie in one of the network's subnets.",
     args: dhcpHostArgsSchema,
+    sdkArgs: { module: "provider/resources/dhcp-host/args.ts", type: "DhcpHostArgsInput" },
     policyKind: "dhcpHost",
     resourceFields: DHCP_HOST_RESOURCE_FIELDS,
     renames: { clientId: "id" },
@@ -109,6 +118,7 @@ const dnsHost: SchemaKind = {
     description:
         "One DNS host record (an address and its names) in an existing network, added and removed live through network update.",
     args: dnsHostArgsSchema,
+    sdkArgs: { module: "provider/resources/dns-host/args.ts", type: "DnsHostArgsInput" },
     policyKind: "dnsHost",
     resourceFields: DNS_HOST_RESOURCE_FIELDS,
     outputs: entryOutputs,
@@ -121,6 +131,7 @@ const volume: SchemaKind = {
     description:
         "A storage volume in a pool: empty (sparse, or preallocated), filled from a local image or an http(s) URL (streamed, sha256-checked), cloned from another volume, or a qcow2 overlay on a backing image. Growing `capacity` happens in place (a running guest's disk too); lowering it replaces the volume unless `allowShrink` is set. Deleting refuses while a domain uses the volume.",
     args: volumeArgsSchema,
+    sdkArgs: { module: "provider/resources/volume/args.ts", type: "VolumeArgsInput" },
     policyKind: "volume",
     resourceFields: VOLUME_RESOURCE_FIELDS,
     replaceFields: VOLUME_REPLACE_FIELDS,
@@ -150,6 +161,7 @@ const domain: SchemaKind = {
     description:
         "A KVM/QEMU virtual machine: defined (validated by libvirt), set to autostart and started. vCPUs, balloon memory, disks, NICs, media, link state, title and description change live; settings the guest reads at boot are written for the next boot; other changes wait for a restart (`pendingRestart`) or restart it by `restartPolicy`. Only name, type, UUID, architecture and host replace it. Deleting shuts it down gracefully first.",
     args: domainArgsSchema,
+    sdkArgs: { module: "provider/resources/domain/args.ts", type: "DomainResourceArgs" },
     policyKind: "domain",
     resourceFields: DOMAIN_RESOURCE_FIELDS,
     outputs: {
@@ -185,6 +197,7 @@ const cloudInit: SchemaKind = {
     description:
         "A cloud-init NoCloud seed (ISO 9660 labelled cidata, written in pure TypeScript) uploaded as a raw volume into a pool; attach `path` as a cdrom. The volume is named `<prefix>-<8 hex of the image's sha256>.iso`: new content is a new volume, created before the old one is deleted, and a Domain whose cdrom points at `path` gets the new medium live. userData and vendorData are secret.",
     args: cloudInitArgsSchema,
+    sdkArgs: { module: "provider/resources/cloud-init/args.ts", type: "CloudInitArgsInput" },
     policyKind: "cloudInit",
     resourceFields: CLOUD_INIT_RESOURCE_FIELDS,
     replaceFields: CLOUD_INIT_REPLACE_FIELDS,
@@ -212,6 +225,7 @@ const domainSnapshot: SchemaKind = {
     description:
         "A snapshot of an existing domain, taken when the resource is created: internal (inside the qcow2 disks, with the memory of a running guest) or external (overlay files, disk-only or with the memory). The description changes in place; a new `revertTrigger` value reverts the domain to the snapshot. Deleting removes the snapshot; libvirt merges an external snapshot's overlays back with a block commit, and where it cannot, delete refuses and changes nothing.",
     args: domainSnapshotArgsSchema,
+    sdkArgs: { module: "provider/resources/domain-snapshot/args.ts", type: "DomainSnapshotArgsInput" },
     policyKind: "domainSnapshot",
     resourceFields: DOMAIN_SNAPSHOT_RESOURCE_FIELDS,
     outputs: {

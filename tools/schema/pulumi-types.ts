@@ -15,6 +15,7 @@ export interface PropertySpec extends TypeSpec {
     secret?: boolean;
     replaceOnChanges?: boolean;
     const?: unknown;
+    default?: string | number | boolean;
 }
 
 /** A named object type in the `types` section. */
@@ -25,6 +26,13 @@ export interface ObjectTypeSpec {
     required?: string[];
 }
 
+/** A named enum type in the `types` section (a string-literal union of the SDK). */
+export interface EnumTypeSpec {
+    type: "string" | "number" | "integer" | "boolean";
+    description?: string;
+    enum: Array<{ value: string | number | boolean }>;
+}
+
 /** A resource in the `resources` section. */
 export interface ResourceSpec {
     description: string;
@@ -32,6 +40,7 @@ export interface ResourceSpec {
     required: string[];
     inputProperties: Record<string, PropertySpec>;
     requiredInputs: string[];
+    isComponent?: boolean;
 }
 
 /** The whole package schema. */
@@ -45,7 +54,7 @@ export interface PackageSpec {
     repository?: string;
     config: { variables: Record<string, PropertySpec> };
     language: { nodejs: { packageName: string } };
-    types: Record<string, ObjectTypeSpec>;
+    types: Record<string, ObjectTypeSpec | EnumTypeSpec>;
     resources: Record<string, ResourceSpec>;
 }
 

@@ -16,6 +16,7 @@ import {
     renderReference,
     spliceReadme,
 } from "../../../tools/docs/render";
+import { generate } from "../../../tools/schema/generate";
 import { PROJECT_ROOT } from "../../helpers/shared-paths";
 
 const schemas = loadSchemas(PROJECT_ROOT);
@@ -41,7 +42,7 @@ test("every field of every model schema has a JSDoc line", () => {
 test("docs/resources.md's model tables are up to date (run npm run docs)", () => {
     const page = readFileSync(join(PROJECT_ROOT, RESOURCES_PATH), "utf8");
     assert.equal(
-        spliceReadme(page, renderReadmeSection(schemas)),
+        spliceReadme(page, renderReadmeSection(generate(), schemas)),
         page,
         `${RESOURCES_PATH} is stale: run npm run docs`,
     );
