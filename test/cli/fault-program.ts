@@ -14,7 +14,12 @@ const SUBNET = "10.253.166";
 /** How many libvirt objects (domains, networks, pools, volumes) the stack holds when it is up. */
 export const FAULT_OBJECTS = { domains: 1, networks: 1, pools: 1, volumes: 3 } as const;
 
-export function faultProgram(): PulumiFn {
+/**
+ * The fault suite's stack. `holdMs`: the program finishes that long after declaring everything, so
+ * its `up` holds the stack's lock at least that long (the two-ups test needs the first one still
+ * running when the second starts).
+ */
+export function faultProgram(holdMs = 0): PulumiFn {
     return async () => {
         const host = loadTestHost();
         const p = FAULT_PREFIX;
@@ -58,5 +63,6 @@ export function faultProgram(): PulumiFn {
             },
             shutdownTimeoutSeconds: 3,
         });
+        if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
     };
 }

@@ -19,7 +19,8 @@ async function main(dir: string): Promise<void> {
         stateRoot: join(dir, ".pulumi-state"),
         passphrase: PASSPHRASE,
     });
-    await stack.up({ program: faultProgram(), color: "never" });
+    // PLTEST_FAULT_HOLD_MS: how long the program keeps the up (and the stack's lock) going.
+    await stack.up({ program: faultProgram(Number(process.env.PLTEST_FAULT_HOLD_MS ?? 0)), color: "never" });
 }
 
 const dir = process.argv[2];

@@ -67,9 +67,15 @@ const POLL_MS = 50;
 const REACH_BOUND_MS = 120_000;
 
 /** Starts `up` in a child process. */
-function startUp(dir: string): ChildProcess {
+/** How long the two-ups test's first up keeps running after declaring everything. */
+const HOLD_MS = 60_000;
+
+function startUp(dir: string, holdMs = 0): ChildProcess {
     const script = join(PROJECT_ROOT, "dist", "test", "cli", "fault-up-child.js");
-    return spawn(process.execPath, [script, dir], { stdio: "ignore" });
+    return spawn(process.execPath, [script, dir], {
+        stdio: "ignore",
+        env: { ...process.env, PLTEST_FAULT_HOLD_MS: String(holdMs) },
+    });
 }
 
 /**
@@ -222,7 +228,9 @@ test("two ups of one stack at once: the second is refused at once (the CLI's loc
     let child: ChildProcess | undefined;
     try {
         await s.stack();
-        child = startUp(s.dir);
+        // The first up's program holds it open for a minute, so its lock is held when the second
+        // starts however fast libvirt makes the objects.
+        child = startUp(s.dir, HOLD_MS);
         const exited = new Promise<number | null>((resolve) => child!.once("exit", resolve));
         // Once the first up has made something, it holds the stack's lock.
         const deadline = Date.now() + REACH_BOUND_MS;
