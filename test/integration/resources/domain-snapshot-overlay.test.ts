@@ -7,6 +7,10 @@
  * marker written after the snapshot is still on its disk. Pointing the disk at another image is
  * still a change, written and applied by a restart.
  *
+ * Then a shut-off guest with two external snapshots, whose definition lists no backing chain
+ * (libvirt 9.0; the Domain takes it from the snapshots, and from the live XML once the guest runs):
+ * refresh and updates keep the newer overlay, and a real change is applied.
+ *
  * The guest boots into busybox's shell on a UNIX-socket serial console (not in the Domain model:
  * the domain is defined with virsh and adopted; the undeclared console survives every merge).
  */
@@ -32,6 +36,10 @@ const base = join(scratch, "base.qcow2");
 const overlay = join(scratch, "overlay.qcow2");
 const other = join(scratch, "other.qcow2");
 const consoleSocket = join(scratch, "console.sock");
+const OFF = `${PREFIX}off`;
+const offBase = join(scratch, "off-base.qcow2");
+const offOther = join(scratch, "off-other.qcow2");
+const offOverlays = [join(scratch, "off-older.qcow2"), join(scratch, "off-newer.qcow2")] as const;
 let shell: SerialShell | undefined;
 
 function declaration(description: string, disk = base): Properties {
@@ -77,8 +85,8 @@ async function diskMarker(): Promise<string> {
 }
 
 /** The source of vda in the definition (`--inactive`) or in the running guest. */
-function vdaSource(inactive: boolean): string {
-    const list = virsh(["domblklist", DOMAIN, ...(inactive ? ["--inactive"] : [])]);
+function vdaSource(inactive: boolean, domain = DOMAIN): string {
+    const list = virsh(["domblklist", domain, ...(inactive ? ["--inactive"] : [])]);
     const line = list.split("\n").find((l) => l.trim().startsWith("vda"));
     assert.ok(line, `vda in domblklist:\n${list}`);
     return line.trim().split(/\s+/)[1]!;
@@ -106,6 +114,8 @@ before(async () => {
     removeTestObjects(PREFIX);
     execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", base, "16M"]);
     execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", other, "16M"]);
+    execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", offBase, "16M"]);
+    execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", offOther, "16M"]);
     execFileSync("qemu-io", ["-f", "qcow2", "-c", "write -P 0x4f 0 512", other]);
     const xml = join(scratch, "domain.xml");
     writeFileSync(xml, domainXml());
@@ -213,5 +223,85 @@ describe("a Domain on an external snapshot's overlay", { timeout: 240_000 }, () 
         assert.equal(vdaSource(false), other, "the guest was restarted on it (restartPolicy force)");
         await guestShell();
         assert.match(await diskMarker(), /^O{16}/, "the guest reads the other image's first block");
+    });
+});
+
+describe("a Domain on the overlays of external snapshots of a shut-off guest", { timeout: 120_000 }, () => {
+    // libvirt 9.0 lists no <backingStore> in this definition: the chain comes from the snapshots.
+    const offDeclaration = (description: string, disk: string = offBase): Properties => ({
+        ...declaration(description, disk),
+        name: OFF,
+        running: false,
+    });
+    let id = "";
+    let inputs: Properties = {};
+    let outs: Properties = {};
+
+    test("two external snapshots: the definition holds the newer overlay and no chain", async () => {
+        ({ id, outs, inputs } = await createChecked(offDeclaration("first")));
+        for (const [i, file] of offOverlays.entries()) {
+            const checked = await domainSnapshotHandler.check(
+                {},
+                {
+                    namePrefix: `${PREFIX}off${i}`,
+                    domain: OFF,
+                    kind: "external",
+                    disks: [{ target: "vda", overlay: file }],
+                },
+            );
+            assert.deepEqual(checked.failures ?? [], []);
+            await domainSnapshotHandler.create(checked.inputs as Properties);
+        }
+        execFileSync("qemu-io", ["-f", "qcow2", "-c", "write -P 0x6e 0 512", offOverlays[1]]);
+        assert.equal(vdaSource(true, OFF), offOverlays[1]);
+        assert.doesNotMatch(virsh(["dumpxml", "--inactive", OFF]), /<backingStore/);
+        assert.deepEqual(qemuImgChain(offOverlays[1]), [offOverlays[1], offOverlays[0], offBase]);
+    });
+
+    test("refresh finds no drift and updates keep the newer overlay, shut off and started; a real change is applied", async () => {
+        const { result: read, lines } = await captureLog(() => handler.read(id, outs));
+        assert.deepEqual(
+            lines.filter((line) => /changed outside Pulumi/.test(line)),
+            [],
+        );
+        assert.equal((await handler.diff(id, read.props as Properties, inputs)).changes, false);
+
+        ({ outs, inputs } = await updateChecked(id, inputs, outs, offDeclaration("second")));
+        const definition = virsh(["dumpxml", "--inactive", OFF]);
+        assert.match(definition, /<description>second<\/description>/);
+        assert.equal(vdaSource(true, OFF), offOverlays[1], "the definition still uses the newer overlay");
+        assert.doesNotMatch(definition, /<backingStore|pulumi-libvirt-lent/, "the chain was only lent to the merge");
+        const again = await captureLog(() => handler.read(id, outs));
+        assert.deepEqual(
+            again.lines.filter((line) => /changed outside Pulumi/.test(line)),
+            [],
+        );
+
+        // Started, the guest runs on the overlay; only its live XML lists the chain.
+        ({ outs, inputs } = await updateChecked(id, inputs, outs, { ...offDeclaration("third"), running: true }));
+        assert.equal(vdaSource(false, OFF), offOverlays[1], "started on the newer overlay");
+        assert.doesNotMatch(virsh(["dumpxml", "--inactive", OFF]), /<backingStore/);
+        const running = await captureLog(() => handler.read(id, outs));
+        assert.deepEqual(
+            running.lines.filter((line) => /changed outside Pulumi/.test(line)),
+            [],
+        );
+        ({ outs, inputs } = await updateChecked(id, inputs, outs, { ...offDeclaration("fourth"), running: true }));
+        assert.equal(vdaSource(true, OFF), offOverlays[1], "an update of the running guest keeps the overlay");
+        assert.doesNotMatch(virsh(["dumpxml", "--inactive", OFF]), /<backingStore|pulumi-libvirt-lent/);
+
+        ({ outs, inputs } = await updateChecked(id, inputs, outs, {
+            ...offDeclaration("fourth", offOther),
+            running: true,
+        }));
+        assert.equal(vdaSource(true, OFF), offOther, "pointing the disk at another image is written");
+        assert.equal(vdaSource(false, OFF), offOther, "and applied by the restart (restartPolicy force)");
+        assert.equal(
+            execFileSync("qemu-io", ["-f", "qcow2", "-c", "read -P 0x6e 0 512", offOverlays[1]], {
+                encoding: "utf8",
+            }).includes("Pattern verification failed"),
+            false,
+            "the overlay keeps what was written into it",
+        );
     });
 });
