@@ -75,16 +75,17 @@ async function snapshotLayers(client: LibvirtClient, dom: Dom): Promise<Map<stri
 
 /** The chain below `file` through the recorded layers, nested as libvirt nests `<backingStore>`. */
 function chainThrough(file: string, layers: Map<string, XElement> | undefined): XElement | undefined {
-    const seen = new Set<string>();
+    const seen = new Set([file]);
     let top: XElement | undefined;
     let last: XElement | undefined;
-    for (let layer = layers?.get(file); layer !== undefined && !seen.has(fileOf(layer) ?? ""); ) {
+    for (let layer = layers?.get(file); layer !== undefined; ) {
         const store = storeFrom(layer);
         if (last === undefined) top = store;
         else last.children.push(store);
         last = store;
+        // A layer that is no file (a pool volume, a block device) ends the walk; so would a loop.
         const below = fileOf(layer);
-        if (below === undefined) break;
+        if (below === undefined || seen.has(below)) break;
         seen.add(below);
         layer = layers?.get(below);
     }
