@@ -126,9 +126,13 @@ before(async () => {
 
 after(async () => {
     shell?.close();
-    removeTestObjects(PREFIX);
-    rmSync(scratch, { recursive: true, force: true });
-    await defaultPool.closeAll();
+    try {
+        removeTestObjects(PREFIX);
+    } finally {
+        // Also when libvirtd is unreachable (the removal throws): the images are this file's own.
+        rmSync(scratch, { recursive: true, force: true });
+        await defaultPool.closeAll();
+    }
 });
 
 describe("a Domain on an external snapshot's overlay", { timeout: 240_000 }, () => {
