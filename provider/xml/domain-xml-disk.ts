@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import { diskBuses, type DiskSource, type DomainDisk } from "../model/domain-devices-disk";
 import { type XElement, child, childText, el, ensureChild, replaceChild, setAttr } from "./domain-tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
+import { readsAsDeclaredSource } from "./domain-xml-disk-readback";
 import {
     compact,
     nonEmpty,
@@ -88,7 +89,11 @@ export function writeDisk(node: XElement, desired: DomainDisk, previous: DomainD
     setAttr(node, "device", desired.device);
     if (desired.source !== undefined) {
         const type = sourceType(desired.source);
-        if (!isDeepStrictEqual(current?.source, desired.source)) {
+        // libvirt's spelling of the declared source (an external snapshot's overlay) stays as it is.
+        const keepsLibvirts = readsAsDeclaredSource(node, desired.source);
+        if (!keepsLibvirts && !isDeepStrictEqual(current?.source, desired.source)) {
+            // The old source's backing chain is not the new one's: libvirt probes the new file's.
+            replaceChild(node, "backingStore", undefined);
             const existing = child(node, "source");
             if (existing && node.attrs.type === type) {
                 Object.assign(existing.attrs, sourceAttrs(desired.source));
@@ -96,7 +101,7 @@ export function writeDisk(node: XElement, desired: DomainDisk, previous: DomainD
                 replaceChild(node, "source", el("source", sourceAttrs(desired.source)), diskOrder);
             }
         }
-        node.attrs.type = type;
+        if (!keepsLibvirts) node.attrs.type = type;
     } else {
         // An empty drive (a cdrom without media) is a file disk without a source.
         if (previous?.source !== undefined || current?.source !== undefined) replaceChild(node, "source", undefined);

@@ -4,6 +4,7 @@
  */
 import type { Domain } from "../model/domain";
 import { el, parseTree, serializeTree } from "./domain-tree";
+import { withDeclaredDiskSources } from "./domain-xml-disk-readback";
 import { resolveAgainst } from "./domain-xml-like";
 import { readDomainTree } from "./domain-xml-read";
 import { writeDomainTree } from "./domain-xml-write";
@@ -34,7 +35,8 @@ export function domainFromXml(xml: string, options: DomainReadOptions = {}): Dom
     const model = readDomainTree(root);
     // Only the live XML of a running domain carries its id.
     const live = root.attrs.id !== undefined && root.attrs.id !== "-1";
-    return options.like ? resolveAgainst(model, options.like, { live }) : model;
+    if (options.like === undefined) return model;
+    return resolveAgainst(withDeclaredDiskSources(root, model, options.like), options.like, { live });
 }
 
 /**

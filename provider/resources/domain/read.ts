@@ -10,6 +10,7 @@ import { domainFromXml } from "../../xml/domain";
 import { clientFor } from "../shared/connection";
 import type { Properties } from "../shared/handler";
 import { logInfo } from "../shared/log";
+import { withLentChains } from "./backing-chains";
 import { comparable } from "./comparable";
 import { gatherComputed } from "./computed";
 import { autostartOf, findById, inactiveXml, powerState } from "./libvirt";
@@ -33,7 +34,10 @@ export async function readDomain(
 
     const parsed = parseDeclared(props);
     const declared = parsed.ok ? parsed.model : undefined;
-    const actual = domainFromXml(await inactiveXml(client, dom), declared ? { like: declared } : {});
+    const definition = await inactiveXml(client, dom);
+    const actual = declared
+        ? domainFromXml(await withLentChains(client, dom, definition, declared), { like: declared })
+        : domainFromXml(definition);
     // The power state as `running` would declare it: true, "paused" or false.
     const power = runningValueOf(await powerState(client, dom));
     const autostart = await autostartOf(client, dom);
