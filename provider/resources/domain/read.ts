@@ -7,17 +7,26 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { classifyChanges } from "../../model/change-policy";
 import { domainFromXml } from "../../xml/domain";
+import { resolveAgainst } from "../../xml/domain-xml-like";
 import { clientFor } from "../shared/connection";
 import type { Properties } from "../shared/handler";
 import { logInfo } from "../shared/log";
 import { comparable } from "./comparable";
-import { gatherComputed } from "./computed";
-import { autostartOf, findById, inactiveXml, powerState } from "./libvirt";
+import { gatherComputed, macsOfModel } from "./computed";
+import { findById, handleOf, inactiveXml, unlessMissing } from "./libvirt";
+import { stateAndAutostart } from "./host-states";
 import { declaredPart, domainOutputs, modelToInputs, splitPasswords } from "./outputs";
 import { parseDeclared, splitFields } from "./parse";
 import { stillPending } from "./pending";
 import { runningValueOf } from "./power";
 import { redactedChanges } from "./redact";
+
+/** Whether a QEMU process exists, from the power state; undefined where the state does not say (crashed). */
+function activeIn(state: string): boolean | undefined {
+    if (state === "running" || state === "paused" || state === "blocked") return true;
+    if (state === "shutoff") return false;
+    return undefined;
+}
 
 /** `quiet`: no "changed outside Pulumi" lines (a failed update reads its own changes back). */
 export async function readDomain(
@@ -28,15 +37,22 @@ export async function readDomain(
     const log = options.quiet ? () => {} : logInfo;
     const uri = typeof props.uri === "string" ? props.uri : undefined;
     const client = await clientFor(uri);
-    const dom = await findById(client, id);
+    // A refresh knows the UUID and the name: the definition is read directly (a gone domain fails
+    // that read as it would fail a lookup). A `get` by name looks the domain up first.
+    const known = typeof props.name === "string" ? handleOf(id, props.name) : undefined;
+    const dom = known ?? (await findById(client, id));
     if (!dom) return { id: "" };
+    const xml = await unlessMissing(() => inactiveXml(client, dom));
+    if (xml === undefined) return { id: "" };
 
     const parsed = parseDeclared(props);
     const declared = parsed.ok ? parsed.model : undefined;
-    const actual = domainFromXml(await inactiveXml(client, dom), declared ? { like: declared } : {});
+    // Parsed once: as libvirt has it (MACs, the pending check), and read against the declaration.
+    const definition = domainFromXml(xml);
+    const actual = declared ? resolveAgainst(definition, declared) : definition;
+    const { state, autostart } = await stateAndAutostart(client, dom);
     // The power state as `running` would declare it: true, "paused" or false.
-    const power = runningValueOf(await powerState(client, dom));
-    const autostart = await autostartOf(client, dom);
+    const power = runningValueOf(state);
 
     let inputs: Properties;
     if (declared) {
@@ -62,8 +78,11 @@ export async function readDomain(
     for (const key of Object.keys(inputs)) if (inputs[key] === undefined) delete inputs[key];
 
     const recorded = Array.isArray(props.pendingChanges) ? (props.pendingChanges as string[]) : [];
-    const pending = await stillPending(client, dom, recorded);
-    const computed = await gatherComputed(client, dom, actual.name, pending, undefined);
+    const pending = await stillPending(client, dom, recorded, { defined: definition, active: activeIn(state) });
+    const computed = await gatherComputed(client, dom, actual.name, pending, undefined, undefined, {
+        macs: macsOfModel(definition),
+        state,
+    });
     const outputs = domainOutputs(inputs, computed);
     const { __provider: _provider, ...stateInputs } = inputs;
     // Without a declaration (`Domain.get`), console passwords come from libvirt, not from the
