@@ -12,7 +12,10 @@ import { dropSharedReads, sharedRead, tagsTouchedBy } from "../../../provider/rp
 function gatedRead() {
     const waiting: ((value: string) => void)[] = [];
     const read = () => new Promise<string>((resolve) => waiting.push(resolve));
-    return { read, started: () => waiting.length, resolveAll: (value: string) => waiting.forEach((r) => r(value)) };
+    const resolveAll = (value: string) => {
+        for (const resolve of waiting) resolve(value);
+    };
+    return { read, started: () => waiting.length, resolveAll };
 }
 
 test("callers join the read in flight; after it settled, the next caller starts a new one", async () => {
