@@ -12,7 +12,7 @@ import { VirDomainStatsTypes } from "../../rpc/generated";
 import { autostartOf, type Dom, powerState, stateName, uuidText } from "./libvirt";
 
 /** What the listings say about every domain, by UUID. */
-interface HostStates {
+export interface HostStates {
     state: Map<string, string>;
     autostart: Set<string>;
 }
@@ -35,12 +35,21 @@ async function listStates(client: LibvirtClient): Promise<HostStates> {
     return { state, autostart: new Set(domains.map((dom) => uuidText(dom))) };
 }
 
-/** The power state's name (as `powerState` gives it) and the autostart flag of `dom`. */
+/**
+ * The listings the refreshes running now share. A refresh asks for them before its own read of the
+ * definition, so that the refreshes started together all join one listing.
+ */
+export function hostStates(client: LibvirtClient): Promise<HostStates> {
+    return sharedRead(client, "domain states", { tags: TAGS }, () => listStates(client));
+}
+
+/** The power state's name (as `powerState` gives it) and the autostart flag of `dom`, from `hostStates`. */
 export async function stateAndAutostart(
     client: LibvirtClient,
     dom: Dom,
+    states: Promise<HostStates> = hostStates(client),
 ): Promise<{ state: string; autostart: boolean }> {
-    const host = await sharedRead(client, "domain states", { tags: TAGS }, () => listStates(client));
+    const host = await states;
     const uuid = uuidText(dom);
     const state = host.state.get(uuid);
     if (state !== undefined) return { state, autostart: host.autostart.has(uuid) };

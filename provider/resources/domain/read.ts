@@ -14,7 +14,7 @@ import { logInfo } from "../shared/log";
 import { comparable } from "./comparable";
 import { gatherComputed, macsOfModel } from "./computed";
 import { findById, handleOf, inactiveXml, unlessMissing } from "./libvirt";
-import { stateAndAutostart } from "./host-states";
+import { hostStates, stateAndAutostart } from "./host-states";
 import { declaredPart, domainOutputs, modelToInputs, splitPasswords } from "./outputs";
 import { parseDeclared, splitFields } from "./parse";
 import { stillPending } from "./pending";
@@ -42,6 +42,9 @@ export async function readDomain(
     const known = typeof props.name === "string" ? handleOf(id, props.name) : undefined;
     const dom = known ?? (await findById(client, id));
     if (!dom) return { id: "" };
+    const states = hostStates(client);
+    // Not awaited when the domain is gone: the shared listing must not fail this read.
+    states.catch(() => {});
     const xml = await unlessMissing(() => inactiveXml(client, dom));
     if (xml === undefined) return { id: "" };
 
@@ -50,7 +53,7 @@ export async function readDomain(
     // Parsed once: as libvirt has it (MACs, the pending check), and read against the declaration.
     const definition = domainFromXml(xml);
     const actual = declared ? resolveAgainst(definition, declared) : definition;
-    const { state, autostart } = await stateAndAutostart(client, dom);
+    const { state, autostart } = await stateAndAutostart(client, dom, states);
     // The power state as `running` would declare it: true, "paused" or false.
     const power = runningValueOf(state);
 

@@ -89,15 +89,20 @@ async function openPoolOnce(client: LibvirtClient, uri: string, name: string): P
     return { client, uri, pool };
 }
 
-/** The pool named in stored properties, or undefined when the pool itself is gone (and its volumes with it). */
+/**
+ * The pool named in stored properties, or undefined when the pool itself is gone (and its volumes
+ * with it). The volumes of one pool deleted or read at the same time share the lookup.
+ */
 export async function poolIfExists(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle | undefined> {
-    try {
-        const { pool } = await client.storagePoolLookupByName({ name });
-        return { client, uri, pool };
-    } catch (error) {
-        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
-        throw error;
-    }
+    const pool = await sharedRead(client, `pool lookup ${name}`, { tags: [`pool:${name}`] }, async () => {
+        try {
+            return (await client.storagePoolLookupByName({ name })).pool;
+        } catch (error) {
+            if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
+            throw error;
+        }
+    });
+    return pool && { client, uri, pool };
 }
 
 /** The volume of that name in the pool, or undefined when there is none. */
