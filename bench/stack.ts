@@ -10,7 +10,8 @@
  * process; libvirtd's CPU seconds during each operation. Sides alternate within each round and the
  * median of the rounds is shown.
  *
- *   BENCH_QUICK=1   N = 10, one round, with and without DhcpHosts (for development)
+ *   BENCH_QUICK=1   N = 10, one round, with and without DhcpHosts (for development); also prints
+ *                   our calls per procedure for each operation (where the RPCs per resource go)
  *   BENCH_N=10,50,200 BENCH_ROUNDS=3   the default full run
  *
  * Every object is named pltest-bstack-* and removed at the end (and before, if left by a crash).
@@ -146,6 +147,8 @@ interface Measure {
     seconds: number;
     daemonCpu: number;
     rpcs?: number;
+    /** Calls per procedure, when counted. */
+    calls?: Map<string, number>;
 }
 
 async function measure(fn: () => Promise<unknown>, count = false): Promise<Measure> {
@@ -154,8 +157,10 @@ async function measure(fn: () => Promise<unknown>, count = false): Promise<Measu
     const started = performance.now();
     await fn();
     const seconds = (performance.now() - started) / 1000;
-    const calls = count ? [...stopCountingCalls().values()].reduce((a, b) => a + b, 0) : undefined;
-    return { seconds, daemonCpu: libvirtdCpu() - cpu, ...(calls !== undefined ? { rpcs: calls } : {}) };
+    if (!count) return { seconds, daemonCpu: libvirtdCpu() - cpu };
+    const calls = stopCountingCalls();
+    const rpcs = [...calls.values()].reduce((a, b) => a + b, 0);
+    return { seconds, daemonCpu: libvirtdCpu() - cpu, rpcs, calls };
 }
 
 function median(xs: number[]): number {
@@ -283,6 +288,16 @@ async function main(): Promise<void> {
                     widths,
                 ),
             );
+        }
+    }
+    if (quick) {
+        console.log("\nour calls per procedure (last round)");
+        for (const r of results) {
+            for (const op of ["create", "empty up", "refresh", "delete"] as const) {
+                const calls = [...(r.ours[op].at(-1)?.calls ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+                const list = calls.map(([name, n]) => `${name} ${n}`).join(", ");
+                console.log(`N=${r.n}${r.hosts ? " +dhcp" : ""} ${op}: ${list || "none"}`);
+            }
         }
     }
     console.log(

@@ -8,6 +8,7 @@ import type { CallOptions } from "./call-options";
 import { stat } from "node:fs/promises";
 import { type ConnectionOptions, DATA_WINDOW_BYTES, RpcConnection } from "./connection";
 import { isIdempotent } from "./call-policy";
+import { dropSharedReads, tagsTouchedBy } from "./shared-reads";
 import { ConnectionError, protocolError } from "./errors";
 import { type FileRange, FileChunkSource } from "./file-source";
 // Used on every call: from the generated modules themselves, not the barrel's getters.
@@ -219,8 +220,34 @@ export class LibvirtClient extends RemoteProcedureMethods {
     ): Promise<RemoteProcedureRet[N]> {
         // Without a successor nothing can be retried: no extra promise on the hot path.
         if (this.successor === undefined) return this.callOnce(name, args, options);
-        if (this.follows(this.connection.error)) return this.next().then((next) => next.callOnce(name, args, options));
-        return this.callOnce(name, args, options).catch((error: unknown) => this.retry(error, name, args, options));
+        if (this.follows(this.connection.error)) {
+            // The new connection's client drops its shared reads (callOnce); this one, which its holders still use, too.
+            return this.changing(
+                name,
+                args,
+                this.next().then((next) => next.callOnce(name, args, options)),
+            );
+        }
+        return this.callOnce(name, args, options).catch((error: unknown) =>
+            this.changing(name, args, this.retry(error, name, args, options)),
+        );
+    }
+
+    /**
+     * Drops the shared reads (shared-reads.ts) a changing call may affect, when it is sent and
+     * when it settles; a read passes through untouched.
+     */
+    private changing<N extends RemoteProcedureName, T>(
+        name: N,
+        args: RemoteProcedureArgs[N],
+        reply: Promise<T>,
+    ): Promise<T> {
+        if (isIdempotent(name)) return reply;
+        const tags = tagsTouchedBy(name, args);
+        const drop = () => dropSharedReads(this, tags);
+        drop();
+        reply.then(drop, drop);
+        return reply;
     }
 
     /**
@@ -269,7 +296,7 @@ export class LibvirtClient extends RemoteProcedureMethods {
             args = { ...update, command: update.section, section: update.command } as RemoteProcedureArgs[N];
         }
         countCall(name);
-        return callOn(this.connection, name, args, options);
+        return this.changing(name, args, callOn(this.connection, name, args, options));
     }
 
     protected callProcedure<N extends RemoteProcedureName>(
@@ -293,12 +320,16 @@ export class LibvirtClient extends RemoteProcedureMethods {
         // A transfer is never repeated (its source is consumed), but one not yet started can go to a new connection.
         if (this.follows(this.connection.error)) return (await this.next()).upload(vol, source, options);
         const args = streamArgs(vol, options, VirStorageVolUploadFlags.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM);
-        return runUpload(
-            this.connection,
-            streamProcedure("STORAGE_VOL_UPLOAD"),
-            (w) => RemoteStorageVolUploadArgs.encode(w, args),
-            source,
-            options,
+        return this.changing(
+            "STORAGE_VOL_UPLOAD",
+            args,
+            runUpload(
+                this.connection,
+                streamProcedure("STORAGE_VOL_UPLOAD"),
+                (w) => RemoteStorageVolUploadArgs.encode(w, args),
+                source,
+                options,
+            ),
         );
     }
 

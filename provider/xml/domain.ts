@@ -40,6 +40,19 @@ export function domainFromXml(xml: string, options: DomainReadOptions = {}): Dom
 }
 
 /**
+ * One parse, two readings: the domain as libvirt has it (`definition`), and the same read against
+ * the declaration (`actual`, as `domainFromXml(xml, { like })` reads it; the definition itself
+ * without one).
+ */
+export function domainReadings(xml: string, like?: Domain): { definition: Domain; actual: Domain } {
+    const root = parseTree(xml, "domain");
+    const definition = readDomainTree(root);
+    if (like === undefined) return { definition, actual: definition };
+    const live = root.attrs.id !== undefined && root.attrs.id !== "-1";
+    return { definition, actual: resolveAgainst(withDeclaredDiskSources(root, definition, like), like, { live }) };
+}
+
+/**
  * The document to define: `currentXml` with what `model` manages changed and nothing else. The
  * UUID, generated MACs, PCI addresses, aliases, undeclared devices and every element the model
  * does not cover survive. `previous` is the model applied last time: fields it set that `model`

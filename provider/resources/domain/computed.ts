@@ -1,4 +1,5 @@
 /** The values only libvirt knows, gathered for the outputs after every operation. */
+import type { Domain } from "../../model/domain";
 import type { LibvirtClient } from "../../rpc";
 import { domainFromXml } from "../../xml/domain";
 import type { WaitForIp } from "./args";
@@ -9,7 +10,20 @@ import type { DomainComputed } from "./outputs";
 
 /** The MAC of each interface of the definition (libvirt generates the ones left out). */
 export function macsOf(xml: string): string[] {
-    return (domainFromXml(xml).devices.interfaces ?? []).map((nic) => nic.mac ?? "");
+    return macsOfModel(domainFromXml(xml));
+}
+
+/** The MAC of each interface of a definition read without `like` (which drops generated MACs). */
+export function macsOfModel(definition: Domain): string[] {
+    return (definition.devices.interfaces ?? []).map((nic) => nic.mac ?? "");
+}
+
+/** What the caller has read already (a refresh reads the definition and the state once). */
+export interface KnownFacts {
+    /** The MACs of the definition's interfaces (`macsOfModel`). */
+    readonly macs?: string[];
+    /** The power state's name (`powerState`). */
+    readonly state?: string;
 }
 
 /**
@@ -23,9 +37,10 @@ export async function gatherComputed(
     pendingChanges: string[],
     wait: WaitForIp | undefined,
     leasesBeforeStart?: LeasesBefore,
+    known: KnownFacts = {},
 ): Promise<Omit<DomainComputed, "graphicsPasswords">> {
-    const macs = macsOf(await inactiveXml(client, dom));
-    const state = await powerState(client, dom);
+    const macs = known.macs ?? macsOf(await inactiveXml(client, dom));
+    const state = known.state ?? (await powerState(client, dom));
     const running = state === "running" || state === "paused" || state === "blocked";
     let ipAddresses: string[][] = macs.map(() => []);
     if (running && macs.length > 0) {

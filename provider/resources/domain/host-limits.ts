@@ -14,7 +14,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { Domain } from "../../model/domain";
-import type { LibvirtClient } from "../../rpc";
+import { type LibvirtClient, sharedRead } from "../../rpc";
 import { ElementReader } from "../../xml/common";
 
 /** The parts of a domain capabilities document these checks use. */
@@ -44,16 +44,28 @@ export function readDomainCapabilities(xml: string): DomainCapabilities {
     };
 }
 
+/**
+ * How long one answer of the domain capabilities serves the domains of a stack (check and create
+ * of each ask): they describe the host's QEMU binary and change only when it is replaced, which
+ * libvirt notices itself; a new connection asks again.
+ */
+export const CAPABILITIES_KEEP_MS = 60_000;
+
 /** The capabilities for the domain's type, arch and machine (libvirt fills in the host's defaults). */
-export async function domainCapabilitiesFor(client: LibvirtClient, model: Domain): Promise<DomainCapabilities> {
-    const { capabilities } = await client.connectGetDomainCapabilities({
-        emulatorbin: null,
-        arch: model.os.arch ?? null,
-        machine: model.os.machine ?? null,
-        virttype: model.type,
-        flags: 0,
+export function domainCapabilitiesFor(client: LibvirtClient, model: Domain): Promise<DomainCapabilities> {
+    const arch = model.os.arch ?? null;
+    const machine = model.os.machine ?? null;
+    const key = `domain capabilities ${model.type} ${arch ?? "-"} ${machine ?? "-"}`;
+    return sharedRead(client, key, { tags: ["host"], keepMs: CAPABILITIES_KEEP_MS }, async () => {
+        const { capabilities } = await client.connectGetDomainCapabilities({
+            emulatorbin: null,
+            arch,
+            machine,
+            virttype: model.type,
+            flags: 0,
+        });
+        return readDomainCapabilities(capabilities);
     });
-    return readDomainCapabilities(capabilities);
 }
 
 /** What the declaration asks that the capabilities rule out, as check failures naming the fix. */

@@ -25,6 +25,27 @@ async function orMissing(lookup: () => Promise<{ dom: Dom }>): Promise<Dom | und
     }
 }
 
+/**
+ * The handle of the domain with this UUID and name, without asking libvirt: the daemon's drivers
+ * find a domain by the handle's UUID (the name only appears in their messages), so a refresh that
+ * knows both reads the domain directly, and a domain that is gone fails that read with
+ * VIR_ERR_NO_DOMAIN as a lookup would. Undefined when `id` is not a UUID.
+ */
+export function handleOf(id: string, name: string): Dom | undefined {
+    if (!UUID_TEXT.test(id)) return undefined;
+    return { name, uuid: Buffer.from(id.replaceAll("-", ""), "hex"), id: -1 };
+}
+
+/** Runs a read of a domain and turns libvirt's "no such domain" into undefined. */
+export async function unlessMissing<T>(read: () => Promise<T>): Promise<T | undefined> {
+    try {
+        return await read();
+    } catch (error) {
+        if (error instanceof LibvirtError && (error.isNoDomain() || error.isNotFound())) return undefined;
+        throw error;
+    }
+}
+
 /** The domain with this name, or undefined. */
 export function findByName(client: LibvirtClient, name: string): Promise<Dom | undefined> {
     return orMissing(() => client.domainLookupByName({ name }));
@@ -64,10 +85,15 @@ const stateNames: Record<number, string> = {
     [VirDomainState.VIR_DOMAIN_PMSUSPENDED]: "pmsuspended",
 };
 
+/** The name of a `virDomainState` value, as virsh prints it in `domstate`. */
+export function stateName(state: number): string {
+    return stateNames[state] ?? `state ${state}`;
+}
+
 /** The power state's name as virsh prints it in `domstate` (running, shutoff, paused...). */
 export async function powerState(client: LibvirtClient, dom: Dom): Promise<string> {
     const { state } = await client.domainGetState({ dom, flags: 0 });
-    return stateNames[state] ?? `state ${state}`;
+    return stateName(state);
 }
 
 /** Whether a QEMU process exists for the domain (running, paused, shutting down...). */

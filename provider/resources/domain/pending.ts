@@ -4,6 +4,7 @@
  * so they no longer count; a field whose live reading cannot be compared stays pending, which
  * errs on the side of telling the user.
  */
+import type { Domain } from "../../model/domain";
 import type { LibvirtClient } from "../../rpc";
 import { classifyChanges } from "../../model/change-policy";
 import { domainFromXml } from "../../xml/domain";
@@ -14,10 +15,19 @@ function covers(field: string, path: string): boolean {
     return path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`);
 }
 
-export async function stillPending(client: LibvirtClient, dom: Dom, pending: readonly string[]): Promise<string[]> {
-    if (pending.length === 0 || !(await isActive(client, dom))) return [];
+/**
+ * `known`: what the caller has read already, so it is not read again: the definition (read
+ * without `like`) and whether a QEMU process exists.
+ */
+export async function stillPending(
+    client: LibvirtClient,
+    dom: Dom,
+    pending: readonly string[],
+    known: { defined?: Domain; active?: boolean } = {},
+): Promise<string[]> {
+    if (pending.length === 0 || !(known.active ?? (await isActive(client, dom)))) return [];
     try {
-        const defined = domainFromXml(await inactiveXml(client, dom));
+        const defined = known.defined ?? domainFromXml(await inactiveXml(client, dom));
         const running = domainFromXml(await liveXml(client, dom), { like: defined });
         const differences = classifyChanges("domain", comparable(running), comparable(defined)).map((c) => c.path);
         return pending.filter((field) => differences.some((path) => covers(field, path)));

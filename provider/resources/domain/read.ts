@@ -6,19 +6,27 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { classifyChanges } from "../../model/change-policy";
-import { domainFromXml } from "../../xml/domain";
+import { domainReadings } from "../../xml/domain";
 import { clientFor } from "../shared/connection";
 import type { Properties } from "../shared/handler";
 import { logInfo } from "../shared/log";
 import { withLentChains } from "./backing-chains";
 import { comparable } from "./comparable";
-import { gatherComputed } from "./computed";
-import { autostartOf, findById, inactiveXml, powerState } from "./libvirt";
+import { gatherComputed, macsOfModel } from "./computed";
+import { findById, handleOf, inactiveXml, unlessMissing } from "./libvirt";
+import { hostStates, stateAndAutostart } from "./host-states";
 import { declaredPart, domainOutputs, modelToInputs, splitPasswords } from "./outputs";
 import { parseDeclared, splitFields } from "./parse";
 import { stillPending } from "./pending";
 import { runningValueOf } from "./power";
 import { redactedChanges } from "./redact";
+
+/** Whether a QEMU process exists, from the power state; undefined where the state does not say (crashed). */
+function activeIn(state: string): boolean | undefined {
+    if (state === "running" || state === "paused" || state === "blocked") return true;
+    if (state === "shutoff") return false;
+    return undefined;
+}
 
 /** `quiet`: no "changed outside Pulumi" lines (a failed update reads its own changes back). */
 export async function readDomain(
@@ -29,18 +37,28 @@ export async function readDomain(
     const log = options.quiet ? () => {} : logInfo;
     const uri = typeof props.uri === "string" ? props.uri : undefined;
     const client = await clientFor(uri);
-    const dom = await findById(client, id);
+    // A refresh knows the UUID and the name: the definition is read directly (a gone domain fails
+    // that read as it would fail a lookup). A `get` by name looks the domain up first.
+    const known = typeof props.name === "string" ? handleOf(id, props.name) : undefined;
+    const dom = known ?? (await findById(client, id));
     if (!dom) return { id: "" };
+    const states = hostStates(client);
+    // Not awaited when the domain is gone: the shared listing must not fail this read.
+    states.catch(() => {});
+    const xml = await unlessMissing(() => inactiveXml(client, dom));
+    if (xml === undefined) return { id: "" };
 
     const parsed = parseDeclared(props);
     const declared = parsed.ok ? parsed.model : undefined;
-    const definition = await inactiveXml(client, dom);
-    const actual = declared
-        ? domainFromXml(await withLentChains(client, dom, definition, declared), { like: declared })
-        : domainFromXml(definition);
+    // Parsed once: as libvirt has it (MACs, the pending check), and read against the declaration
+    // (a disk under an external snapshot reads as its declared image: backing-chains.ts).
+    const { definition, actual } = domainReadings(
+        declared ? await withLentChains(client, dom, xml, declared) : xml,
+        declared,
+    );
+    const { state, autostart } = await stateAndAutostart(client, dom, states);
     // The power state as `running` would declare it: true, "paused" or false.
-    const power = runningValueOf(await powerState(client, dom));
-    const autostart = await autostartOf(client, dom);
+    const power = runningValueOf(state);
 
     let inputs: Properties;
     if (declared) {
@@ -66,8 +84,11 @@ export async function readDomain(
     for (const key of Object.keys(inputs)) if (inputs[key] === undefined) delete inputs[key];
 
     const recorded = Array.isArray(props.pendingChanges) ? (props.pendingChanges as string[]) : [];
-    const pending = await stillPending(client, dom, recorded);
-    const computed = await gatherComputed(client, dom, actual.name, pending, undefined);
+    const pending = await stillPending(client, dom, recorded, { defined: definition, active: activeIn(state) });
+    const computed = await gatherComputed(client, dom, actual.name, pending, undefined, undefined, {
+        macs: macsOfModel(definition),
+        state,
+    });
     const outputs = domainOutputs(inputs, computed);
     const { __provider: _provider, ...stateInputs } = inputs;
     // Without a declaration (`Domain.get`), console passwords come from libvirt, not from the

@@ -11,6 +11,7 @@ import {
     VirNetworkUpdateCommand,
     VirNetworkUpdateFlags,
     VirNetworkXMLFlags,
+    sharedRead,
 } from "../../rpc";
 import { networkFromXml } from "../../xml/network";
 import { resolveUri } from "../shared/connection";
@@ -54,8 +55,26 @@ export function isMissingNetwork(error: unknown): boolean {
     return LibvirtError.isInstance(error) && error.isNoNetwork();
 }
 
-/** Finds a network by UUID (when `idOrName` is one) or by name; undefined when there is none. */
-export async function findNetwork(client: LibvirtClient, idOrName: string): Promise<RemoteNonnullNetwork | undefined> {
+/**
+ * What a shared read of a network depends on (see rpc/shared-reads.ts): every change this process
+ * makes to that network (a network update, a redefine, a start) drops it; a lookup by UUID does not
+ * know the name yet, so a change to any network drops it.
+ */
+function networkTags(idOrName: string): string[] {
+    return [`network:${UUID_PATTERN.test(idOrName) ? "*" : idOrName}`];
+}
+
+/**
+ * Finds a network by UUID (when `idOrName` is one) or by name; undefined when there is none.
+ * Lookups of one network made at the same time share one call.
+ */
+export function findNetwork(client: LibvirtClient, idOrName: string): Promise<RemoteNonnullNetwork | undefined> {
+    return sharedRead(client, `network lookup ${idOrName}`, { tags: networkTags(idOrName) }, () =>
+        lookUpNetwork(client, idOrName),
+    );
+}
+
+async function lookUpNetwork(client: LibvirtClient, idOrName: string): Promise<RemoteNonnullNetwork | undefined> {
     try {
         if (UUID_PATTERN.test(idOrName)) {
             const uuid = Buffer.from(idOrName.replaceAll("-", ""), "hex");
@@ -68,15 +87,27 @@ export async function findNetwork(client: LibvirtClient, idOrName: string): Prom
     }
 }
 
-/** Reads configuration, running definition, activity, autostart and bridge of a network. */
-export async function readNetworkState(client: LibvirtClient, net: RemoteNonnullNetwork): Promise<NetworkState> {
-    const { xml: configXml } = await client.networkGetXmlDesc({
-        net,
-        flags: VirNetworkXMLFlags.VIR_NETWORK_XML_INACTIVE,
-    });
-    const active = (await client.networkIsActive({ net })).active !== 0;
+/**
+ * Reads configuration, running definition, activity, autostart and bridge of a network. The reads
+ * of one network made at the same time (a refresh or a preview of many DhcpHosts and DnsHosts on
+ * it) share one set of calls and one parse of each document: callers must not change the state
+ * they get (the planners clone what they edit).
+ */
+export function readNetworkState(client: LibvirtClient, net: RemoteNonnullNetwork): Promise<NetworkState> {
+    return sharedRead(client, `network state ${net.name}`, { tags: networkTags(net.name) }, () =>
+        readNetworkStateOnce(client, net),
+    );
+}
+
+async function readNetworkStateOnce(client: LibvirtClient, net: RemoteNonnullNetwork): Promise<NetworkState> {
+    const [{ xml: configXml }, { active: activeFlag }, { autostart: autostartFlag }] = await Promise.all([
+        client.networkGetXmlDesc({ net, flags: VirNetworkXMLFlags.VIR_NETWORK_XML_INACTIVE }),
+        client.networkIsActive({ net }),
+        client.networkGetAutostart({ net }),
+    ]);
+    const active = activeFlag !== 0;
     const live = active ? networkFromXml((await client.networkGetXmlDesc({ net, flags: 0 })).xml) : undefined;
-    const autostart = (await client.networkGetAutostart({ net })).autostart !== 0;
+    const autostart = autostartFlag !== 0;
     const config = networkFromXml(configXml);
     const bridgeName = live?.bridge?.name ?? config.bridge?.name ?? "";
     return { net, uuid: uuidText(net.uuid), configXml, config, live, active, autostart, bridgeName };

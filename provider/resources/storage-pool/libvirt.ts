@@ -51,10 +51,10 @@ export interface PoolState {
     availableBytes: number;
 }
 
+/** Reads a pool's definition, autostart flag and sizes; whether it runs is in GetInfo's state (libvirt sets it from the same flag IsActive reads). */
 export async function readPoolState(client: LibvirtClient, pool: RemoteNonnullStoragePool): Promise<PoolState> {
-    const [{ xml }, { active }, { autostart }, info] = await Promise.all([
+    const [{ xml }, { autostart }, info] = await Promise.all([
         client.storagePoolGetXmlDesc({ pool, flags: VirStorageXMLFlags.VIR_STORAGE_XML_INACTIVE }),
-        client.storagePoolIsActive({ pool }),
         client.storagePoolGetAutostart({ pool }),
         client.storagePoolGetInfo({ pool }),
     ]);
@@ -63,7 +63,7 @@ export async function readPoolState(client: LibvirtClient, pool: RemoteNonnullSt
     return {
         model,
         inactiveXml: xml,
-        active: active !== 0 && info.state !== VirStoragePoolState.VIR_STORAGE_POOL_INACTIVE,
+        active: info.state !== VirStoragePoolState.VIR_STORAGE_POOL_INACTIVE,
         autostart: autostart !== 0,
         capacityBytes: Number(info.capacity),
         allocationBytes: Number(info.allocation),

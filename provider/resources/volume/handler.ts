@@ -9,10 +9,10 @@
  * unless `adopt` or `shared` is set.
  */
 import { formatBytes } from "../../model/units";
-import { LibvirtError, type LibvirtClient, type RemoteNonnullStorageVol } from "../../rpc";
+import { LibvirtError, type LibvirtClient, type RemoteNonnullStorageVol, VirErrorNumber } from "../../rpc";
 import { checkInputs, containsUnknown, isDerivedAutoName } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
-import { partialCreateError, step } from "../shared/errors";
+import { libvirtCause, partialCreateError, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
 import { logInfo } from "../shared/log";
 import { lockKey, withLock } from "../shared/locks";
@@ -36,6 +36,7 @@ import {
     readVolumeState,
     resizeVolume,
     type VolumeState,
+    volumeByName,
 } from "./libvirt-volume";
 import { rollbackOf } from "./rollback";
 
@@ -171,6 +172,56 @@ async function takeOverInterrupted(
     return step(KIND, name, "take over", () => adoptVolume(handle, existing, args, reporter(name)));
 }
 
+/**
+ * The state of the volume stored properties name, or undefined when it is gone. A refresh knows
+ * the pool and the name and reads the volume in one call (`volumeByName`); a pool or volume that is
+ * gone fails that read as it would fail the lookups. A `get` with only an id looks the key up.
+ */
+async function readRecorded(id: string, props: Properties): Promise<VolumeState | undefined> {
+    const poolName = text(props.pool);
+    const name = text(props.name);
+    if (poolName === undefined || name === undefined) {
+        const found = await locate(id, props);
+        return found && readIfPresent(found.client, found.vol);
+    }
+    const client = await clientFor(text(props.uri));
+    try {
+        return await readVolumeState(client, volumeByName(poolName, name));
+    } catch (error) {
+        if (LibvirtError.isInstance(error) && (error.isNoStorageVol() || error.isNoStoragePool())) return undefined;
+        throw error;
+    }
+}
+
+/** Makes a new volume (no namesake was found, or libvirt is left to refuse one). */
+async function createFresh(
+    handle: PoolHandle,
+    inputs: Properties,
+    args: VolumeArgs,
+    name: string,
+    uri: string,
+): Promise<{ id: string; outs: Properties }> {
+    const problem = await step(KIND, name, "check the clone's source", () =>
+        cloneSourceProblem(handle.client, uri, args),
+    );
+    if (problem !== undefined) throw new Error(`Volume '${name}': ${problem}. Nothing was created.`);
+    try {
+        const { state, encryptionSecret } = await step(KIND, name, "create", () =>
+            createEncryptedOrPlain(handle, args, name),
+        );
+        return { id: state.vol.key, outs: outputs(inputs, state, encryptionSecret) };
+    } catch (error) {
+        const cause = rollbackOf(error);
+        if (cause !== undefined) {
+            // The half-made volume could not be removed: record it so the next run can update or delete it.
+            const secret = (cause as { encryptionSecret?: string }).encryptionSecret;
+            const recorded = { ...inputs, key: cause.vol.key, ...(secret ? { encryptionSecret: secret } : {}) };
+            throw partialCreateError(KIND, name, cause.vol.key, recorded, cause);
+        }
+        throw error;
+    }
+}
+
 /** Creates the volume, or takes over an existing one when adopt or shared says so. */
 async function createOrAdopt(
     handle: PoolHandle,
@@ -179,9 +230,19 @@ async function createOrAdopt(
     name: string,
     uri: string,
 ): Promise<{ id: string; outs: Properties }> {
+    // Without adopt, shared, a clone or a passphrase (whose secret would be made first), the create
+    // goes first: libvirt refuses a taken name itself (VIR_ERR_STORAGE_VOL_EXIST, checked against the
+    // same list a lookup reads), and only then is the namesake looked up and handled as below. That
+    // spares every other create its lookup.
+    if (!args.adopt && !args.shared && args.cloneFrom === undefined && args.passphrase === undefined) {
+        try {
+            return await createFresh(handle, inputs, args, name, uri);
+        } catch (error) {
+            if (libvirtCause(error)?.code !== VirErrorNumber.VIR_ERR_STORAGE_VOL_EXIST) throw error;
+        }
+    }
     const existing = await step(KIND, name, "look up", () => findVolume(handle, name));
     let state: VolumeState | undefined;
-    let encryptionSecret: string | undefined;
     if (
         existing !== undefined &&
         !args.adopt &&
@@ -189,7 +250,6 @@ async function createOrAdopt(
         isDerivedAutoName(name, inputs.namePrefix, inputs.nameScope)
     ) {
         state = await takeOverInterrupted(handle, existing, args, name, uri);
-        if (state !== undefined) return { id: state.vol.key, outs: outputs(inputs, state) };
     } else if (existing !== undefined) {
         if (!args.adopt && !args.shared) {
             throw new Error(
@@ -200,27 +260,9 @@ async function createOrAdopt(
         if (args.shared) reporter(name)("shared: the volume exists; taking it over");
         state = await step(KIND, name, "adopt", () => adoptVolume(handle, existing, args, reporter(name)));
     }
-    if (state === undefined) {
-        const problem = await step(KIND, name, "check the clone's source", () =>
-            cloneSourceProblem(handle.client, uri, args),
-        );
-        if (problem !== undefined) throw new Error(`Volume '${name}': ${problem}. Nothing was created.`);
-        try {
-            ({ state, encryptionSecret } = await step(KIND, name, "create", () =>
-                createEncryptedOrPlain(handle, args, name),
-            ));
-        } catch (error) {
-            const cause = rollbackOf(error);
-            if (cause !== undefined) {
-                // The half-made volume could not be removed: record it so the next run can update or delete it.
-                const secret = (cause as { encryptionSecret?: string }).encryptionSecret;
-                const recorded = { ...inputs, key: cause.vol.key, ...(secret ? { encryptionSecret: secret } : {}) };
-                throw partialCreateError(KIND, name, cause.vol.key, recorded, cause);
-            }
-            throw error;
-        }
-    }
-    return { id: state.vol.key, outs: outputs(inputs, state, encryptionSecret) };
+    // Nothing there (any more), or the interrupted create's volume was removed: make it.
+    if (state === undefined) return createFresh(handle, inputs, args, name, uri);
+    return { id: state.vol.key, outs: outputs(inputs, state) };
 }
 
 export const volumeHandler: ResourceHandler = {
@@ -262,8 +304,7 @@ export const volumeHandler: ResourceHandler = {
     },
 
     async read(id, props = {}) {
-        const found = await step(KIND, props.name ?? id, "look up", () => locate(id, props));
-        const state = found && (await step(KIND, found.vol.name, "read", () => readIfPresent(found.client, found.vol)));
+        const state = await step(KIND, props.name ?? id, "read", () => readRecorded(id, props));
         if (state === undefined) return { id: "" };
         // A refresh: the state holds this handler's outputs (with the computed key); inputs stay as declared.
         if (props.key !== undefined) {

@@ -10,7 +10,9 @@ import {
     type RemoteNonnullStoragePool,
     type RemoteNonnullStorageVol,
     VirDomainBlockResizeFlags,
+    VirConnectListAllStoragePoolsFlags,
     VirStorageVolResizeFlags,
+    sharedRead,
 } from "../../rpc";
 import { volumeFromXml } from "../../xml/volume";
 import { lockKey, retryWhile, withLock } from "../shared/locks";
@@ -50,8 +52,26 @@ export function retryBusy<T>(fn: () => Promise<T>): Promise<T> {
     return retryWhile(isPoolBusy, fn, { attempts: BUSY_ATTEMPTS });
 }
 
-/** The pool, which must exist and be running; the error says how to fix it otherwise. */
+/**
+ * The pool, which must exist and be running; the error says how to fix it otherwise. One listing
+ * of the running pools answers every volume of the host created or changed at the same time
+ * (rpc/shared-reads.ts; any change this process makes to a pool drops it); only a pool missing
+ * from it is looked up, to say why.
+ */
 export async function openPool(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle> {
+    const running = await sharedRead(client, "running pools", { tags: ["pool:*"] }, () =>
+        client.connectListAllStoragePools({
+            need_results: 1,
+            flags: VirConnectListAllStoragePoolsFlags.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
+        }),
+    );
+    const pool = running.pools.find((p) => p.name === name);
+    if (pool !== undefined) return { client, uri, pool };
+    return openPoolOnce(client, uri, name);
+}
+
+/** The pool looked up by name, then asked whether it runs. */
+async function openPoolOnce(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle> {
     let pool: RemoteNonnullStoragePool;
     try {
         ({ pool } = await client.storagePoolLookupByName({ name }));
@@ -69,15 +89,20 @@ export async function openPool(client: LibvirtClient, uri: string, name: string)
     return { client, uri, pool };
 }
 
-/** The pool named in stored properties, or undefined when the pool itself is gone (and its volumes with it). */
+/**
+ * The pool named in stored properties, or undefined when the pool itself is gone (and its volumes
+ * with it). The volumes of one pool deleted or read at the same time share the lookup.
+ */
 export async function poolIfExists(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle | undefined> {
-    try {
-        const { pool } = await client.storagePoolLookupByName({ name });
-        return { client, uri, pool };
-    } catch (error) {
-        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
-        throw error;
-    }
+    const pool = await sharedRead(client, `pool lookup ${name}`, { tags: [`pool:${name}`] }, async () => {
+        try {
+            return (await client.storagePoolLookupByName({ name })).pool;
+        } catch (error) {
+            if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
+            throw error;
+        }
+    });
+    return pool && { client, uri, pool };
 }
 
 /** The volume of that name in the pool, or undefined when there is none. */
@@ -90,19 +115,33 @@ export async function findVolume(handle: PoolHandle, name: string): Promise<Remo
     }
 }
 
-/** Reads a volume's XML and its sizes (GetInfo refreshes them from the file first). */
+/**
+ * Reads a volume's XML, sizes included: libvirt refreshes a volume from its file (the backend's
+ * refreshVol) before it formats the XML, just as it does before answering GetInfo, so one call
+ * gives both. The handle's key is taken from the XML (see `volumeByName`).
+ */
 export async function readVolumeState(client: LibvirtClient, vol: RemoteNonnullStorageVol): Promise<VolumeState> {
-    const info = await client.storageVolGetInfo({ vol });
     const { xml } = await client.storageVolGetXmlDesc({ vol, flags: 0 });
     const model = volumeFromXml(xml, vol.pool);
+    const key = model.key ?? vol.key;
     return {
-        vol,
+        vol: { ...vol, key },
         model,
-        path: model.target?.path ?? vol.key,
+        path: model.target?.path ?? key,
         format: model.target?.format ?? "raw",
-        capacityBytes: Number(info.capacity),
-        allocationBytes: Number(info.allocation),
+        capacityBytes: model.capacity ?? 0,
+        allocationBytes: model.allocation ?? 0,
     };
+}
+
+/**
+ * A handle for the volume `name` of pool `pool`, without asking libvirt: the storage driver finds
+ * a volume by its pool's name and its own name (the handle's key is not used), so a read through it
+ * fails with VIR_ERR_NO_STORAGE_POOL or VIR_ERR_NO_STORAGE_VOL as a lookup would. The key is
+ * unknown until the volume is read (`readVolumeState` fills it in).
+ */
+export function volumeByName(pool: string, name: string): RemoteNonnullStorageVol {
+    return { pool, name, key: "" };
 }
 
 /** How `volume` is named by domains' disks. */
