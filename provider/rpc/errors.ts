@@ -124,6 +124,10 @@ export class LibvirtError extends Error {
     isOperationInvalid(): boolean {
         return this.code === VirErrorNumber.VIR_ERR_OPERATION_INVALID;
     }
+    /** libvirt's catch-all: for a start, QEMU exited while libvirt connected to it. */
+    isInternalError(): boolean {
+        return this.code === VirErrorNumber.VIR_ERR_INTERNAL_ERROR;
+    }
     isOperationFailed(): boolean {
         return this.code === VirErrorNumber.VIR_ERR_OPERATION_FAILED;
     }

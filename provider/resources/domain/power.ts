@@ -111,6 +111,25 @@ export async function restart(
     let how: "was off" | "shut down" | "powered off" = "powered off";
     if (policy === "force") await powerOff(client, dom);
     else how = await shutDown(client, dom, timeoutSeconds);
-    await start(client, dom);
+    await startAfterStop(client, dom);
     return how;
+}
+
+/** The pause before the one retry of a start that failed right after the guest stopped. */
+const RESTART_RETRY_DELAY_MS = 2000;
+
+/**
+ * Starts a guest that has just stopped. A start that fails with libvirt's internal error (QEMU
+ * exited while libvirt connected to its monitor, with nothing in its log: seen on a loaded host,
+ * right after the old QEMU ended) is tried once more before the caller rolls back; a definition
+ * the hypervisor refuses fails with another code, or fails the second time too.
+ */
+async function startAfterStop(client: LibvirtClient, dom: Dom): Promise<void> {
+    try {
+        await start(client, dom);
+    } catch (error) {
+        if (!LibvirtError.isInstance(error) || !error.isInternalError() || (await isActive(client, dom))) throw error;
+        await sleep(RESTART_RETRY_DELAY_MS);
+        await start(client, dom);
+    }
 }
