@@ -5,7 +5,7 @@
  * and handle restart-class changes by the restart policy.
  */
 import type { LibvirtClient } from "../../rpc";
-import { VirDomainDefineFlags } from "../../rpc/generated";
+import { VirDomainDefineFlags, VirDomainXMLFlags } from "../../rpc/generated";
 import { classifyChanges } from "../../model/change-policy";
 import type { Domain } from "../../model/domain";
 import { domainFromXml, mergeDomain } from "../../xml/domain";
@@ -112,7 +112,9 @@ export async function applyDeclaration(
  * The restart that applies restart-class changes. When the guest stops but the new definition
  * does not start (QEMU or libvirt refuses it, e.g. a CPU this host cannot provide), the previous
  * definition is written back and the guest started with it, so a refused change never leaves a
- * guest off; the error says whether that worked.
+ * guest off; the error says whether that worked. The previous definition may hold changes that
+ * were held for a restart (`restartPolicy: never`) and never ran: when it does not start either,
+ * the configuration the guest ran before the restart is written back and started.
  */
 async function restartOrRollBack(
     client: LibvirtClient,
@@ -123,37 +125,58 @@ async function restartOrRollBack(
     fields: readonly string[],
 ): Promise<"was off" | "shut down" | "powered off"> {
     const policy = resource.restartPolicy as "graceful" | "force";
+    // What the guest runs now, as a definition (migratable: without runtime-only parts).
+    const { xml: ranXml } = await client.domainGetXmlDesc({
+        dom,
+        flags: VirDomainXMLFlags.VIR_DOMAIN_XML_SECURE | VirDomainXMLFlags.VIR_DOMAIN_XML_MIGRATABLE,
+    });
+    const defineAndStart = (xml: string) =>
+        rollback([
+            () => client.domainDefineXmlFlags({ xml, flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE }),
+            () => start(client, dom),
+        ]);
     try {
         return await restart(client, dom, policy, resource.shutdownTimeoutSeconds);
     } catch (error) {
         if (await isActive(client, dom)) throw operationError("Domain", name, `restart (${policy})`, error);
-        const problems = await rollback([
-            () =>
-                client.domainDefineXmlFlags({
-                    xml: previousXml,
-                    flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE,
-                }),
-            () => start(client, dom),
-        ]);
-        throw new RestartRefusedError(name, policy, fields, error, problems);
+        const problems = await defineAndStart(previousXml);
+        if (problems.length === 0 || (await isActive(client, dom))) {
+            throw new RestartRefusedError(name, policy, fields, error, problems);
+        }
+        const again = await defineAndStart(ranXml);
+        throw new RestartRefusedError(name, policy, fields, error, again.length === 0 ? [] : [...problems, ...again], {
+            ranBefore: again.length === 0 ? problems : undefined,
+        });
     }
 }
 
 /** A restart whose new definition would not start; `rolledBack` when the old one runs again. */
 export class RestartRefusedError extends Error {
     readonly rolledBack: boolean;
-    constructor(name: string, policy: string, paths: readonly string[], cause: unknown, problems: readonly string[]) {
+    constructor(
+        name: string,
+        policy: string,
+        paths: readonly string[],
+        cause: unknown,
+        problems: readonly string[],
+        /** Set when the previous definition did not start (why) and the configuration the guest ran before the restart did. */
+        o: { ranBefore?: readonly string[] } = {},
+    ) {
         // Named by their top-level input (`cpu`), which is what the user changes.
         const fields = [...new Set(paths.map((path) => path.split(/[.[]/)[0]!))];
         const outcome =
-            problems.length === 0
-                ? "the previous definition was written back and the guest runs again with it; nothing of this update was applied"
-                : `writing back the previous definition and starting the guest failed too (${problems.join("; ")}): the guest is off`;
+            o.ranBefore !== undefined
+                ? `the previous definition did not start either (${o.ranBefore.join("; ")}), so the configuration the guest ran before the restart was written back and the guest runs again with it; nothing of this update was applied, and changes held for a restart were dropped from the definition`
+                : problems.length === 0
+                  ? "the previous definition was written back and the guest runs again with it; nothing of this update was applied"
+                  : `writing back the previous definition and starting the guest failed too (${problems.join("; ")}): the guest is off`;
         super(
             `Domain '${name}': restart (${policy}) to apply ${fields.join(", ")} failed: the new definition did not start: ${describeError(cause)}; ${outcome}. Change ${fields.join(", ")} to something this host can run, or remove it, and run up again.`,
         );
         this.name = "RestartRefusedError";
-        this.rolledBack = problems.length === 0;
+        // Back to the previous definition: the old outputs are true again. Back to what ran before
+        // the restart: the definition lost its held changes, so the real state must be recorded.
+        this.rolledBack = problems.length === 0 && o.ranBefore === undefined;
     }
 }
 

@@ -103,6 +103,47 @@ describe("a restart the hypervisor refuses", { timeout: 180_000 }, () => {
     });
 });
 
+describe("a restart whose previous definition holds changes that cannot run either", { timeout: 180_000 }, () => {
+    test("the configuration the guest ran before the restart is written back and runs; the real state is recorded", async () => {
+        const declaration = { namePrefix: `${PREFIX}held`, type: "qemu", memory: 64, shutdownTimeoutSeconds: 1 };
+        const { id, outs, inputs } = await createChecked(declaration);
+        const name = outs.name as string;
+        // Held for a restart: written to the definition, never run (TCG cannot pass the host CPU through).
+        const heldCheck = await handler.check(inputs, {
+            ...inputs,
+            cpu: { mode: "host-passthrough" },
+            restartPolicy: "never",
+        });
+        const held = { ...heldCheck.inputs!, __provider: "provider-stub" };
+        const { result: heldResult } = await captureLog(() => handler.update(id, outs, held));
+        const heldOuts = heldResult.outs as Properties;
+        assert.equal(heldOuts.pendingRestart, true);
+        assert.match(virsh(["dumpxml", "--inactive", name]), /<cpu mode='host-passthrough'/);
+
+        const refused = await handler.check(heldCheck.inputs!, {
+            ...heldCheck.inputs!,
+            cpu: REFUSED_CPU,
+            restartPolicy: "force",
+        });
+        const news = { ...refused.inputs!, __provider: "provider-stub" };
+        const { result: error } = await captureLog(() =>
+            handler.update(id, heldOuts, news).then(
+                () => assert.fail("the update should fail"),
+                (caught: unknown) => caught as Error & { id?: string; properties?: Properties },
+            ),
+        );
+        assert.match(error.message, /the previous definition did not start either/);
+        assert.match(error.message, /the configuration the guest ran before the restart was written back/);
+        assert.equal(virsh(["domstate", name]).trim(), "running", "the guest is not left off");
+        const inactive = virsh(["dumpxml", "--inactive", name]);
+        assert.doesNotMatch(inactive, /host-passthrough|Skylake-Server/, "neither the held nor the refused CPU");
+        // The old outputs (host-passthrough held) are no longer true: the real state is recorded.
+        assert.equal(error.id, id);
+        assert.equal(error.properties?.state, "running");
+        assert.notEqual((error.properties?.cpu as { mode?: string } | undefined)?.mode, "host-passthrough");
+    });
+});
+
 describe("a start that fails after the definition was written", { timeout: 120_000 }, () => {
     test("the partial result says the guest is off and holds the written definition", async () => {
         const declaration = {
