@@ -27,9 +27,10 @@ node_modules/.bin/tsc -p tsconfig.json
 
 echo "== tests"
 # One test file at a time: the integration tests share one libvirtd, and one of them restarts it.
-# --test-force-exit: a file whose test timed out ends once its tests are reported, even when that
-# test left a timer, socket or child process behind (without it, the run waits for it forever).
-exec "$NODE" --test --test-concurrency=1 --test-timeout=300000 --test-force-exit --test-reporter=spec \
+# The exit guard ends a file that something keeps alive after its tests (without it, the run waits
+# for it forever); see test/helpers/exit-guard.ts for why not --test-force-exit.
+exec "$NODE" --test --test-concurrency=1 --test-timeout=300000 --import ./dist/test/helpers/exit-guard.js \
+    --test-reporter=spec \
     "dist/test/unit/**/*.test.js" "dist/test/mock/**/*.test.js" "dist/test/engine/**/*.test.js" \
     "dist/test/contract/**/*.test.js" "dist/test/integration/**/*.test.js" \
     "dist/test/scenarios/**/*.test.js" "dist/test/cli/**/*.test.js" "dist/test/package/**/*.test.js"
