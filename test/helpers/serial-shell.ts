@@ -20,6 +20,34 @@ export const PREPARE_DISK_COMMANDS = [
     "for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk; do insmod /lib/modules/$m.ko; done",
 ];
 
+/**
+ * After PREPARE_DISK_COMMANDS: short shell functions that write a marker into the virtio disk's
+ * first block (`wr TEXT`) and read it back past the page cache (`rd`).
+ */
+export const BLOCK_MARKER_COMMANDS = [
+    "wr() { echo $1 | dd of=/dev/vda bs=512 count=1 conv=sync,fsync 2>/dev/null; }",
+    "rd() { echo 3 >/proc/sys/vm/drop_caches; dd if=/dev/vda bs=512 count=1 2>/dev/null | head -n 1; }",
+];
+
+/**
+ * A type qemu tiny guest whose console is a shell on a UNIX socket (SerialShell.open) and whose
+ * only disk is the qcow2 file `disk` as vda.
+ */
+export function shellGuestXml(o: {
+    name: string;
+    kernel: string;
+    initrd: string;
+    disk: string;
+    consoleSocket: string;
+}): string {
+    return `<domain type='qemu'><name>${o.name}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+<os><type arch='x86_64'>hvm</type><kernel>${o.kernel}</kernel><initrd>${o.initrd}</initrd>
+<cmdline>${SHELL_CMDLINE}</cmdline></os>
+<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${o.disk}'/>
+<target dev='vda' bus='virtio'/></disk>
+<serial type='unix'><source mode='bind' path='${o.consoleSocket}'/></serial><memballoon model='none'/></devices></domain>`;
+}
+
 export class SerialShell {
     private output = "";
     private counter = 0;

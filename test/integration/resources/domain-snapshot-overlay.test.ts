@@ -23,7 +23,13 @@ import { after, before, describe, test } from "node:test";
 import { defaultPool } from "../../../provider/rpc";
 import { domainSnapshotHandler } from "../../../provider/resources/domain-snapshot/handler";
 import type { Properties } from "../../../provider/resources/shared/handler";
-import { PREPARE_DISK_COMMANDS, SerialShell, SHELL_CMDLINE } from "../../helpers/serial-shell";
+import {
+    BLOCK_MARKER_COMMANDS,
+    PREPARE_DISK_COMMANDS,
+    SerialShell,
+    SHELL_CMDLINE,
+    shellGuestXml,
+} from "../../helpers/serial-shell";
 import { loadTestHost } from "../../helpers/test-host";
 import { removeTestObjects, virsh } from "../../helpers/virsh";
 import { captureLog, createChecked, handler, updateChecked } from "./domain-helpers";
@@ -58,12 +64,13 @@ function declaration(description: string, disk = base): Properties {
 }
 
 function domainXml(): string {
-    return `<domain type='qemu'><name>${DOMAIN}</name><memory unit='MiB'>128</memory>
-<os><type arch='x86_64'>hvm</type><kernel>${host.guestKernel}</kernel><initrd>${host.guestInitrd}</initrd>
-<cmdline>${SHELL_CMDLINE}</cmdline></os>
-<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${base}'/>
-<target dev='vda' bus='virtio'/></disk>
-<serial type='unix'><source mode='bind' path='${consoleSocket}'/></serial><memballoon model='none'/></devices></domain>`;
+    return shellGuestXml({
+        name: DOMAIN,
+        kernel: host.guestKernel,
+        initrd: host.guestInitrd,
+        disk: base,
+        consoleSocket,
+    });
 }
 
 /** The console of the guest's current QEMU process, with the disk driver loaded and `wr`/`rd` defined. */
@@ -71,11 +78,7 @@ async function guestShell(): Promise<SerialShell> {
     shell?.close();
     shell = await SerialShell.open(consoleSocket);
     await shell.waitReady();
-    for (const command of PREPARE_DISK_COMMANDS) await shell.run(command);
-    await shell.run("wr() { echo $1 | dd of=/dev/vda bs=512 count=1 conv=sync,fsync 2>/dev/null; }");
-    await shell.run(
-        "rd() { echo 3 >/proc/sys/vm/drop_caches; dd if=/dev/vda bs=512 count=1 2>/dev/null | head -n 1; }",
-    );
+    for (const command of [...PREPARE_DISK_COMMANDS, ...BLOCK_MARKER_COMMANDS]) await shell.run(command);
     return shell;
 }
 

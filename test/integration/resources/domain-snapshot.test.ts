@@ -25,7 +25,7 @@ import { after, before, describe, test } from "node:test";
 import { defaultPool } from "../../../provider/rpc";
 import { domainSnapshotHandler as handler } from "../../../provider/resources/domain-snapshot/handler";
 import type { Properties } from "../../../provider/resources/shared/handler";
-import { PREPARE_DISK_COMMANDS, SerialShell, SHELL_CMDLINE } from "../../helpers/serial-shell";
+import { BLOCK_MARKER_COMMANDS, PREPARE_DISK_COMMANDS, SerialShell, shellGuestXml } from "../../helpers/serial-shell";
 import { loadTestHost } from "../../helpers/test-host";
 import { removeTestObjects, virsh } from "../../helpers/virsh";
 import { captureLog } from "./domain-helpers";
@@ -39,12 +39,7 @@ const consoleSocket = join(scratch, "console.sock");
 let shell: SerialShell | undefined;
 
 function domainXml(): string {
-    return `<domain type='qemu'><name>${DOMAIN}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
-<os><type arch='x86_64'>hvm</type><kernel>${host.guestKernel}</kernel><initrd>${host.guestInitrd}</initrd>
-<cmdline>${SHELL_CMDLINE}</cmdline></os>
-<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/>
-<target dev='vda' bus='virtio'/></disk>
-<serial type='unix'><source mode='bind' path='${consoleSocket}'/></serial><memballoon model='none'/></devices></domain>`;
+    return shellGuestXml({ name: DOMAIN, kernel: host.guestKernel, initrd: host.guestInitrd, disk, consoleSocket });
 }
 
 /** The console, (re)connected: a revert may give the guest a new QEMU process and socket. */
@@ -103,12 +98,8 @@ before(async () => {
     virsh(["define", xml]);
     virsh(["start", DOMAIN]);
     const guest = await guestShell();
-    for (const command of PREPARE_DISK_COMMANDS) await guest.run(command);
     // Short commands from here on: write a marker into block 0, read it back past the page cache.
-    await guest.run("wr() { echo $1 | dd of=/dev/vda bs=512 count=1 conv=sync,fsync 2>/dev/null; }");
-    await guest.run(
-        "rd() { echo 3 >/proc/sys/vm/drop_caches; dd if=/dev/vda bs=512 count=1 2>/dev/null | head -n 1; }",
-    );
+    for (const command of [...PREPARE_DISK_COMMANDS, ...BLOCK_MARKER_COMMANDS]) await guest.run(command);
     assert.match(await guest.run("ls /dev"), /\bvda\b/, "the guest sees its virtio disk");
 });
 
