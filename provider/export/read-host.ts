@@ -14,6 +14,7 @@ import { storagePoolArgsSchema } from "../resources/storage-pool/args";
 import { volumeArgsSchema } from "../resources/volume/args";
 import { clientFor } from "../resources/shared/connection";
 import { VirConnectListAllStoragePoolsFlags } from "../rpc";
+import { HIDDEN_INPUT_KEYS } from "../resources/shared/check";
 
 export interface HostObjects {
     networks: Properties[];
@@ -37,7 +38,7 @@ function argKeys(schema: unknown): Set<string> {
     return new Set(Object.keys(shape));
 }
 
-const NOT_DECLARED = new Set(["uri", "adopt", "namePrefix", "nameScope", "__provider"]);
+const NOT_DECLARED = new Set(["uri", "adopt", ...HIDDEN_INPUT_KEYS, "__provider"]);
 
 function declarationOf(props: Properties, schema: unknown): Properties {
     const keys = argKeys(schema);

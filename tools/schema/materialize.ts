@@ -5,6 +5,7 @@
  * variants (the same zod schema under fields that change differently); identical ones are shared.
  */
 import { secretPathsOf } from "../../provider/model/secret";
+import { HIDDEN_INPUT_KEYS } from "../../provider/resources/shared/check";
 import type { SchemaKind } from "./kinds";
 import { runtimeFactsOf } from "./runtime-facts";
 import { type ChangeNote, modelChangeNote, resourceFieldChangeNote } from "./change-notes";
@@ -42,7 +43,7 @@ export interface DocObject {
 }
 
 /** Inputs the SDK sets itself and users never pass. */
-export const HIDDEN_INPUTS: readonly string[] = ["namePrefix", "nameScope"];
+export const HIDDEN_INPUTS: readonly string[] = HIDDEN_INPUT_KEYS;
 
 export function formatPath(path: SchemaPath): string {
     return path.reduce<string>((text, s) => (typeof s === "number" ? `${text}[]` : text ? `${text}.${s}` : s), "");

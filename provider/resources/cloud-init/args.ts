@@ -6,7 +6,7 @@ import { z } from "zod";
 import { cloudInitSchema } from "../../model/cloud-init";
 import { libvirtNameSchema } from "../../model/common";
 import { secretPathsOf } from "../../model/secret";
-import { resourceFields } from "../shared/check";
+import { resourceFields, HIDDEN_INPUT_KEYS } from "../shared/check";
 
 /** `-` + 8 hex digits of the image's sha256 + `.iso`: what the volume name adds to the prefix. */
 export const NAME_SUFFIX_LENGTH = 1 + 8 + ".iso".length;
@@ -61,7 +61,7 @@ export interface CloudInitComputed {
 export const CLOUD_INIT_COMPUTED_KEYS = ["path", "key", "sha256", "instanceId", "size"] as const;
 
 /** Inputs that are not part of the seed's documents (for the schema generator). */
-export const CLOUD_INIT_RESOURCE_FIELDS = ["uri", "namePrefix", "nameScope", "name", "pool"] as const;
+export const CLOUD_INIT_RESOURCE_FIELDS = ["uri", ...HIDDEN_INPUT_KEYS, "name", "pool"] as const;
 
 /** Inputs whose change replaces the seed volume (besides `uri`); the documents replace it through the policy table. */
 export const CLOUD_INIT_REPLACE_FIELDS = ["name", "pool"] as const;

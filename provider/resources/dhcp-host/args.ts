@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { dhcpHostSchema } from "../../model/dhcp-host";
-import { resourceFields } from "../shared/check";
+import { resourceFields, HIDDEN_INPUT_KEYS } from "../shared/check";
 
 // The model's `id` (DHCP client id) cannot keep its name: `id` is every Pulumi resource's own ID.
 const { id: clientId, ...entryFields } = dhcpHostSchema.shape;
@@ -43,4 +43,4 @@ export interface DhcpHostComputedOutputs {
 export const DHCP_HOST_COMPUTED_OUTPUTS = ["networkUuid", "networkActive"] as const;
 
 /** Inputs that belong to the resource, not to the entry or its network (`network` is part of the model). */
-export const DHCP_HOST_RESOURCE_FIELDS = ["uri", "adopt", "namePrefix", "nameScope"] as const;
+export const DHCP_HOST_RESOURCE_FIELDS = ["uri", "adopt", ...HIDDEN_INPUT_KEYS] as const;

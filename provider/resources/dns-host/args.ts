@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { dnsHostSchema } from "../../model/dns-host";
-import { resourceFields } from "../shared/check";
+import { resourceFields, HIDDEN_INPUT_KEYS } from "../shared/check";
 
 /** The argument schema. */
 export const dnsHostArgsSchema = z.strictObject({
@@ -26,4 +26,4 @@ export interface DnsHostComputedOutputs {
 export const DNS_HOST_COMPUTED_OUTPUTS = ["networkUuid", "networkActive"] as const;
 
 /** Inputs that belong to the resource, not to the entry or its network (`network` is part of the model). */
-export const DNS_HOST_RESOURCE_FIELDS = ["uri", "adopt", "namePrefix", "nameScope"] as const;
+export const DNS_HOST_RESOURCE_FIELDS = ["uri", "adopt", ...HIDDEN_INPUT_KEYS] as const;

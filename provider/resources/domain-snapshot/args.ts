@@ -6,7 +6,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { domainSnapshotResourceSchema, type SnapshotKind } from "../../model/snapshot";
-import { resourceFields } from "../shared/check";
+import { resourceFields, HIDDEN_INPUT_KEYS } from "../shared/check";
 
 /** The argument schema: the resource's fields plus `uri`, `adopt`, `namePrefix`. */
 export const domainSnapshotArgsSchema = z.strictObject({
@@ -20,7 +20,7 @@ export type DomainSnapshotArgs = z.output<typeof domainSnapshotArgsSchema>;
 export type DomainSnapshotArgsInput = z.input<typeof domainSnapshotArgsSchema>;
 
 /** Inputs that belong to the resource, not to the snapshot libvirt keeps. */
-export const DOMAIN_SNAPSHOT_RESOURCE_FIELDS = ["uri", "adopt", "namePrefix", "nameScope"] as const;
+export const DOMAIN_SNAPSHOT_RESOURCE_FIELDS = ["uri", "adopt", ...HIDDEN_INPUT_KEYS] as const;
 
 /** Output-only properties of a DomainSnapshot. */
 export const DOMAIN_SNAPSHOT_COMPUTED_OUTPUTS = [

@@ -10,7 +10,7 @@ import type { z } from "zod";
 import { validate } from "../../model/common";
 import type { PolicyKind } from "../../model/change-policy";
 import type { LibvirtClient } from "../../rpc";
-import { checkInputs, containsUnknown, parseInputs, withoutHostKeys } from "../shared/check";
+import { checkInputs, containsUnknown, parseInputs, withoutHostKeys, HIDDEN_INPUT_KEYS } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
 import { diffResource, newUri, oldUri, uriChangeOf } from "../shared/diff";
 import { operationError, step } from "../shared/errors";
@@ -56,7 +56,7 @@ export interface EntryKind<E> {
 }
 
 /** Fields of an entry resource that are not part of the entry. */
-const RESOURCE_FIELDS = ["network", "uri", "adopt", "namePrefix", "nameScope"];
+const RESOURCE_FIELDS = ["network", "uri", "adopt", ...HIDDEN_INPUT_KEYS];
 
 function stringProp(props: Properties, key: string): string | undefined {
     return typeof props[key] === "string" ? (props[key] as string) : undefined;
@@ -256,7 +256,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
             const result = checkInputs(kind.argsSchema, olds, news, {
                 refine: (_value, inputs) => {
                     const model = modelSpelling(withoutHostKeys(inputs));
-                    for (const key of ["uri", "adopt", "namePrefix", "nameScope"]) delete model[key];
+                    for (const key of ["uri", "adopt", ...HIDDEN_INPUT_KEYS]) delete model[key];
                     const result = validate(kind.modelSchema, model);
                     return result.ok ? [] : result.failures;
                 },
@@ -275,7 +275,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
                 news,
                 toModel: (props) => {
                     const model = modelSpelling({ ...parseInputs(kind.kind, kind.argsSchema, props) });
-                    for (const key of ["uri", "adopt", "namePrefix", "nameScope"]) delete model[key];
+                    for (const key of ["uri", "adopt", ...HIDDEN_INPUT_KEYS]) delete model[key];
                     return model;
                 },
                 nameKey: null,

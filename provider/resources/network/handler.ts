@@ -12,7 +12,7 @@ import { keepCurrentWhereUnset } from "../../model/keep-current";
 import type { Network } from "../../model/network";
 import { type LibvirtClient, type RemoteNonnullNetwork, VirNetworkDefineFlags } from "../../rpc";
 import { networkToXml } from "../../xml/network";
-import { checkInputs } from "../shared/check";
+import { checkInputs, HIDDEN_INPUT_KEYS } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
 import { diffResource, KNOWN_AFTER_APPLY, summarizeChanges, uriChangeOf } from "../shared/diff";
 import { operationError, rollback, step } from "../shared/errors";
@@ -261,7 +261,7 @@ export const networkHandler: ResourceHandler = {
             reportDifferences(owned.name, "changed outside Pulumi (libvirt's value -> declared)", reported, owned);
         }
         const resourceFields: Properties = {};
-        for (const key of ["uri", "adopt", "namePrefix", "nameScope", "allowRestart", "__provider"]) {
+        for (const key of ["uri", "adopt", ...HIDDEN_INPUT_KEYS, "allowRestart", "__provider"]) {
             if (props[key] !== undefined) resourceFields[key] = props[key];
         }
         const outs = makeOutputs({ ...resourceFields, ...reported }, computedOutputs(state, uri));

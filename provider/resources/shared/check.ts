@@ -39,6 +39,9 @@ export const resourceFields = {
     nameScope: z.string().optional(),
 };
 
+/** The inputs the SDK sets itself (sdk/hidden-inputs.ts): the logical name and the stack. Never libvirt's. */
+export const HIDDEN_INPUT_KEYS = ["namePrefix", "nameScope"] as const;
+
 /** Keys the provider host manages itself; never validated or echoed by `check`. */
 const HOST_KEYS = ["__provider"] as const;
 
@@ -258,7 +261,7 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | und
     }
     const def = current?._zod?.def;
     return def?.type === "object"
-        ? Object.keys(def.shape ?? {}).filter((key) => key !== "namePrefix" && key !== "nameScope")
+        ? Object.keys(def.shape ?? {}).filter((key) => !(HIDDEN_INPUT_KEYS as readonly string[]).includes(key))
         : undefined;
 }
 

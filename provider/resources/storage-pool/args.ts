@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { extraSchema, libvirtNameSchema, uuidSchema } from "../../model/common";
 import { poolSourceSchema, poolTargetSchema, poolTypes, type StoragePool } from "../../model/storage-pool";
-import { resourceFields } from "../shared/check";
+import { resourceFields, HIDDEN_INPUT_KEYS } from "../shared/check";
 
 /** Pool types whose volumes live in a directory named by `target.path`. */
 export const POOL_TYPES_WITH_TARGET_DIRECTORY: readonly string[] = ["dir", "fs", "netfs"];
@@ -39,7 +39,7 @@ export type StoragePoolArgs = z.output<typeof storagePoolArgsSchema>;
 export type StoragePoolArgsInput = z.input<typeof storagePoolArgsSchema>;
 
 /** Inputs that are not part of the libvirt model. */
-export const STORAGE_POOL_RESOURCE_FIELDS = ["build", "uri", "adopt", "namePrefix", "nameScope"] as const;
+export const STORAGE_POOL_RESOURCE_FIELDS = ["build", "uri", "adopt", ...HIDDEN_INPUT_KEYS] as const;
 
 /** Defaults applied to parsed arguments. */
 export const STORAGE_POOL_DEFAULTS = { type: "dir", autostart: true } as const;

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { libvirtNameSchema } from "../../model/common";
 import { secret, secretPathsOf } from "../../model/secret";
 import { volumeSchema } from "../../model/volume";
-import { resourceFields } from "../shared/check";
+import { HIDDEN_INPUT_KEYS, resourceFields } from "../shared/check";
 
 const model = volumeSchema.shape;
 
@@ -167,8 +167,7 @@ export const volumeComputedKeys = [
 export const VOLUME_RESOURCE_FIELDS = [
     "uri",
     "adopt",
-    "namePrefix",
-    "nameScope",
+    ...HIDDEN_INPUT_KEYS,
     "cloneFrom",
     "allowShrink",
     "wipeOnDelete",
