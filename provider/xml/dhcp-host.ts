@@ -4,7 +4,8 @@
  */
 import type { DhcpHostEntry, DhcpLease } from "../model/dhcp-host";
 import { leaseUnits } from "../model/dhcp-host";
-import { addElement, addExtra, ElementReader, type XMLBuilder, writeFragment } from "./common";
+import { addElement, type XElement, writeFragment } from "./tree";
+import { addExtra, ElementReader } from "./element-reader";
 import { compact, intAttr, ipAttr, macAttr } from "./values";
 
 /** Reads `<lease expiry unit>`. */
@@ -18,7 +19,7 @@ export function readLease(reader: ElementReader | undefined): DhcpLease | undefi
 }
 
 /** Writes `<lease>` under `parent`. */
-export function writeLease(parent: XMLBuilder, lease: DhcpLease | undefined): void {
+export function writeLease(parent: XElement, lease: DhcpLease | undefined): void {
     if (lease !== undefined) addElement(parent, "lease", { expiry: lease.expiry, unit: lease.unit });
 }
 
@@ -35,7 +36,7 @@ export function readDhcpHost(reader: ElementReader): DhcpHostEntry {
 }
 
 /** Writes one DHCP `<host>` element under `parent`. */
-export function writeDhcpHost(parent: XMLBuilder, host: DhcpHostEntry): void {
+export function writeDhcpHost(parent: XElement, host: DhcpHostEntry): void {
     const element = addElement(parent, "host", { mac: host.mac, id: host.id, name: host.name, ip: host.ip });
     writeLease(element, host.lease);
     addExtra(element, host.extra);

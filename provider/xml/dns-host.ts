@@ -3,7 +3,8 @@
  * network update takes (`dnsHostToXml`, `dnsHostFromXml`).
  */
 import type { DnsHostEntry } from "../model/dns-host";
-import { addExtra, addElement, addTextElement, ElementReader, type XMLBuilder, writeFragment } from "./common";
+import { addElement, addTextElement, type XElement, writeFragment } from "./tree";
+import { addExtra, ElementReader } from "./element-reader";
 import { compact, ipAttr } from "./values";
 
 /** Reads one DNS `<host>` element. */
@@ -16,7 +17,7 @@ export function readDnsHost(reader: ElementReader): DnsHostEntry {
 }
 
 /** Writes one DNS `<host>` element under `parent`. */
-export function writeDnsHost(parent: XMLBuilder, host: DnsHostEntry): void {
+export function writeDnsHost(parent: XElement, host: DnsHostEntry): void {
     const element = addElement(parent, "host", { ip: host.ip });
     for (const hostname of host.hostnames) addTextElement(element, "hostname", hostname);
     addExtra(element, host.extra);

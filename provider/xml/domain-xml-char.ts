@@ -1,6 +1,6 @@
 /** Reading and writing `<serial>`, `<console>` and `<channel>` devices. */
 import type { DomainChannel, DomainConsole, DomainSerial } from "../model/domain-devices-char";
-import { type XElement, child, el, ensureChild, replaceChild } from "./domain-tree";
+import { type XElement, child, el, ensureChild, replaceChild } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
 import { compact, notModelled, oneOf, optionalOneOf, putAttr, readInt } from "./domain-xml-support";
 

@@ -1,6 +1,6 @@
 /** Reading and writing `<controller>` devices. */
 import { allControllerModels, controllerTypes, type DomainController } from "../model/domain-devices-controller";
-import { type XElement, child, ensureChild, replaceChild } from "./domain-tree";
+import { type XElement, child, ensureChild, replaceChild } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
 import { compact, nonEmpty, oneOf, optionalOneOf, putAttr, readInt } from "./domain-xml-support";
 

@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { DomainCpu, DomainCputune, DomainNumaCell, DomainVcpu, DomainVcpuState } from "../model/domain-cpu";
 import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-fields";
-import { type XElement, child, children, el, ensureChild, removeChildren, setText, textOf } from "./domain-tree";
+import { type XElement, child, children, el, ensureChild, removeChildren, setText, textOf } from "./tree";
 import {
     compact,
     kib,

@@ -7,7 +7,7 @@
  * the kind that the model cannot express, and devices libvirt adds on its own, are never removed.
  */
 import { isDeepStrictEqual } from "node:util";
-import { type XElement, children, insertChild } from "./domain-tree";
+import { type XElement, children, insertChild } from "./tree";
 import { NotModelled } from "./domain-xml-support";
 
 export interface DeviceCodec<T> {

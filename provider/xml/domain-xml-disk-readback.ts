@@ -8,7 +8,7 @@
  */
 import type { Domain } from "../model/domain";
 import type { DiskSource } from "../model/domain-devices-disk";
-import { child, children, type XElement } from "./domain-tree";
+import { child, children, type XElement } from "./tree";
 
 interface DiskSourceReadBack {
     /** Whether the `<disk>` element libvirt holds is the disk declared with `declared` as its source. */

@@ -1,7 +1,7 @@
 /** Reading and writing `<disk>` devices. */
 import { isDeepStrictEqual } from "node:util";
 import { diskBuses, type DiskSource, type DomainDisk } from "../model/domain-devices-disk";
-import { type XElement, child, childText, el, ensureChild, replaceChild, setAttr } from "./domain-tree";
+import { type XElement, child, childText, el, ensureChild, replaceChild, setAttr } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
 import { readsAsDeclaredSource } from "./domain-xml-disk-readback";
 import {

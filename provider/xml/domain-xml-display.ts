@@ -7,7 +7,7 @@ import {
     soundModels,
     videoModels,
 } from "../model/domain-devices-display";
-import { type XElement, child, children, el, ensureChild, isElement } from "./domain-tree";
+import { type XElement, child, children, el, ensureChild, isElement } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
 import {
     compact,

@@ -1,7 +1,7 @@
 /** Reading and writing `<interface>` devices. */
 import { isDeepStrictEqual } from "node:util";
 import { type DomainInterface, type InterfaceSource, interfaceModels } from "../model/domain-devices-interface";
-import { type XElement, child, el, ensureChild, replaceChild } from "./domain-tree";
+import { type XElement, child, el, ensureChild, replaceChild } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
 import { compact, nonEmpty, notModelled, optionalOneOf, putAttr, readInt } from "./domain-xml-support";
 

@@ -1,6 +1,6 @@
 /** Reading and writing `<memory>` devices (DIMMs). */
 import type { DomainMemoryDevice } from "../model/domain-devices-memory";
-import { type XElement, child, childText, ensureChild, removeChildren } from "./domain-tree";
+import { type XElement, child, childText, ensureChild, removeChildren } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
 import { compact, notModelled, oneOf, putSizeElement, readInt, readSizeElement } from "./domain-xml-support";
 

@@ -8,7 +8,7 @@ import type {
     DomainMemtune,
     DomainNumatune,
 } from "../model/domain-memory";
-import { type XElement, child, children, el, ensureChild, removeChildren, replaceChild } from "./domain-tree";
+import { type XElement, child, children, el, ensureChild, removeChildren, replaceChild } from "./tree";
 import {
     compact,
     kib,

@@ -7,7 +7,7 @@ import type {
     DomainTpm,
     DomainWatchdog,
 } from "../model/domain-devices-misc";
-import { type XElement, child, childText, el, ensureChild, replaceChild } from "./domain-tree";
+import { type XElement, child, childText, el, ensureChild, replaceChild } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
 import {
     compact,

@@ -19,7 +19,7 @@ import {
     insertChild,
     isElement,
     removeChildren,
-} from "./domain-tree";
+} from "./tree";
 import {
     compact,
     notModelled,

@@ -3,7 +3,7 @@ import type { Domain } from "../model/domain";
 import type { DomainDevices } from "../model/domain-devices";
 import type { DomainController } from "../model/domain-devices-controller";
 import { onCrashSchema, onPoweroffSchema, onRebootSchema } from "../model/domain-os";
-import { type XElement, child, childText, textOf } from "./domain-tree";
+import { type XElement, child, childText, textOf } from "./tree";
 import { channelCodec, consoleCodec, serialCodec } from "./domain-xml-char";
 import { readCpu, readCputune, readVcpu, readVcpus } from "./domain-xml-cpu";
 import { type DeviceCodec, readDeviceList } from "./domain-xml-device-list";

@@ -7,7 +7,7 @@
  * which case it is removed. That is what lets a merge change only what the model manages.
  */
 import { scaledToBytes } from "../model/units";
-import { type XElement, child, ensureChild, removeChildren, setAttr, setText, textOf } from "./domain-tree";
+import { type XElement, child, ensureChild, removeChildren, setAttr, setText, textOf } from "./tree";
 
 /**
  * Thrown by a reader when an element holds something the model cannot express. The element is

@@ -4,7 +4,7 @@
  * for telling. It works at element level: unknown attributes of modelled elements (a disk's
  * copy_on_read, say) are kept too but not listed.
  */
-import { type XElement, child, isElement, parseTree } from "./domain-tree";
+import { type XElement, child, isElement, parseTree } from "./tree";
 import { readCpu, readCputune, readVcpu, readVcpus } from "./domain-xml-cpu";
 import type { DeviceCodec } from "./domain-xml-device-list";
 import { readMaxMemory, readMemoryBacking, readMemtune, readNumatune } from "./domain-xml-memory";

@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Domain } from "../model/domain";
 import type { DomainDevices } from "../model/domain-devices";
-import { type XElement, child, ensureChild, removeChildren, setText, textOf } from "./domain-tree";
+import { type XElement, child, ensureChild, removeChildren, setText, textOf } from "./tree";
 import { writeCpu, writeCputune, writeVcpu, writeVcpus } from "./domain-xml-cpu";
 import { type DeviceCodec, mergeDeviceList } from "./domain-xml-device-list";
 import { writeMaxMemory, writeMemoryBacking, writeMemtune, writeNumatune } from "./domain-xml-memory";

@@ -3,7 +3,7 @@
  * document libvirt already holds.
  */
 import type { Domain } from "../model/domain";
-import { el, parseTree, serializeTree } from "./domain-tree";
+import { el, parseTree, serializeTree } from "./tree";
 import { withDeclaredDiskSources } from "./domain-xml-disk-readback";
 import { resolveAgainst } from "./domain-xml-like";
 import { readDomainTree } from "./domain-xml-read";
@@ -26,7 +26,7 @@ export interface DomainReadOptions {
 export function domainToXml(model: Domain): string {
     const root = el("domain", { type: model.type });
     writeDomainTree(root, model);
-    return serializeTree(root);
+    return `${serializeTree(root)}\n`;
 }
 
 /** Reads libvirt's domain XML (inactive or live) into the model. */
@@ -61,7 +61,7 @@ export function domainReadings(xml: string, like?: Domain): { definition: Domain
 export function mergeDomain(currentXml: string, model: Domain, previous?: Domain): string {
     const root = parseTree(currentXml, "domain");
     writeDomainTree(root, model, previous);
-    return serializeTree(root);
+    return `${serializeTree(root)}\n`;
 }
 
 export { unmodelledParts } from "./domain-xml-unmodelled";

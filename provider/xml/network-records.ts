@@ -5,7 +5,8 @@
  */
 import type { z } from "zod";
 import type { DhcpRange, dnsSrvSchema, dnsTxtSchema } from "../model/network";
-import { addElement, addExtra, ElementReader, type XMLBuilder, writeFragment } from "./common";
+import { addElement, type XElement, writeFragment } from "./tree";
+import { addExtra, ElementReader } from "./element-reader";
 import { readLease, writeLease } from "./dhcp-host";
 import { compact, intAttr, ipAttr } from "./values";
 
@@ -25,7 +26,7 @@ export function readDhcpRange(reader: ElementReader): DhcpRange {
 }
 
 /** Writes a DHCP `<range>` under `parent`. */
-export function writeDhcpRange(parent: XMLBuilder, range: DhcpRange): void {
+export function writeDhcpRange(parent: XElement, range: DhcpRange): void {
     const element = addElement(parent, "range", { start: range.start, end: range.end });
     writeLease(element, range.lease);
     addExtra(element, range.extra);
@@ -47,7 +48,7 @@ export function readDnsTxt(reader: ElementReader): DnsTxt {
 }
 
 /** Writes a DNS `<txt>` under `parent`. */
-export function writeDnsTxt(parent: XMLBuilder, txt: DnsTxt): void {
+export function writeDnsTxt(parent: XElement, txt: DnsTxt): void {
     addExtra(addElement(parent, "txt", { name: txt.name, value: txt.value }), txt.extra);
 }
 
@@ -76,7 +77,7 @@ export function readDnsSrv(reader: ElementReader): DnsSrv {
 }
 
 /** Writes a DNS `<srv>` under `parent`, attributes in libvirt's order. */
-export function writeDnsSrv(parent: XMLBuilder, srv: DnsSrv): void {
+export function writeDnsSrv(parent: XElement, srv: DnsSrv): void {
     const element = addElement(parent, "srv", {
         service: srv.service,
         protocol: srv.protocol,

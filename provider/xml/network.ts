@@ -7,7 +7,8 @@ import { parsePrefixOrNetmask } from "../model/common";
 import { forwardModes, type Network, type NetworkIp } from "../model/network";
 import { parseIp } from "../model/addresses";
 import { keepCurrentWhereUnset } from "../model/keep-current";
-import { addElement, addExtra, addTextElement, ElementReader, newDocument, serialize, type XMLBuilder } from "./common";
+import { addElement, addTextElement, el, serializeTree, type XElement } from "./tree";
+import { addExtra, ElementReader } from "./element-reader";
 import { readDhcpHost, writeDhcpHost } from "./dhcp-host";
 import { readDnsHost, writeDnsHost } from "./dns-host";
 import { readDhcpRange, readDnsSrv, readDnsTxt, writeDhcpRange, writeDnsSrv, writeDnsTxt } from "./network-records";
@@ -28,24 +29,6 @@ type Forward = NonNullable<Network["forward"]>;
 type Bridge = NonNullable<Network["bridge"]>;
 type Dns = NonNullable<Network["dns"]>;
 type DnsDomain = NonNullable<Network["domain"]>;
-
-/** Element paths that may repeat in a `<network>`, for `createObjectParser` users. */
-export const networkRepeatedPaths = [
-    "network.ip",
-    "network.ip.dhcp.range",
-    "network.ip.dhcp.host",
-    "network.dns.forwarder",
-    "network.dns.host",
-    "network.dns.host.hostname",
-    "network.dns.srv",
-    "network.dns.txt",
-    "network.forward.interface",
-    "network.forward.address",
-    "network.forward.pf",
-    "network.portgroup",
-    "network.route",
-    "network.dnsmasq:options.dnsmasq:option",
-] as const;
 
 /** Attributes of `<network>` that only describe the running network and are not configuration. */
 const RUNTIME_NETWORK_ATTRIBUTES = ["connections"];
@@ -74,7 +57,7 @@ function readForward(reader: ElementReader): Forward {
     });
 }
 
-function writeForward(parent: XMLBuilder, forward: Forward): void {
+function writeForward(parent: XElement, forward: Forward): void {
     const element = addElement(parent, "forward", { dev: forward.dev, mode: forward.mode });
     const nat = forward.nat;
     if (nat !== undefined) {
@@ -97,7 +80,7 @@ function readBridge(reader: ElementReader): Bridge {
     });
 }
 
-function writeBridge(parent: XMLBuilder, bridge: Bridge): void {
+function writeBridge(parent: XElement, bridge: Bridge): void {
     const element = addElement(parent, "bridge", {
         name: bridge.name,
         zone: bridge.zone,
@@ -136,7 +119,7 @@ function readDns(reader: ElementReader): Dns {
     });
 }
 
-function writeDns(parent: XMLBuilder, dns: Dns): void {
+function writeDns(parent: XElement, dns: Dns): void {
     const element = addElement(parent, "dns", {
         enable: yesNo(dns.enable),
         forwardPlainNames: yesNo(dns.forwardPlainNames),
@@ -176,7 +159,7 @@ function readIp(reader: ElementReader): NetworkIp {
     });
 }
 
-function writeIp(parent: XMLBuilder, ip: NetworkIp): void {
+function writeIp(parent: XElement, ip: NetworkIp): void {
     const family = parseIp(ip.address)?.family === "ipv6" ? "ipv6" : undefined;
     const element = addElement(parent, "ip", {
         family,
@@ -220,7 +203,7 @@ export function networkFromXml(xml: string): Network {
 
 /** Writes a `<network>` document for networkDefineXML. */
 export function networkToXml(network: Network): string {
-    const root = newDocument("network", { ipv6: yesNo(network.ipv6) });
+    const root = el("network", { ipv6: yesNo(network.ipv6) });
     addTextElement(root, "name", network.name);
     addTextElement(root, "uuid", network.uuid);
     if (network.forward !== undefined) writeForward(root, network.forward);
@@ -237,7 +220,7 @@ export function networkToXml(network: Network): string {
     if (network.dns !== undefined) writeDns(root, network.dns);
     for (const ip of network.ips ?? []) writeIp(root, ip);
     addExtra(root, network.extra);
-    return serialize(root);
+    return serializeTree(root);
 }
 
 /** The network document to define: the model, keeping what libvirt has where the model is silent. */

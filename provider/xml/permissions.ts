@@ -1,6 +1,7 @@
 /** `<permissions>` of pool targets, volumes and backing stores: read and written the same way everywhere. */
 import type { Permissions } from "../model/common";
-import { addElement, addTextElement, type ElementReader, type XMLBuilder } from "./common";
+import { addElement, addTextElement, type XElement } from "./tree";
+import type { ElementReader } from "./element-reader";
 import { compact, toInteger } from "./values";
 
 /** libvirt spells "not set" as -1 in input documents and leaves it out of its own output. */
@@ -21,7 +22,7 @@ export function readPermissions(reader: ElementReader | undefined): Permissions 
 }
 
 /** Writes `<permissions>` under `parent` when any permission is set. */
-export function writePermissions(parent: XMLBuilder, permissions: Permissions | undefined): void {
+export function writePermissions(parent: XElement, permissions: Permissions | undefined): void {
     if (permissions === undefined) return;
     const element = addElement(parent, "permissions");
     addTextElement(element, "mode", permissions.mode);

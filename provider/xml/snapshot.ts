@@ -11,17 +11,8 @@ import {
     snapshotModes,
     snapshotStates,
 } from "../model/snapshot";
-import {
-    addElement,
-    addExtra,
-    addTextElement,
-    ElementReader,
-    isXmlElement,
-    newDocument,
-    serialize,
-    type XMLBuilder,
-    type XmlElement,
-} from "./common";
+import { addElement, addTextElement, child, el, isElement, serializeTree, type XElement } from "./tree";
+import { addExtra, ElementReader } from "./element-reader";
 import { compact, nonEmpty, requiredName, toInteger } from "./values";
 
 function oneOf<T extends string>(values: readonly T[], text: string | undefined, what: string): T | undefined {
@@ -35,12 +26,10 @@ function oneOf<T extends string>(values: readonly T[], text: string | undefined,
  * type>`, `<source file>`); anything richer stays unread, so it lands in the parent's `extra`.
  */
 function simpleChild(reader: ElementReader, name: string, attributes: readonly string[]): ElementReader | undefined {
-    const found = reader.element.children.find(
-        (child): child is XmlElement => isXmlElement(child) && child.name === name,
-    );
+    const found = child(reader.element, name);
     if (found === undefined) return undefined;
-    if (found.children.some(isXmlElement)) return undefined;
-    if (Object.keys(found.attributes).some((attribute) => !attributes.includes(attribute))) return undefined;
+    if (found.children.some(isElement)) return undefined;
+    if (Object.keys(found.attrs).some((attribute) => !attributes.includes(attribute))) return undefined;
     return reader.child(name);
 }
 
@@ -59,7 +48,7 @@ function readDisk(reader: ElementReader): SnapshotDisk {
     });
 }
 
-function writeDisk(parent: XMLBuilder, disk: SnapshotDisk): void {
+function writeDisk(parent: XElement, disk: SnapshotDisk): void {
     const element = addElement(parent, "disk", { name: disk.name, snapshot: disk.snapshot, type: disk.type });
     if (disk.driverType !== undefined) addElement(element, "driver", { type: disk.driverType });
     if (disk.source !== undefined) {
@@ -99,7 +88,7 @@ export function snapshotFromXml(xml: string): DomainSnapshotDocument {
  * description, memory, disks); a redefine passes back everything libvirt described.
  */
 export function snapshotToXml(snapshot: DomainSnapshotDocument): string {
-    const root = newDocument("domainsnapshot");
+    const root = el("domainsnapshot");
     addTextElement(root, "name", snapshot.name);
     addTextElement(root, "description", snapshot.description);
     addTextElement(root, "state", snapshot.state);
@@ -113,5 +102,5 @@ export function snapshotToXml(snapshot: DomainSnapshotDocument): string {
         for (const disk of snapshot.disks) writeDisk(disks, disk);
     }
     addExtra(root, snapshot.extra);
-    return serialize(root);
+    return serializeTree(root);
 }

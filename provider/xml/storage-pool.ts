@@ -5,18 +5,10 @@
 import { canonicalPath } from "../model/common";
 import { keepCurrentWhereUnset } from "../model/keep-current";
 import { poolTypes, type StoragePool } from "../model/storage-pool";
-import { addElement, addExtra, addTextElement, ElementReader, newDocument, serialize, type XMLBuilder } from "./common";
+import { addElement, addTextElement, el, serializeTree, type XElement } from "./tree";
+import { addExtra, ElementReader } from "./element-reader";
 import { readPermissions, writePermissions } from "./permissions";
 import { compact, intAttr, nonEmpty, sizeElement } from "./values";
-
-/** Element paths that may repeat in a `<pool>`, for `createObjectParser` users. */
-export const storagePoolRepeatedPaths = [
-    "pool.source.host",
-    "pool.source.device",
-    "pool.source.device.freeExtent",
-    "pool.fs:mount_opts.fs:option",
-    "pool.netfs:mount_opts.netfs:option",
-] as const;
 
 type PoolSource = NonNullable<StoragePool["source"]>;
 type PoolTarget = NonNullable<StoragePool["target"]>;
@@ -48,7 +40,7 @@ function readSource(reader: ElementReader): PoolSource | undefined {
     return Object.keys(source).length > 0 ? source : undefined;
 }
 
-function writeSource(parent: XMLBuilder, source: PoolSource): void {
+function writeSource(parent: XElement, source: PoolSource): void {
     const element = addElement(parent, "source");
     for (const host of source.hosts ?? [])
         addExtra(addElement(element, "host", { name: host.name, port: host.port }), host.extra);
@@ -72,7 +64,7 @@ function readTarget(reader: ElementReader): PoolTarget {
     });
 }
 
-function writeTarget(parent: XMLBuilder, target: PoolTarget): void {
+function writeTarget(parent: XElement, target: PoolTarget): void {
     const element = addElement(parent, "target");
     addTextElement(element, "path", target.path);
     writePermissions(element, target.permissions);
@@ -109,7 +101,7 @@ export function storagePoolFromXml(xml: string): StoragePool {
 
 /** Writes a `<pool>` document for storagePoolDefineXML. */
 export function storagePoolToXml(pool: StoragePool): string {
-    const root = newDocument("pool", { type: pool.type });
+    const root = el("pool", { type: pool.type });
     addTextElement(root, "name", pool.name);
     addTextElement(root, "uuid", pool.uuid);
     addTextElement(root, "capacity", pool.capacity, { unit: "bytes" });
@@ -118,7 +110,7 @@ export function storagePoolToXml(pool: StoragePool): string {
     if (pool.source !== undefined) writeSource(root, pool.source);
     if (pool.target !== undefined) writeTarget(root, pool.target);
     addExtra(root, pool.extra);
-    return serialize(root);
+    return serializeTree(root);
 }
 
 /** The pool document to define: the model, keeping what libvirt has where the model is silent. */

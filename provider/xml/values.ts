@@ -11,7 +11,7 @@ import {
     yesNoToBoolean,
 } from "../model/common";
 import { scaledToBytesOrThrow } from "../model/units";
-import type { ElementReader } from "./common";
+import type { ElementReader } from "./element-reader";
 
 /** Reads a whole number (decimal, or hex with 0x as libvirt sometimes prints) or undefined. */
 export function toInteger(text: string | undefined, what: string): number | undefined {

@@ -4,22 +4,10 @@
  * The resource-level fields (pool, preallocation, sourceImage) are not XML and are neither written nor read.
  */
 import { encryptionFormats, isVolumeFormat, type Volume, volumeTypes } from "../model/volume";
-import {
-    addElement,
-    addExtra,
-    addTextElement,
-    ElementReader,
-    isXmlElement,
-    newDocument,
-    serialize,
-    type XMLBuilder,
-    type XmlElement,
-} from "./common";
+import { addElement, addTextElement, children, el, serializeTree, type XElement } from "./tree";
+import { addExtra, ElementReader } from "./element-reader";
 import { readPermissions, writePermissions } from "./permissions";
 import { compact, requiredName, sizeElement } from "./values";
-
-/** Element paths that may repeat in a `<volume>`, for `createObjectParser` users. */
-export const volumeRepeatedPaths = ["volume.source.device", "volume.source.device.extent"] as const;
 
 type VolumeTarget = NonNullable<Volume["target"]>;
 type BackingStore = NonNullable<Volume["backingStore"]>;
@@ -38,18 +26,18 @@ function readEncryption(reader: ElementReader): Encryption {
     if (!(encryptionFormats as readonly string[]).includes(format))
         throw new Error(`unknown <encryption format='${format}'>`);
     // Only a plain passphrase secret given by UUID is modelled; any other <secret> stays verbatim in extra.
-    const secrets = reader.element.children.filter((child) => isXmlElement(child) && child.name === "secret");
-    const only = secrets.length === 1 ? (secrets[0] as XmlElement) : undefined;
+    const secrets = children(reader.element, "secret");
+    const only = secrets.length === 1 ? secrets[0] : undefined;
     const isPlainPassphrase =
         only !== undefined &&
         only.children.length === 0 &&
-        Object.keys(only.attributes).sort().join(",") === "type,uuid" &&
-        only.attributes.type === "passphrase";
+        Object.keys(only.attrs).sort().join(",") === "type,uuid" &&
+        only.attrs.type === "passphrase";
     const secret = isPlainPassphrase ? reader.child("secret")?.attr("uuid")?.toLowerCase() : undefined;
     return compact({ format: format as Encryption["format"], secret, extra: reader.extra() });
 }
 
-function writeEncryption(parent: XMLBuilder, encryption: Encryption): void {
+function writeEncryption(parent: XElement, encryption: Encryption): void {
     const element = addElement(parent, "encryption", { format: encryption.format });
     if (encryption.secret !== undefined) addElement(element, "secret", { type: "passphrase", uuid: encryption.secret });
     addExtra(element, encryption.extra);
@@ -63,7 +51,7 @@ function readFeatures(reader: ElementReader): Features {
     });
 }
 
-function writeFeatures(parent: XMLBuilder, features: Features): void {
+function writeFeatures(parent: XElement, features: Features): void {
     const element = addElement(parent, "features");
     if (features.lazyRefcounts) addElement(element, "lazy_refcounts");
     if (features.extendedL2) addElement(element, "extended_l2");
@@ -88,7 +76,7 @@ function readTarget(reader: ElementReader): VolumeTarget {
     });
 }
 
-function writeTarget(parent: XMLBuilder, target: VolumeTarget): void {
+function writeTarget(parent: XElement, target: VolumeTarget): void {
     const element = addElement(parent, "target");
     addTextElement(element, "path", target.path);
     if (target.format !== undefined) addElement(element, "format", { type: target.format });
@@ -111,7 +99,7 @@ function readBackingStore(reader: ElementReader): BackingStore {
     });
 }
 
-function writeBackingStore(parent: XMLBuilder, backing: BackingStore): void {
+function writeBackingStore(parent: XElement, backing: BackingStore): void {
     if (backing.path === undefined) {
         throw new Error("the backing store refers to a volume; resolve it to a path before writing the XML");
     }
@@ -153,7 +141,7 @@ export function volumeFromXml(xml: string, pool?: string): Volume {
 
 /** Writes a `<volume>` document for storageVolCreateXML. */
 export function volumeToXml(volume: Volume): string {
-    const root = newDocument("volume", { type: volume.type });
+    const root = el("volume", { type: volume.type });
     addTextElement(root, "name", volume.name);
     addTextElement(root, "key", volume.key);
     addTextElement(root, "capacity", volume.capacity, { unit: "bytes" });
@@ -165,5 +153,5 @@ export function volumeToXml(volume: Volume): string {
     writeTarget(root, volume.target ?? {});
     if (volume.backingStore !== undefined) writeBackingStore(root, volume.backingStore);
     addExtra(root, volume.extra);
-    return serialize(root);
+    return serializeTree(root);
 }

@@ -21,7 +21,7 @@ import { lockKey, withLock } from "../shared/locks";
 import { logInfo, logWarning } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
 import { type DomainSnapshotArgs, domainSnapshotArgsSchema, kindOf, snapshotArgFailures } from "./args";
-import { domainFacts } from "./domain-facts";
+import { domainFacts } from "../../xml/domain-facts";
 import {
     creationTimeText,
     filesOf,

@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import type { DomainSnapshotDocument, SnapshotDisk } from "../../model/snapshot";
 import { VirDomainSnapshotCreateFlags } from "../../rpc/generated";
 import { type DomainSnapshotArgs, kindOf } from "./args";
-import { type DomainFacts, GUEST_AGENT_CHANNEL } from "./domain-facts";
+import { type DomainFacts, GUEST_AGENT_CHANNEL } from "../../xml/domain-facts";
 
 export interface SnapshotPlan {
     document: DomainSnapshotDocument;

@@ -15,7 +15,7 @@
 import type { LibvirtClient } from "../../rpc";
 import { VirDomainSnapshotXMLFlags } from "../../rpc/generated";
 import type { Domain } from "../../model/domain";
-import { child, children, el, isElement, parseTree, serializeTree, type XElement } from "../../xml/domain-tree";
+import { child, children, el, isElement, parseTree, serializeTree, type XElement } from "../../xml/tree";
 import { type Dom, isActive, liveXml } from "./libvirt";
 
 /** Marks a `<backingStore>` this module added: removed before the definition is written. */

@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { LibvirtClient } from "../../rpc";
 import { VirDomainDeviceModifyFlags } from "../../rpc/generated";
-import { type XElement, child, children, parseTree, serializeTree } from "../../xml/domain-tree";
+import { type XElement, child, children, parseTree, serializeTree } from "../../xml/tree";
 import type { Dom } from "./libvirt";
 
 /** Buses QEMU can plug a disk into while the guest runs (as in the Domain change policy). */

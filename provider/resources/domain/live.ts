@@ -13,7 +13,7 @@ import {
     VirDomainVcpuFlags,
 } from "../../rpc/generated";
 import type { Domain } from "../../model/domain";
-import { childText, parseTree } from "../../xml/domain-tree";
+import { childText, parseTree } from "../../xml/tree";
 import { describeError } from "../shared/errors";
 import { logInfo, logWarning } from "../shared/log";
 import type { Dom } from "./libvirt";

@@ -11,7 +11,7 @@
  */
 import type { LibvirtClient, RemoteNonnullDomain } from "../../rpc";
 import { LibvirtError, VirConnectListAllDomainsFlags, VirDomainXMLFlags } from "../../rpc";
-import { ATTRIBUTE_PREFIX, createObjectParser } from "../../xml/common";
+import { type DiskSourceRef, type DiskUse, diskUses } from "../../xml/domain-facts";
 
 /** How a volume is named in a domain's `<disk><source>`: by path, or by pool and volume name. */
 export interface VolumeIdentity {
@@ -34,49 +34,22 @@ export interface VolumeUser {
     readonly writable: boolean;
 }
 
-const parser = createObjectParser(["domain.devices.disk"]);
-
-type XmlObject = Record<string, unknown>;
-
-function attr(element: unknown, name: string): string | undefined {
-    if (typeof element !== "object" || element === null) return undefined;
-    const value = (element as XmlObject)[`${ATTRIBUTE_PREFIX}${name}`];
-    return typeof value === "string" ? value : undefined;
-}
-
-function sourceIs(source: unknown, volume: VolumeIdentity): boolean {
-    if (attr(source, "file") === volume.path || attr(source, "dev") === volume.path) return true;
-    return attr(source, "pool") === volume.pool && attr(source, "volume") === volume.name;
-}
-
-/** True when the volume appears in a `<backingStore>` chain (live XML lists the whole chain). */
-function inBackingChain(element: unknown, volume: VolumeIdentity): boolean {
-    let backing = typeof element === "object" && element !== null ? (element as XmlObject).backingStore : undefined;
-    while (typeof backing === "object" && backing !== null) {
-        if (sourceIs((backing as XmlObject).source, volume)) return true;
-        backing = (backing as XmlObject).backingStore;
-    }
-    return false;
-}
-
-/** The `<disk>` elements of a domain document. */
-function disksOf(xml: string): XmlObject[] {
-    const document = parser.parse(xml) as XmlObject;
-    const devices = (document.domain as XmlObject | undefined)?.devices as XmlObject | undefined;
-    return (devices?.disk as XmlObject[] | undefined) ?? [];
+function sourceIs(source: DiskSourceRef, volume: VolumeIdentity): boolean {
+    if (source.file === volume.path || source.dev === volume.path) return true;
+    return source.pool === volume.pool && source.volume === volume.name;
 }
 
 function disksUsing(
-    disks: readonly XmlObject[],
+    disks: readonly DiskUse[],
     volume: VolumeIdentity,
 ): { target: string; top: boolean; writable: boolean }[] {
     const found: { target: string; top: boolean; writable: boolean }[] = [];
     for (const disk of disks) {
         const top = sourceIs(disk.source, volume);
-        if (top || inBackingChain(disk, volume)) {
+        if (top || disk.backingSources.some((source) => sourceIs(source, volume))) {
             // QEMU opens backing images read-only; a shareable disk is opened without the exclusive write lock.
-            const writable = top && !("readonly" in disk) && !("shareable" in disk);
-            found.push({ target: attr(disk.target, "dev") ?? "?", top, writable });
+            const writable = top && !disk.readOnly && !disk.shareable;
+            found.push({ target: disk.target ?? "?", top, writable });
         }
     }
     return found;
@@ -88,9 +61,9 @@ interface DomainDisks {
     dom: RemoteNonnullDomain;
     live: boolean;
     /** The running guest's disks; for a guest that is not running, its definition's. */
-    current: XmlObject[];
+    current: DiskUse[];
     /** The definition's disks when the guest runs (the next boot may differ), else empty. */
-    nextBoot: XmlObject[];
+    nextBoot: DiskUse[];
 }
 
 /** Every domain's disks, read once. */
@@ -121,8 +94,8 @@ async function scanDomains(client: LibvirtClient): Promise<DomainDisks[]> {
                     domain: dom.name,
                     dom,
                     live,
-                    current: disksOf(xml),
-                    nextBoot: inactive ? disksOf(inactive.xml) : [],
+                    current: diskUses(xml),
+                    nextBoot: inactive ? diskUses(inactive.xml) : [],
                 };
             } catch (error) {
                 // A domain undefined between the listing and the lookup uses nothing any more.

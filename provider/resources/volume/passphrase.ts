@@ -5,15 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { LibvirtError, type LibvirtClient } from "../../rpc";
-import { addTextElement, newDocument, serialize } from "../../xml/common";
-
-/** The secret's XML: a fixed UUID we choose (so a failure after define can still name it). */
-function secretXml(uuid: string, description: string): string {
-    const doc = newDocument("secret", { ephemeral: "no", private: "yes" });
-    addTextElement(doc, "uuid", uuid);
-    addTextElement(doc, "description", description);
-    return serialize(doc);
-}
+import { privateSecretXml } from "../../xml/secret";
 
 /**
  * Defines a secret holding `passphrase` and returns its UUID. If setting the value fails, the
@@ -27,7 +19,7 @@ export async function createPassphraseSecret(
 ): Promise<string> {
     const uuid = randomUUID();
     const { secret } = await client.secretDefineXml({
-        xml: secretXml(uuid, `pulumi-libvirt: LUKS passphrase of volume ${volume} in pool ${pool}`),
+        xml: privateSecretXml(uuid, `pulumi-libvirt: LUKS passphrase of volume ${volume} in pool ${pool}`),
     });
     try {
         await client.secretSetValue({ secret, value: Buffer.from(passphrase, "utf8") });

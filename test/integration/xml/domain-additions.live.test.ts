@@ -21,7 +21,7 @@ import {
     VirErrorNumber,
 } from "../../../provider/rpc/generated";
 import { domainFromXml, domainToXml, mergeDomain } from "../../../provider/xml/domain";
-import { child, children, parseTree } from "../../../provider/xml/domain-tree";
+import { child, children, parseTree } from "../../../provider/xml/tree";
 import { loadTestHost } from "../../helpers/test-host";
 import { listNames, removeTestObjects, virsh } from "../../helpers/virsh";
 import { relaxngFailures } from "../../unit/xml/domain-relaxng";

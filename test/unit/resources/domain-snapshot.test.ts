@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { VirDomainSnapshotCreateFlags as F } from "../../../provider/rpc/generated";
 import { type DomainSnapshotArgs, domainSnapshotArgsSchema } from "../../../provider/resources/domain-snapshot/args";
-import { type DomainFacts, domainFacts } from "../../../provider/resources/domain-snapshot/domain-facts";
+import { type DomainFacts, domainFacts } from "../../../provider/xml/domain-facts";
 import { domainSnapshotHandler as handler } from "../../../provider/resources/domain-snapshot/handler";
 import { planSnapshot, SnapshotPlanError } from "../../../provider/resources/domain-snapshot/plan";
 import type { Properties } from "../../../provider/resources/shared/handler";

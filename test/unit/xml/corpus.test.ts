@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { classifyChanges } from "../../../provider/model/change-policy";
-import { isXmlElement, parseXmlElement, type XmlElement } from "../../../provider/xml/common";
+import { isElement, parseTree, type XElement } from "../../../provider/xml/tree";
 import { networkFromXml, networkToXml } from "../../../provider/xml/network";
 import { storagePoolFromXml, storagePoolToXml } from "../../../provider/xml/storage-pool";
 import { volumeFromXml, volumeToXml } from "../../../provider/xml/volume";
@@ -52,19 +52,19 @@ const kinds: DocumentKind[] = [
 ];
 
 /** Counts element paths and attribute names of a document, so a rewrite can be checked for losses. */
-function inventory(element: XmlElement, path: string, counts: Map<string, number>): Map<string, number> {
+function inventory(element: XElement, path: string, counts: Map<string, number>): Map<string, number> {
     const here = path === "" ? element.name : `${path}/${element.name}`;
     counts.set(here, (counts.get(here) ?? 0) + 1);
-    for (const name of Object.keys(element.attributes))
+    for (const name of Object.keys(element.attrs))
         counts.set(`${here}@${name}`, (counts.get(`${here}@${name}`) ?? 0) + 1);
-    for (const child of element.children) if (isXmlElement(child)) inventory(child, here, counts);
+    for (const child of element.children) if (isElement(child)) inventory(child, here, counts);
     return counts;
 }
 
 /** Asserts that every element and attribute of the original survives in the rewritten document. */
 function assertNothingLost(original: string, rewritten: string, kind: DocumentKind): void {
-    const before = inventory(parseXmlElement(original), "", new Map());
-    const after = inventory(parseXmlElement(rewritten), "", new Map());
+    const before = inventory(parseTree(original), "", new Map());
+    const after = inventory(parseTree(rewritten), "", new Map());
     for (const [key, count] of before) {
         if (kind.dropped.some((pattern) => pattern.test(key)) || kind.rewritten.some((pattern) => pattern.test(key)))
             continue;

@@ -16,7 +16,7 @@ import {
 } from "../../../provider/model/domain";
 import { controllerModels, controllerTypes } from "../../../provider/model/domain-devices-controller";
 import { domainFromXml, domainToXml, mergeDomain, unmodelledParts } from "../../../provider/xml/domain";
-import { child, children, parseTree } from "../../../provider/xml/domain-tree";
+import { child, children, parseTree } from "../../../provider/xml/tree";
 import { acceptedCorpusPaths, readCorpusFile } from "../../helpers/shared-paths";
 import { relaxngFailures } from "./domain-relaxng";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { Domain } from "../../../provider/model/domain";
 import { domainFromXml, domainToXml, mergeDomain, unmodelledParts } from "../../../provider/xml/domain";
-import { parseTree } from "../../../provider/xml/domain-tree";
+import { parseTree } from "../../../provider/xml/tree";
 import { acceptedCorpusPaths, CORPUS_ROOT, readCorpusFile } from "../../helpers/shared-paths";
 import { relaxngFailures } from "./domain-relaxng";
 

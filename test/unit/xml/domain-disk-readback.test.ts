@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { classifyChanges } from "../../../provider/model/change-policy";
 import { type DomainArgs, domainSchema } from "../../../provider/model/domain";
 import { domainFromXml, mergeDomain } from "../../../provider/xml/domain";
-import { child, children, parseTree } from "../../../provider/xml/domain-tree";
+import { child, children, parseTree } from "../../../provider/xml/tree";
 
 const BASE = "/images/base.qcow2";
 const MIDDLE = "/images/older.qcow2";

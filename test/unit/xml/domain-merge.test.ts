@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type DomainArgs, domainSchema } from "../../../provider/model/domain";
 import { domainFromXml, mergeDomain, unmodelledParts } from "../../../provider/xml/domain";
-import { child, children, parseTree, textOf, type XElement } from "../../../provider/xml/domain-tree";
+import { child, children, parseTree, textOf, type XElement } from "../../../provider/xml/tree";
 import { relaxngFailures } from "./domain-relaxng";
 
 /** A definition as libvirt 9.0 prints it back (inactive XML), with the extras libvirt adds. */

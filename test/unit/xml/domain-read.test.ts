@@ -166,7 +166,7 @@ test("sizes in every libvirt unit read as bytes", () => {
 
 test("documents the provider cannot manage are refused with a reason", () => {
     assert.throws(() => domainFromXml(live.replace("type='qemu' id='7'", "type='xen'")), /domain type 'xen'/);
-    assert.throws(() => domainFromXml("<network><name>x</name></network>"), /expected root element <domain>/);
+    assert.throws(() => domainFromXml("<network><name>x</name></network>"), /expected a <domain> document/);
     assert.throws(() => domainFromXml(live.replace(/<memory[^>]*>1<\/memory>/, "")), /no readable <memory>/);
 });
 

@@ -1,10 +1,14 @@
 /**
- * An order-preserving element tree for domain documents.
+ * The one XML element tree of the provider, with the one parser setup (fast-xml-parser) and the one
+ * writer setup (xmlbuilder2) every document kind goes through: domains, networks and their
+ * records, pools, volumes, snapshots, secrets and capabilities.
  *
- * The keyed reader of `common.ts` is convenient for reading values, but merging a desired model into
- * the document libvirt holds needs more: element order, comments, namespaced metadata and every
- * attribute we do not model must come back out exactly, so that nothing the user (or libvirt) put
- * there is lost when we define the merged document. This small tree keeps all of that.
+ * The tree keeps element order, comments, CDATA, namespaced elements and every attribute, so a
+ * document read and written again loses nothing: a domain merge edits the tree libvirt gave and
+ * writes it back; the readers of the other kinds walk it with `ElementReader` (element-reader.ts).
+ * Values stay strings exactly as libvirt spelled them ("0x0a", "08", "yes"); the readers convert.
+ * Writing only calls xmlbuilder2, which escapes every attribute and text: XML is never assembled
+ * from strings.
  */
 import { XMLParser } from "fast-xml-parser";
 import { create } from "xmlbuilder2";
@@ -28,17 +32,28 @@ const parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,
     attributeNamePrefix: "",
-    // libvirt values such as "0x0a", "08" or "yes" must stay strings; the model converts them.
+    // libvirt values such as "0x0a", "08" or "yes" must stay strings; the readers convert them.
     parseAttributeValue: false,
     parseTagValue: false,
     trimValues: false,
     processEntities: true,
-    // As in common.ts: XML's five named entities plus numeric references (&#10;), which libvirt
-    // writes for control characters; passing the table switches numeric decoding on.
+    // Only XML's five named entities, plus numeric references (&#10;), which libvirt writes for
+    // control characters; passing the table also switches numeric decoding on.
     htmlEntities: { amp: "&", apos: "'", gt: ">", lt: "<", quot: '"' } as unknown as boolean,
     commentPropName: "#comment",
     cdataPropName: "#cdata",
 });
+
+/** Documents parsed so far in this process (see `parsedDocumentCount`). */
+let parsedDocuments = 0;
+
+/**
+ * How many documents `parseTree` has parsed in this process. Tests read it before and after an
+ * operation to count the parses the operation costs (a domain's XML is parsed once per operation).
+ */
+export function parsedDocumentCount(): number {
+    return parsedDocuments;
+}
 
 type OrderedEntry = Record<string, unknown> & { ":@"?: Record<string, string> };
 
@@ -70,12 +85,18 @@ function toNodes(entries: OrderedEntry[]): XNode[] {
     return nodes;
 }
 
-/** Parses a document and returns its root element; throws with a reason when there is none. */
-export function parseTree(xml: string, expectedRoot: string): XElement {
+/**
+ * Parses a document (or a fragment with one root element, such as a device or a DHCP host) and
+ * returns its root element; throws with a reason when there is none or, when `expectedRoot` is
+ * given, it has another name.
+ */
+export function parseTree(xml: string, expectedRoot?: string): XElement {
+    parsedDocuments++;
     const nodes = toNodes(parser.parse(xml) as OrderedEntry[]);
     const root = nodes.find(isElement);
-    if (root === undefined) throw new Error(`not an XML document: no root element <${expectedRoot}>`);
-    if (root.name !== expectedRoot) throw new Error(`expected root element <${expectedRoot}>, found <${root.name}>`);
+    if (root === undefined) throw new Error(`not an XML document: no root element <${expectedRoot ?? "..."}>`);
+    if (expectedRoot !== undefined && root.name !== expectedRoot)
+        throw new Error(`expected a <${expectedRoot}> document, found <${root.name}>`);
     return root;
 }
 
@@ -93,32 +114,39 @@ function build(parent: ReturnType<typeof create>, node: XNode): void {
 }
 
 /**
- * Serialises a tree through xmlbuilder2, which escapes every text and attribute value. One limit:
- * a newline inside an attribute value is written as is (and would read back as a space); libvirt
- * never writes one, and the model has no attribute where one could come from the user.
+ * Serialises a tree through xmlbuilder2, which escapes every text and attribute value, indented
+ * as libvirt indents its own output, without an XML declaration. One limit: a newline inside an
+ * attribute value is written as is (and would read back as a space); libvirt never writes one,
+ * and no model has an attribute where one could come from the user.
  */
 export function serializeTree(root: XElement): string {
-    const doc = create({ version: "1.0" });
+    const doc = create();
     build(doc, root);
-    return `${doc.end({ headless: true, prettyPrint: true })}\n`;
+    return doc.end({ headless: true, prettyPrint: true, indent: "  " });
 }
 
+/** Attribute values accepted by the writers; undefined ones are left out. */
+export type AttributeValues = Record<string, string | number | undefined>;
+
 /** A new element; attributes whose value is undefined are left out. */
-export function el(name: string, attrs: Record<string, string | number | undefined> = {}, children: XNode[] = []) {
+export function el(name: string, attrs: AttributeValues = {}, children: XNode[] = []): XElement {
     const element: XElement = { name, attrs: {}, children };
     for (const [k, v] of Object.entries(attrs)) if (v !== undefined) element.attrs[k] = String(v);
     return element;
 }
 
-export function textElement(name: string, text: string, attrs: Record<string, string | number | undefined> = {}) {
+/** A new element holding only text. */
+export function textElement(name: string, text: string, attrs: AttributeValues = {}): XElement {
     return el(name, attrs, [{ text }]);
 }
 
+/** The child elements called `name`, in document order (none for a missing parent). */
 export function children(parent: XElement | undefined, name: string): XElement[] {
     if (parent === undefined) return [];
     return parent.children.filter((c): c is XElement => isElement(c) && c.name === name);
 }
 
+/** The first child element called `name`. */
 export function child(parent: XElement | undefined, name: string): XElement | undefined {
     return children(parent, name)[0];
 }
@@ -134,6 +162,7 @@ export function textOf(element: XElement | undefined): string | undefined {
     return text;
 }
 
+/** The character data of the first child element called `name`. */
 export function childText(parent: XElement | undefined, name: string): string | undefined {
     return textOf(child(parent, name));
 }
@@ -144,6 +173,7 @@ export function setAttr(element: XElement, name: string, value: string | number 
     else element.attrs[name] = String(value);
 }
 
+/** Replaces an element's character data, keeping its child elements and comments. */
 export function setText(element: XElement, text: string): void {
     element.children = element.children.filter((c) => isElement(c) || "comment" in c);
     element.children.unshift({ text });
@@ -200,10 +230,39 @@ export function replaceChild(
     else insertChild(parent, replacement, order);
 }
 
+/** Removes every child element called `name`. */
 export function removeChildren(parent: XElement, name: string): void {
     parent.children = parent.children.filter((c) => !(isElement(c) && c.name === name));
 }
 
+/** A deep copy, for edits that must not touch the tree they start from. */
 export function cloneTree<T extends XNode>(node: T): T {
     return structuredClone(node);
+}
+
+/** Appends a new child element (attributes whose value is undefined left out) and returns it. */
+export function addElement(parent: XElement, name: string, attributes?: AttributeValues): XElement {
+    const element = el(name, attributes);
+    parent.children.push(element);
+    return element;
+}
+
+/** Appends `<name attr...>text</name>` when the text is defined; returns the parent. */
+export function addTextElement(
+    parent: XElement,
+    name: string,
+    text: string | number | undefined,
+    attributes?: AttributeValues,
+): XElement {
+    if (text !== undefined) parent.children.push(textElement(name, String(text), attributes));
+    return parent;
+}
+
+/** Serialises the one element `write` adds to an empty parent (a network-update fragment). */
+export function writeFragment(write: (parent: XElement) => void): string {
+    const holder = el("fragment");
+    write(holder);
+    const written = holder.children.filter(isElement);
+    if (written.length !== 1) throw new Error(`a fragment has one root element, ${written.length} were written`);
+    return serializeTree(written[0]!);
 }
