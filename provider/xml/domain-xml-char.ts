@@ -2,7 +2,8 @@
 import type { DomainChannel, DomainConsole, DomainSerial } from "../model/domain-devices-char";
 import { type XElement, child, el, ensureChild, replaceChild } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
-import { compact, notModelled, oneOf, optionalOneOf, putAttr, readInt } from "./domain-xml-support";
+import { notModelled, oneOf, optionalOneOf, putAttr, readInt } from "./domain-xml-support";
+import { compact } from "./values";
 
 /** The source path of a file device; for a pty, the path is the one libvirt opened and is not modelled. */
 function filePath(node: XElement, type: "pty" | "file"): string | undefined {

@@ -2,7 +2,8 @@
 import { allControllerModels, controllerTypes, type DomainController } from "../model/domain-devices-controller";
 import { type XElement, child, ensureChild, replaceChild } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
-import { compact, nonEmpty, oneOf, optionalOneOf, putAttr, readInt } from "./domain-xml-support";
+import { oneOf, optionalOneOf, putAttr, readInt } from "./domain-xml-support";
+import { compact, compactOrUndefined } from "./values";
 
 const controllerOrder = ["model", "target", "driver", "master", "alias", "address"];
 
@@ -13,7 +14,7 @@ export function readController(node: XElement): DomainController {
         index: readInt(node.attrs.index, "controller index"),
         model: optionalOneOf(node.attrs.model, allControllerModels, "controller model"),
         driver: driver
-            ? nonEmpty({
+            ? compactOrUndefined({
                   queues: readInt(driver.attrs.queues, "controller queues"),
                   iothread: readInt(driver.attrs.iothread, "controller iothread"),
               })

@@ -4,9 +4,7 @@ import type { DomainCpu, DomainCputune, DomainNumaCell, DomainVcpu, DomainVcpuSt
 import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-fields";
 import { type XElement, child, children, el, ensureChild, removeChildren, setText, textOf } from "./tree";
 import {
-    compact,
     kib,
-    nonEmpty,
     notModelled,
     oneOf,
     optionalOneOf,
@@ -15,12 +13,13 @@ import {
     readInt,
     readSize,
     readSwitch,
-    yesNo,
 } from "./domain-xml-support";
+import { compact, compactOrUndefined, yesNo } from "./values";
 
 const cpusetOf = (value: string | undefined) => (value === undefined ? undefined : canonicalCpuset(value));
 
-export function readVcpu(node: XElement | undefined): DomainVcpu {
+/** `<vcpu>` as written, `current` included when it equals the maximum. */
+function readVcpuAsWritten(node: XElement | undefined): DomainVcpu {
     if (node === undefined) return { maximum: 1 };
     return compact({
         maximum: readInt(textOf(node)?.trim(), "vcpu count") ?? 1,
@@ -30,8 +29,18 @@ export function readVcpu(node: XElement | undefined): DomainVcpu {
     });
 }
 
+/**
+ * `<vcpu>` in its canonical form: libvirt drops `current` when it equals the maximum, so a count
+ * equal to the maximum reads as unset, whichever way the document spells it.
+ */
+export function readVcpu(node: XElement | undefined): DomainVcpu {
+    const vcpu = readVcpuAsWritten(node);
+    if (vcpu.current === vcpu.maximum) delete vcpu.current;
+    return vcpu;
+}
+
 export function writeVcpu(node: XElement, desired: DomainVcpu, previous?: DomainVcpu): void {
-    const current = readOrSkip(() => readVcpu(node));
+    const current = readOrSkip(() => readVcpuAsWritten(node));
     if (current?.maximum !== desired.maximum) setText(node, String(desired.maximum));
     // A new maximum without a declared current count means every vCPU online, not the old count.
     const maximumChanged = current !== undefined && current.maximum !== desired.maximum;
@@ -73,7 +82,7 @@ export function writeVcpus(node: XElement, desired: DomainVcpuState[]): void {
 export function readCputune(node: XElement | undefined): DomainCputune | undefined {
     if (node === undefined) return undefined;
     const pins = children(node, "vcpupin");
-    return nonEmpty({
+    return compactOrUndefined({
         vcpupins:
             pins.length === 0
                 ? undefined

@@ -5,8 +5,6 @@ import { type XElement, child, childText, el, ensureChild, replaceChild, setAttr
 import type { DeviceCodec } from "./domain-xml-device-list";
 import { readsAsDeclaredSource } from "./domain-xml-disk-readback";
 import {
-    compact,
-    nonEmpty,
     notModelled,
     oneOf,
     optionalOneOf,
@@ -15,6 +13,7 @@ import {
     putTextElement,
     readInt,
 } from "./domain-xml-support";
+import { compact, compactOrUndefined } from "./values";
 
 const diskOrder = ["driver", "source", "backingStore", "target", "boot", "readonly", "shareable", "serial", "address"];
 const formats = ["raw", "qcow2", "qcow", "vmdk", "vdi", "vpc", "qed", "iso", "bochs", "cloop", "dmg"] as const;
@@ -47,7 +46,7 @@ export function readDisk(node: XElement): DomainDisk {
             bus: optionalOneOf(target.attrs.bus, diskBuses, "disk bus"),
         }),
         driver: driver
-            ? nonEmpty({
+            ? compactOrUndefined({
                   type: optionalOneOf(driver.attrs.type, formats, "disk format"),
                   cache: optionalOneOf(
                       driver.attrs.cache,

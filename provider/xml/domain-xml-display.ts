@@ -9,17 +9,8 @@ import {
 } from "../model/domain-devices-display";
 import { type XElement, child, children, el, ensureChild, isElement } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
-import {
-    compact,
-    kib,
-    notModelled,
-    oneOf,
-    optionalOneOf,
-    putAttr,
-    readInt,
-    readSwitch,
-    yesNo,
-} from "./domain-xml-support";
+import { kib, notModelled, oneOf, optionalOneOf, putAttr, readInt, readSwitch } from "./domain-xml-support";
+import { compact, yesNo } from "./values";
 
 /**
  * The listen address libvirt uses when a document names none: qemu.conf's vnc_listen and

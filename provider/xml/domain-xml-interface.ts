@@ -3,7 +3,8 @@ import { isDeepStrictEqual } from "node:util";
 import { type DomainInterface, type InterfaceSource, interfaceModels } from "../model/domain-devices-interface";
 import { type XElement, child, el, ensureChild, replaceChild } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
-import { compact, nonEmpty, notModelled, optionalOneOf, putAttr, readInt } from "./domain-xml-support";
+import { notModelled, optionalOneOf, putAttr, readInt } from "./domain-xml-support";
+import { compact, compactOrUndefined } from "./values";
 
 const nicOrder = ["mac", "source", "target", "model", "driver", "mtu", "link", "boot", "alias", "address"];
 
@@ -35,7 +36,7 @@ export function readInterface(node: XElement): DomainInterface {
         mac: child(node, "mac")?.attrs.address?.toLowerCase(),
         model: optionalOneOf(child(node, "model")?.attrs.type, interfaceModels, "nic model"),
         driver: driver
-            ? nonEmpty({
+            ? compactOrUndefined({
                   name: optionalOneOf(driver.attrs.name, ["vhost", "qemu"], "nic driver"),
                   queues: readInt(driver.attrs.queues, "nic queues"),
               })

@@ -219,6 +219,15 @@ export function resolveAgainst(actual: Domain, like: Domain, options: { live?: b
         // A running guest shows host-model expanded into a named model with features.
         copy.cpu = { ...like.cpu, ...(copy.cpu.topology ? { topology: copy.cpu.topology } : {}) };
     }
+    // The canonical reading leaves out a current vCPU count equal to the maximum (libvirt drops
+    // it): a declaration that spells it out reads it back.
+    if (
+        copy.vcpu.current === undefined &&
+        like.vcpu.current === like.vcpu.maximum &&
+        copy.vcpu.maximum === like.vcpu.maximum
+    ) {
+        copy.vcpu.current = like.vcpu.current;
+    }
     dropImplicitDevices(copy, like);
     fillDefaults(copy, like);
     if (options.live) matchLiveResolutions(copy, like);

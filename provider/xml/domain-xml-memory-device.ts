@@ -2,7 +2,8 @@
 import type { DomainMemoryDevice } from "../model/domain-devices-memory";
 import { type XElement, child, childText, ensureChild, removeChildren } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
-import { compact, notModelled, oneOf, putSizeElement, readInt, readSizeElement } from "./domain-xml-support";
+import { notModelled, oneOf, putSizeElement, readInt, readSizeElement } from "./domain-xml-support";
+import { compact } from "./values";
 
 const targetOrder = ["size", "node", "label", "block", "requested", "current", "address"];
 

@@ -10,9 +10,7 @@ import type {
 } from "../model/domain-memory";
 import { type XElement, child, children, el, ensureChild, removeChildren, replaceChild } from "./tree";
 import {
-    compact,
     kib,
-    nonEmpty,
     oneOf,
     optionalOneOf,
     putAttr,
@@ -23,6 +21,7 @@ import {
     readSize,
     readSizeElement,
 } from "./domain-xml-support";
+import { compact, compactOrUndefined } from "./values";
 
 export function readMaxMemory(node: XElement | undefined): DomainMaxMemory | undefined {
     if (node === undefined) return undefined;
@@ -57,7 +56,7 @@ export function readMemtune(node: XElement | undefined): DomainMemtune | undefin
     if (node === undefined) return undefined;
     const limits: Record<string, number | undefined> = {};
     for (const [key, tag] of memtuneLimits) limits[key] = readSizeElement(child(node, tag), tag);
-    return nonEmpty(limits as DomainMemtune);
+    return compactOrUndefined(limits as DomainMemtune);
 }
 
 export function writeMemtune(node: XElement, desired: DomainMemtune, previous?: DomainMemtune): void {
@@ -136,7 +135,7 @@ export function readNumatune(node: XElement | undefined): DomainNumatune | undef
     if (node === undefined) return undefined;
     const memory = child(node, "memory");
     const memnodes = children(node, "memnode");
-    return nonEmpty({
+    return compactOrUndefined({
         memory: memory
             ? compact({
                   mode: optionalOneOf(memory.attrs.mode, numaModes, "numatune mode"),

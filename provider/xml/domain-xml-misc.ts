@@ -9,18 +9,8 @@ import type {
 } from "../model/domain-devices-misc";
 import { type XElement, child, childText, el, ensureChild, replaceChild } from "./tree";
 import type { DeviceCodec } from "./domain-xml-device-list";
-import {
-    compact,
-    notModelled,
-    onOff,
-    oneOf,
-    optionalOneOf,
-    putAttr,
-    putFlagElement,
-    readInt,
-    readSwitch,
-    yesNo,
-} from "./domain-xml-support";
+import { notModelled, oneOf, optionalOneOf, putAttr, putFlagElement, readInt, readSwitch } from "./domain-xml-support";
+import { compact, onOff, yesNo } from "./values";
 
 const balloonModels = ["virtio", "virtio-transitional", "virtio-non-transitional", "none"] as const;
 

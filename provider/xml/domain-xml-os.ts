@@ -21,9 +21,7 @@ import {
     removeChildren,
 } from "./tree";
 import {
-    compact,
     notModelled,
-    onOff,
     oneOf,
     optionalOneOf,
     putAttr,
@@ -32,8 +30,8 @@ import {
     putTextElement,
     readInt,
     readSwitch,
-    yesNo,
 } from "./domain-xml-support";
+import { compact, onOff, yesNo } from "./values";
 
 const osOrder = ["type", "firmware", "loader", "nvram", "kernel", "initrd", "cmdline", "boot", "bootmenu"];
 

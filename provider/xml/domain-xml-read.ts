@@ -15,7 +15,8 @@ import { memoryDeviceCodec } from "./domain-xml-memory-device";
 import { readMaxMemory, readMemoryBacking, readMemtune, readNumatune } from "./domain-xml-memory";
 import { filesystemCodec, hostdevCodec, readMemballoon, rngCodec, tpmCodec, watchdogCodec } from "./domain-xml-misc";
 import { readClock, readFeatures, readOs } from "./domain-xml-os";
-import { compact, oneOf, readInt, readOrSkip, readSizeElement } from "./domain-xml-support";
+import { oneOf, readInt, readOrSkip, readSizeElement } from "./domain-xml-support";
+import { compact } from "./values";
 
 type ListKey = Exclude<keyof DomainDevices, "emulator" | "memballoon">;
 

@@ -41,9 +41,6 @@ export function readSwitch(value: string | undefined, what: string): boolean | u
     return notModelled(`${what} '${value}'`);
 }
 
-export const yesNo = (value: boolean | undefined) => (value === undefined ? undefined : value ? "yes" : "no");
-export const onOff = (value: boolean | undefined) => (value === undefined ? undefined : value ? "on" : "off");
-
 /** A decimal or 0x-prefixed whole number as libvirt writes it. */
 export function readInt(value: string | undefined, what: string): number | undefined {
     if (value === undefined) return undefined;
@@ -142,17 +139,4 @@ export function readOrSkip<T>(read: () => T): T | undefined {
         if (error instanceof NotModelled) return undefined;
         throw error;
     }
-}
-
-/** Drops keys whose value is undefined, so that models compare equal with deepStrictEqual. */
-export function compact<T extends object>(value: T): T {
-    for (const key of Object.keys(value) as Array<keyof T>) {
-        if (value[key] === undefined) delete value[key];
-    }
-    return value;
-}
-
-/** Undefined instead of an object with no keys. */
-export function nonEmpty<T extends object>(value: T): T | undefined {
-    return Object.keys(compact(value)).length === 0 ? undefined : value;
 }

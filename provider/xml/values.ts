@@ -1,6 +1,8 @@
 /**
- * Conversions between attribute text as libvirt spells it and model values, for readers and writers.
- * Readers throw on text libvirt itself would never produce, with the attribute named.
+ * Conversions between attribute text as libvirt spells it and model values, for the readers and
+ * writers of every kind (domains too: yesNo, onOff, compact). The `ElementReader` helpers throw on
+ * text libvirt itself would never produce, with the attribute named; the domain readers' own rule
+ * (an element they cannot express is left out of the model) lives in domain-xml-support.ts.
  */
 import {
     booleanToOnOff,
@@ -79,6 +81,12 @@ export function compact<T extends object>(value: T): T {
 /** An array, or undefined when it is empty (models leave empty lists out). */
 export function nonEmpty<T>(items: T[]): T[] | undefined {
     return items.length > 0 ? items : undefined;
+}
+
+/** `compact(value)`, or undefined when no key is left (models leave empty objects out). */
+export function compactOrUndefined<T extends object>(value: T): T | undefined {
+    const compacted = compact(value);
+    return Object.keys(compacted).length === 0 ? undefined : compacted;
 }
 
 /** The text of a document's `<name>`, which every libvirt object has. */

@@ -1,13 +1,11 @@
 /**
- * The part of a model that is compared with libvirt's definition. Power state and autostart are
- * API settings, not XML. And libvirt drops `<vcpu current>` when it equals the maximum, which the
- * model's reader reports as unset: both spellings mean the same, so both compare as unset.
+ * The part of a model that is compared with libvirt's definition: power state and autostart are
+ * API settings, not XML. (libvirt's spellings, such as `<vcpu current>` left out when it equals
+ * the maximum, are made canonical by the xml layer's reader.)
  */
 import type { Domain } from "../../model/domain";
 
 export function comparable(model: Domain): Domain {
     const { running: _running, autostart: _autostart, ...rest } = model;
-    const vcpu = { ...rest.vcpu };
-    if (vcpu.current === vcpu.maximum) delete vcpu.current;
-    return { ...rest, vcpu } as Domain;
+    return rest as Domain;
 }

@@ -32,7 +32,7 @@ export function runtimeConfiguration(): RuntimeConfig {
 
 /** The URI a resource uses: its own, else stack config, else LIBVIRT_DEFAULT_URI, else qemu:///system. */
 export function resolveUri(uri?: string, env: NodeJS.ProcessEnv = process.env): string {
-    return nonEmpty(uri) ?? nonEmpty(runtimeConfig.uri) ?? nonEmpty(env.LIBVIRT_DEFAULT_URI) ?? FALLBACK_URI;
+    return unlessBlank(uri) ?? unlessBlank(runtimeConfig.uri) ?? unlessBlank(env.LIBVIRT_DEFAULT_URI) ?? FALLBACK_URI;
 }
 
 /** The shared client for a resource's URI (see `resolveUri`). */
@@ -40,6 +40,7 @@ export function clientFor(uri?: string): Promise<LibvirtClient> {
     return defaultPool.get(resolveUri(uri));
 }
 
-function nonEmpty(text: string | undefined): string | undefined {
+/** The text, or undefined when it is missing or only white space. */
+function unlessBlank(text: string | undefined): string | undefined {
     return typeof text === "string" && text.trim() !== "" ? text : undefined;
 }

@@ -142,6 +142,18 @@ test("real drift shows: memory, vCPUs and a removed disk", () => {
     assert.equal(read.devices.disks, undefined);
 });
 
+test("a current vCPU count equal to the maximum reads as unset (libvirt drops it), and as declared against a declaration that spells it out", () => {
+    const spelled = live.replace("current='2'>4<", "current='4'>4<");
+    assert.equal(domainFromXml(spelled).vcpu.current, undefined);
+    assert.equal(domainFromXml(spelled).vcpu.maximum, 4);
+    const dropped = live.replace(" current='2'>4<", ">4<");
+    const four = domainSchema.parse({ ...declared, vcpu: { maximum: 4, current: 4, cpuset: "0-3,^2" } });
+    assert.equal(domainFromXml(dropped, { like: four }).vcpu.current, 4);
+    assert.equal(domainFromXml(spelled, { like: four }).vcpu.current, 4);
+    // Another count still shows against that declaration.
+    assert.equal(domainFromXml(live, { like: four }).vcpu.current, 2);
+});
+
 test("sizes in every libvirt unit read as bytes", () => {
     const units: Array<[string, string, number]> = [
         ["b", "1073741824", 1024 ** 3],
