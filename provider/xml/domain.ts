@@ -3,7 +3,9 @@
  * document libvirt already holds.
  */
 import type { Domain } from "../model/domain";
-import { el, parseTree, serializeTree } from "./tree";
+import { removeLentChains } from "./domain-backing-chains";
+import { type DomainDocument, treeOf } from "./domain-document";
+import { cloneTree, el, serializeTree } from "./tree";
 import { withDeclaredDiskSources } from "./domain-xml-disk-readback";
 import { resolveAgainst } from "./domain-xml-like";
 import { readDomainTree } from "./domain-xml-read";
@@ -29,9 +31,9 @@ export function domainToXml(model: Domain): string {
     return `${serializeTree(root)}\n`;
 }
 
-/** Reads libvirt's domain XML (inactive or live) into the model. */
-export function domainFromXml(xml: string, options: DomainReadOptions = {}): Domain {
-    const root = parseTree(xml, "domain");
+/** Reads libvirt's domain XML (inactive or live, as text or parsed once) into the model. */
+export function domainFromXml(xml: string | DomainDocument, options: DomainReadOptions = {}): Domain {
+    const root = treeOf(xml);
     const model = readDomainTree(root);
     // Only the live XML of a running domain carries its id.
     const live = root.attrs.id !== undefined && root.attrs.id !== "-1";
@@ -44,8 +46,8 @@ export function domainFromXml(xml: string, options: DomainReadOptions = {}): Dom
  * the declaration (`actual`, as `domainFromXml(xml, { like })` reads it; the definition itself
  * without one).
  */
-export function domainReadings(xml: string, like?: Domain): { definition: Domain; actual: Domain } {
-    const root = parseTree(xml, "domain");
+export function domainReadings(xml: string | DomainDocument, like?: Domain): { definition: Domain; actual: Domain } {
+    const root = treeOf(xml);
     const definition = readDomainTree(root);
     if (like === undefined) return { definition, actual: definition };
     const live = root.attrs.id !== undefined && root.attrs.id !== "-1";
@@ -56,12 +58,18 @@ export function domainReadings(xml: string, like?: Domain): { definition: Domain
  * The document to define: `currentXml` with what `model` manages changed and nothing else. The
  * UUID, generated MACs, PCI addresses, aliases, undeclared devices and every element the model
  * does not cover survive. `previous` is the model applied last time: fields it set that `model`
- * no longer sets are removed; without it, fields the model leaves out are simply kept.
+ * no longer sets are removed; without it, fields the model leaves out are simply kept. Backing
+ * chains lent to a parsed document (domain-backing-chains.ts) are left out; the document given
+ * is not changed.
  */
-export function mergeDomain(currentXml: string, model: Domain, previous?: Domain): string {
-    const root = parseTree(currentXml, "domain");
+export function mergeDomain(currentXml: string | DomainDocument, model: Domain, previous?: Domain): string {
+    const root = typeof currentXml === "string" ? treeOf(currentXml) : cloneTree(treeOf(currentXml));
     writeDomainTree(root, model, previous);
+    removeLentChains(root);
     return `${serializeTree(root)}\n`;
 }
 
+export { DomainDocument } from "./domain-document";
+export { type ChainSource, lendChains, needsLentChains } from "./domain-backing-chains";
+export { type LiveDeviceChange, liveDeviceChanges, liveMetadataChanges } from "./domain-live";
 export { unmodelledParts } from "./domain-xml-unmodelled";

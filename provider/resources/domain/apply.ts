@@ -12,7 +12,7 @@ import { domainFromXml, mergeDomain } from "../../xml/domain";
 import { describeError, operationError, rollback, step } from "../shared/errors";
 import { logInfo, logWarning } from "../shared/log";
 import type { DomainResourceFields } from "./args";
-import { withLentChains, withoutLentChains } from "./backing-chains";
+import { withLentChains } from "./backing-chains";
 import { comparable } from "./comparable";
 import { autostartOf, type Dom, inactiveXml, isActive, liveXml } from "./libvirt";
 import { applyLive } from "./live";
@@ -39,15 +39,17 @@ export async function applyDeclaration(
     const name = model.name;
     const currentXml = await step("Domain", name, "read the definition", () => inactiveXml(client, dom));
     // What the definition holds now, against the declaration: drift made out of band counts too.
-    // A chain the definition does not list (an external snapshot of a shut-off guest) is lent to
-    // the reading and the merge, so the overlay on the declared image stays (backing-chains.ts).
+    // Parsed once for the reading and the merge. A chain the definition does not list (an external
+    // snapshot of a shut-off guest) is lent to both, so the overlay on the declared image stays
+    // (backing-chains.ts).
     const chained = await step("Domain", name, "read the disks' backing chains", () =>
         withLentChains(client, dom, currentXml, model),
     );
     const current = domainFromXml(chained, { like: model });
     const changes = classifyChanges("domain", comparable(current), comparable(model));
 
-    const merged = withoutLentChains(mergeDomain(chained, model, previous));
+    // The chains lent to the reading are left out of the merged document (libvirt finds them itself).
+    const merged = mergeDomain(chained, model, previous);
     await step("Domain", name, "redefine", () =>
         client.domainDefineXmlFlags({ xml: merged, flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE }),
     );

@@ -13,7 +13,7 @@ import {
     VirDomainVcpuFlags,
 } from "../../rpc/generated";
 import type { Domain } from "../../model/domain";
-import { childText, parseTree } from "../../xml/tree";
+import { DomainDocument, liveMetadataChanges } from "../../xml/domain";
 import { describeError } from "../shared/errors";
 import { logInfo, logWarning } from "../shared/log";
 import type { Dom } from "./libvirt";
@@ -76,32 +76,24 @@ async function memorySteps(
     ];
 }
 
-function metadataSteps(client: LibvirtClient, dom: Dom, liveXml: string, newXml: string): LiveStep[] {
-    const liveRoot = parseTree(liveXml, "domain");
-    const newRoot = parseTree(newXml, "domain");
-    const steps: LiveStep[] = [];
-    const kinds: Array<["title" | "description", VirDomainMetadataType]> = [
-        ["title", VirDomainMetadataType.VIR_DOMAIN_METADATA_TITLE],
-        ["description", VirDomainMetadataType.VIR_DOMAIN_METADATA_DESCRIPTION],
-    ];
-    for (const [field, type] of kinds) {
-        const desired = childText(newRoot, field);
-        if (childText(liveRoot, field) === desired) continue;
-        steps.push({
-            field,
-            what: `set the ${field}`,
-            run: () =>
-                client.domainSetMetadata({
-                    dom,
-                    type,
-                    metadata: desired ?? null,
-                    key: null,
-                    uri: null,
-                    flags: VirDomainModificationImpact.VIR_DOMAIN_AFFECT_LIVE,
-                }),
-        });
-    }
-    return steps;
+function metadataSteps(client: LibvirtClient, dom: Dom, live: DomainDocument, definition: DomainDocument): LiveStep[] {
+    const types = {
+        title: VirDomainMetadataType.VIR_DOMAIN_METADATA_TITLE,
+        description: VirDomainMetadataType.VIR_DOMAIN_METADATA_DESCRIPTION,
+    };
+    return liveMetadataChanges(live, definition).map(({ field, value }) => ({
+        field,
+        what: `set the ${field}`,
+        run: () =>
+            client.domainSetMetadata({
+                dom,
+                type: types[field],
+                metadata: value ?? null,
+                key: null,
+                uri: null,
+                flags: VirDomainModificationImpact.VIR_DOMAIN_AFFECT_LIVE,
+            }),
+    }));
 }
 
 /**
@@ -117,11 +109,14 @@ export async function applyLive(
     liveXml: string,
     newXml: string,
 ): Promise<string[]> {
+    // Each document parsed once, for the metadata and the devices alike.
+    const live = DomainDocument.parse(liveXml);
+    const definition = DomainDocument.parse(newXml);
     const steps: LiveStep[] = [
         ...(await vcpuSteps(client, dom, model)),
         ...(await memorySteps(client, dom, model, previous)),
-        ...metadataSteps(client, dom, liveXml, newXml),
-        ...deviceOperations(client, dom, liveXml, newXml).map((op) => ({ field: "devices", ...op })),
+        ...metadataSteps(client, dom, live, definition),
+        ...deviceOperations(client, dom, live, definition).map((op) => ({ field: "devices", ...op })),
     ];
     const refused: string[] = [];
     for (const step of steps) {
