@@ -7,6 +7,7 @@
  * which case it is removed. That is what lets a merge change only what the model manages.
  */
 import { scaledToBytes } from "../model/units";
+import { wholeNumber } from "./values";
 import { type XElement, child, ensureChild, removeChildren, setAttr, setText, textOf } from "./tree";
 
 /**
@@ -44,10 +45,7 @@ export function readSwitch(value: string | undefined, what: string): boolean | u
 /** A decimal or 0x-prefixed whole number as libvirt writes it. */
 export function readInt(value: string | undefined, what: string): number | undefined {
     if (value === undefined) return undefined;
-    const text = value.trim();
-    if (/^-?\d+$/.test(text)) return Number(text);
-    if (/^0x[0-9a-f]+$/i.test(text)) return Number.parseInt(text, 16);
-    return notModelled(`${what} '${value}'`);
+    return wholeNumber(value) ?? notModelled(`${what} '${value}'`);
 }
 
 /** A size element or attribute pair such as `<memory unit='KiB'>524288</memory>`, in bytes. */

@@ -15,13 +15,20 @@ import {
 import { scaledToBytesOrThrow } from "../model/units";
 import type { ElementReader } from "./element-reader";
 
-/** Reads a whole number (decimal, or hex with 0x as libvirt sometimes prints) or undefined. */
-export function toInteger(text: string | undefined, what: string): number | undefined {
-    if (text === undefined) return undefined;
+/** A whole number as libvirt writes one (decimal, or hex with 0x), or undefined when the text is none. */
+export function wholeNumber(text: string): number | undefined {
     const trimmed = text.trim();
     if (/^-?\d+$/.test(trimmed)) return Number(trimmed);
     if (/^0x[0-9a-fA-F]+$/.test(trimmed)) return Number.parseInt(trimmed, 16);
-    throw new Error(`${what}: '${text}' is not a whole number`);
+    return undefined;
+}
+
+/** Reads a whole number (decimal, or hex with 0x as libvirt sometimes prints) or undefined. */
+export function toInteger(text: string | undefined, what: string): number | undefined {
+    if (text === undefined) return undefined;
+    const number = wholeNumber(text);
+    if (number === undefined) throw new Error(`${what}: '${text}' is not a whole number`);
+    return number;
 }
 
 /** An integer attribute of the element. */

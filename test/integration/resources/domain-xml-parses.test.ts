@@ -15,17 +15,11 @@ import { createChecked, handler, qemuPid } from "./domain-helpers";
 
 const PREFIX = "pltest-domparse-";
 
-/** Parses and calls (by procedure) that `fn` costs. */
+/** Parses and calls (by procedure) that `fn` costs; counting stops whether it succeeds or not. */
 async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; parses: number; calls: Map<string, number> }> {
     const parsedBefore = parsedDocumentCount();
-    startCountingCalls();
-    let calls: Map<string, number>;
-    let result: T;
-    try {
-        result = await fn();
-    } finally {
-        calls = stopCountingCalls();
-    }
+    const calls = startCountingCalls();
+    const result = await fn().finally(stopCountingCalls);
     return { result, parses: parsedDocumentCount() - parsedBefore, calls };
 }
 
