@@ -3,46 +3,23 @@
  * provider/model/secret.ts) is wrapped in `pulumi.secret()` here, whatever the program passed, so
  * the engine encrypts it in the state and never prints it; the outputs that echo one are marked with
  * `additionalSecretOutputs`. Nothing here lists fields by hand: a new secret argument is handled by
- * declaring it in its schema.
+ * declaring it in its schema (`npm run schema` writes the paths into sdk/generated/kinds.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { secretPathsOf } from "../provider/model/secret";
-import { cloudInitArgsSchema } from "../provider/resources/cloud-init/args";
-import { dhcpHostArgsSchema } from "../provider/resources/dhcp-host/args";
-import { dnsHostArgsSchema } from "../provider/resources/dns-host/args";
-import { domainArgsSchema } from "../provider/resources/domain/args";
-import { domainSnapshotArgsSchema } from "../provider/resources/domain-snapshot/args";
-import { secretOutputKeys as domainSecretOutputs } from "../provider/resources/domain/outputs";
-import { networkArgsSchema } from "../provider/resources/network/args";
-import { storagePoolArgsSchema } from "../provider/resources/storage-pool/args";
-import { volumeArgsSchema } from "../provider/resources/volume/args";
-import type { KindKey } from "./stub";
+import { type KindKey, kindFacts } from "./generated/kinds";
 
 /** The secret argument paths of each kind, from its argument schema. */
-export const secretInputPaths: Readonly<Record<KindKey, readonly string[]>> = {
-    domain: secretPathsOf(domainArgsSchema),
-    network: secretPathsOf(networkArgsSchema),
-    storagePool: secretPathsOf(storagePoolArgsSchema),
-    volume: secretPathsOf(volumeArgsSchema),
-    dhcpHost: secretPathsOf(dhcpHostArgsSchema),
-    dnsHost: secretPathsOf(dnsHostArgsSchema),
-    cloudInit: secretPathsOf(cloudInitArgsSchema),
-    domainSnapshot: secretPathsOf(domainSnapshotArgsSchema),
-};
-
-/** Outputs a kind's provider fills with secret values besides the echoed inputs (Domain's passwords). */
-const extraSecretOutputs: Readonly<Partial<Record<KindKey, readonly string[]>>> = {
-    domain: domainSecretOutputs,
-};
+export const secretInputPaths: Readonly<Record<KindKey, readonly string[]>> = Object.fromEntries(
+    Object.entries(kindFacts).map(([kind, facts]) => [kind, facts.secretInputs]),
+) as Record<KindKey, readonly string[]>;
 
 /**
- * The outputs to mark secret: a top-level secret argument's echo (same name) and the kind's own
- * secret outputs. A nested secret (a graphics password inside `devices`) is not echoed: the
- * provider removes it from the echo (Domain moves it to `graphicsPasswords`).
+ * The outputs a kind always marks secret: a top-level secret argument's echo (same name) and the
+ * kind's own secret outputs. A nested secret (a graphics password inside `devices`) is not echoed:
+ * the provider removes it from the echo (Domain moves it to `graphicsPasswords`).
  */
 export function secretOutputs(kind: KindKey): string[] {
-    const echoed = secretInputPaths[kind].filter((path) => !/[.[]/.test(path));
-    return [...new Set([...echoed, ...(extraSecretOutputs[kind] ?? [])])];
+    return [...kindFacts[kind].secretOutputs];
 }
 
 function segmentsOf(path: string): string[] {
@@ -74,18 +51,26 @@ function markAt(value: unknown, segments: readonly string[]): unknown {
     return { ...record, [head!]: markAt(record[head!], rest) };
 }
 
-/** The arguments with every secret argument of the kind wrapped in pulumi.secret(). */
-export function withSecretInputs<T extends object>(kind: KindKey, args: T): T {
+/** The arguments with the value at each of `paths` wrapped in pulumi.secret(). */
+export function withSecretInputs<T extends object>(paths: readonly string[], args: T): T {
     let result: unknown = args;
-    for (const path of secretInputPaths[kind]) result = markAt(result, segmentsOf(path));
+    for (const path of paths) result = markAt(result, segmentsOf(path));
     return result as T;
 }
 
-/** The options with the kind's secret outputs added to `additionalSecretOutputs`. */
-export function withSecretOutputs(
-    kind: KindKey,
-    opts: pulumi.CustomResourceOptions | undefined,
-): pulumi.CustomResourceOptions | undefined {
-    const keys = secretOutputs(kind);
-    return keys.length === 0 ? opts : pulumi.mergeOptions(opts, { additionalSecretOutputs: keys });
+/**
+ * The derived outputs (output -> the input path it comes from) whose input the program passed as an
+ * Output or a Promise, at that path or above it. Whether such a value is secret is known only
+ * later, so its derived outputs are marked; plain values leave them readable.
+ */
+export function derivedSecretOutputs(derived: Readonly<Record<string, string>>, args: object | undefined): string[] {
+    return Object.keys(derived).filter((output) => {
+        let value: unknown = args;
+        for (const segment of segmentsOf(derived[output]!)) {
+            if (pulumi.Output.isInstance(value) || isPromiseLike(value)) return true;
+            if (typeof value !== "object" || value === null) return false;
+            value = (value as Record<string, unknown>)[segment];
+        }
+        return pulumi.Output.isInstance(value) || isPromiseLike(value);
+    });
 }

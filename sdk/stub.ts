@@ -15,17 +15,10 @@
  * - the runtime's export names (`configure`, the kind keys) never change.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { KindKey } from "./generated/kinds";
 
-/** Kind keys: the runtime's export name for each resource kind. */
-export type KindKey =
-    | "domain"
-    | "network"
-    | "storagePool"
-    | "volume"
-    | "dhcpHost"
-    | "dnsHost"
-    | "cloudInit"
-    | "domainSnapshot";
+/** Kind keys: the runtime's export name for each resource kind (one per kind descriptor). */
+export type { KindKey };
 
 /** Module state on the program side: one stub per kind, so Pulumi's serialization cache hits. */
 const stubs: Partial<Record<KindKey, pulumi.dynamic.ResourceProvider>> = {};

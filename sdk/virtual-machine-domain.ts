@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { DomainArgs } from "./domain";
+import type { DomainArgs } from "./generated/inputs";
 
 /**
  * The MAC of the VM's NIC: libvirt's KVM prefix 52:54:00 and three bytes of a hash of the domain's

@@ -20,11 +20,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlainObject } from "../provider/cloudinit";
-import { CloudInit } from "./cloud-init";
-import { DhcpHost } from "./dhcp-host";
-import { Domain, type DomainArgs } from "./domain";
-import { Network } from "./network";
-import { StoragePool } from "./storage-pool";
+import { CloudInit, DhcpHost, Domain, type DomainArgs, Network, StoragePool, Volume } from "./generated/resources";
 import {
     assertPoolExists,
     checkImage,
@@ -36,7 +32,6 @@ import {
 } from "./virtual-machine-checks";
 import { componentCloudConfig, mergeCloudConfig, userCloudConfig } from "./virtual-machine-cloud-config";
 import { defaultCpu, mergeDomainArgs, stableMac } from "./virtual-machine-domain";
-import { Volume } from "./volume";
 
 export interface VirtualMachineArgs {
     /**

@@ -158,7 +158,7 @@ export interface NetworkOutputs {
      */
     extra?: Extra;
     /**
-     * The Linux bridge device of the network.
+     * The Linux bridge device of the network (virbrN when libvirt chose it).
      */
     bridgeName: string;
     /**
@@ -367,7 +367,7 @@ export interface VolumeOutputs {
      */
     key: string;
     /**
-     * Where the volume lives on the host.
+     * Where the volume lives on the host: use it as a disk's source file.
      */
     path: string;
     /**
@@ -701,11 +701,12 @@ export interface DomainSnapshotOutputs {
      */
     revertTrigger?: boolean | string | number;
     /**
-     * UUID of the domain the snapshot belongs to.
+     * UUID of the domain the snapshot belongs to (the snapshot is found by it, whatever the domain is called
+     * later).
      */
     domainUuid: string;
     /**
-     * When the snapshot was taken (ISO 8601).
+     * When the snapshot was taken (ISO 8601, libvirt's `creationTime`).
      */
     creationTime: string;
     /**
@@ -717,7 +718,7 @@ export interface DomainSnapshotOutputs {
      */
     parent?: string;
     /**
-     * Whether it is the domain's current snapshot.
+     * Whether it is the domain's current snapshot (the one the guest last reverted to or was taken last).
      */
     current: boolean;
     /**

@@ -3,8 +3,8 @@
  * the SDK's types and schema.json, tools/schema) and docs/model-reference.md (from the model
  * sources' JSDoc). `--check` only compares, and fails when either file is stale.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
     checkCoverage,
     loadSchemas,
@@ -15,6 +15,7 @@ import {
     spliceReadme,
 } from "./render";
 import { generate } from "../schema/generate";
+import { writeGenerated } from "../schema/write-generated";
 
 function projectRoot(): string {
     // dist/tools/docs/main.js → the repository root
@@ -26,35 +27,14 @@ function main(): void {
     const check = process.argv.includes("--check");
     checkCoverage();
     const schemas = loadSchemas(root);
-    const outputs = [
-        {
-            path: join(root, RESOURCES_PATH),
-            text: spliceReadme(
-                readFileSync(join(root, RESOURCES_PATH), "utf8"),
-                renderReadmeSection(generate(), schemas),
-            ),
-        },
-        { path: join(root, REFERENCE_PATH), text: `${renderReference(schemas)}\n` },
-    ];
-    let stale = false;
-    for (const { path, text } of outputs) {
-        let current = "";
-        try {
-            current = readFileSync(path, "utf8");
-        } catch {
-            // a missing file is simply stale
-        }
-        if (current === text) continue;
-        stale = true;
-        if (!check) {
-            mkdirSync(dirname(path), { recursive: true });
-            writeFileSync(path, text);
-            console.log(`wrote ${path}`);
-        } else {
-            console.error(`${path} is stale: run npm run docs`);
-        }
-    }
-    if (check && stale) process.exitCode = 1;
+    const files = {
+        [RESOURCES_PATH]: spliceReadme(
+            readFileSync(join(root, RESOURCES_PATH), "utf8"),
+            renderReadmeSection(generate(), schemas),
+        ),
+        [REFERENCE_PATH]: `${renderReference(schemas)}\n`,
+    };
+    if (writeGenerated(root, files, check, "npm run docs") && check) process.exitCode = 1;
 }
 
 main();

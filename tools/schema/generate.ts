@@ -4,12 +4,14 @@
  * its descriptor in kinds.ts (outputs, secrets, replace rules), documents each property (JSDoc plus
  * the change class its policy table gives), and writes from that one walk:
  * - sdk/generated/inputs.ts and outputs.ts: plain interfaces the SDK classes use;
+ * - sdk/generated/resources.ts and kinds.ts: the SDK classes and the facts they act on;
  * - schema.json: Pulumi's package schema. Dynamic resources are served under the runtime token
  *   `pulumi-nodejs:dynamic/libvirt:<Kind>`; the schema names them `libvirt:index:<Kind>`.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type ComponentKind, componentKinds } from "./components";
+import { kindsModule, resourcesModule, typeToken } from "./emit-classes";
 import { inputsModule, outputsModule, type RootDoc } from "./emit-ts";
 import { SchemaWriter } from "./emit-schema";
 import { type SchemaKind, schemaKinds } from "./kinds";
@@ -22,6 +24,10 @@ export const PACKAGE_NAME = "libvirt";
 /** Where the generated SDK types go, from the repository root. */
 export const GENERATED_INPUTS = "sdk/generated/inputs.ts";
 export const GENERATED_OUTPUTS = "sdk/generated/outputs.ts";
+export const GENERATED_RESOURCES = "sdk/generated/resources.ts";
+export const GENERATED_KINDS = "sdk/generated/kinds.ts";
+/** Every generated SDK file. */
+export const GENERATED_SDK_FILES = [GENERATED_INPUTS, GENERATED_OUTPUTS, GENERATED_RESOURCES, GENERATED_KINDS] as const;
 
 export function projectRoot(): string {
     let folder = __dirname;
@@ -86,7 +92,7 @@ function resourceSpec(entry: SchemaKind, inputs: DocObject, outputs: DocObject, 
     const input = writer.properties(inputs, entry.kind);
     const output = writer.properties(outputs, entry.kind);
     return {
-        description: `${entry.description}\n\nRuntime type token: \`pulumi-nodejs:dynamic/${PACKAGE_NAME}:${entry.kind}\` (a Pulumi dynamic resource from the \`pulumi-libvirt\` npm package).`,
+        description: `${entry.description}\n\nRuntime type token: \`${typeToken(PACKAGE_NAME, entry.kind)}\` (a Pulumi dynamic resource from the \`pulumi-libvirt\` npm package).`,
         properties: output.properties,
         required: output.required.sort(),
         inputProperties: input.properties,
@@ -187,6 +193,8 @@ export function generate(
         files: {
             [GENERATED_INPUTS]: inputsModule(inputRoots, objects),
             [GENERATED_OUTPUTS]: outputsModule(outputRoots, objects),
+            [GENERATED_RESOURCES]: resourcesModule(roots, PACKAGE_NAME),
+            [GENERATED_KINDS]: kindsModule(roots),
             "schema.json": `${JSON.stringify(schema, null, 4)}\n`,
         },
     };

@@ -1,6 +1,8 @@
 /**
- * The registry of resource kinds the schema generator documents. Each kind appends one entry to
- * `schemaKinds` (kept in one list so the generator and its test find every kind).
+ * One descriptor per resource kind: the single source of what the kind is, beside its args schema
+ * and change-policy table. `npm run schema` writes from it, in one walk, the SDK's argument and
+ * output types, the SDK classes and their runtime facts (sdk/generated/), schema.json, and (through
+ * `npm run docs`) the README's and docs' tables. Each kind appends one entry to `schemaKinds`.
  */
 import type { z } from "zod";
 import type { PolicyKind } from "../../provider/model/change-policy";
@@ -23,6 +25,12 @@ import {
 import type { PropertySpec } from "./pulumi-types";
 import type { TypeLocation } from "./type-walk";
 
+/** A computed output: its schema type and description, and where needed the SDK class's own type. */
+export interface OutputSpec extends PropertySpec {
+    /** The TypeScript the class declares when the schema cannot say it (items that may be null). */
+    sdkType?: string;
+}
+
 export interface SchemaKind {
     /** The resource type name (`libvirt:index:<kind>`; runtime `pulumi-nodejs:dynamic/libvirt:<kind>`). */
     kind: ResourceKind;
@@ -43,12 +51,20 @@ export interface SchemaKind {
     replaceFields?: readonly string[];
     /** Input names spelled differently from the model's (DhcpHost `clientId` is the model's `id`). */
     renames?: Readonly<Record<string, string>>;
-    /** Output-only properties with their types. */
-    outputs: Readonly<Record<string, PropertySpec>>;
+    /** Output-only properties with their types (`secret: true` marks one the SDK makes secret). */
+    outputs: Readonly<Record<string, OutputSpec>>;
     /** Outputs always present (besides required inputs). */
     requiredOutputs: readonly string[];
     /** Replace-class policy rows that have no input (read-only or computed), with the reason. */
     notInputs?: Readonly<Record<string, string>>;
+    /** What the id of the class's static `get` is (`its UUID or its name`); a kind without it has no `get`. */
+    getById?: string;
+    /**
+     * Outputs derived from an input under another name, by the input's path (`metaData.instance-id`):
+     * the engine does not mark them secret when that input is, so the SDK does whenever the program
+     * passes the input as an Output or a Promise (whose secretness is known only later).
+     */
+    derivedOutputs?: Readonly<Record<string, string>>;
 }
 
 const storagePool: SchemaKind = {
@@ -71,7 +87,7 @@ const storagePool: SchemaKind = {
         },
     },
     requiredOutputs: ["name", "type", "uri", "uuid", "autostart", "active"],
-    notInputs: {},
+    getById: "its UUID or its name",
 };
 
 const network: SchemaKind = {
@@ -84,11 +100,14 @@ const network: SchemaKind = {
     resourceFields: NETWORK_RESOURCE_FIELDS,
     outputs: {
         uuid: { type: "string", description: "The network's UUID (also the resource id)." },
-        bridgeName: { type: "string", description: "The Linux bridge device of the network." },
+        bridgeName: {
+            type: "string",
+            description: "The Linux bridge device of the network (virbrN when libvirt chose it).",
+        },
         active: { type: "boolean", description: "Whether the network is running." },
     },
     requiredOutputs: ["name", "uri", "uuid", "bridgeName", "active"],
-    notInputs: {},
+    getById: "its UUID or its name",
 };
 
 const entryOutputs: SchemaKind["outputs"] = {
@@ -110,7 +129,7 @@ const dhcpHost: SchemaKind = {
     renames: { clientId: "id" },
     outputs: entryOutputs,
     requiredOutputs: ["network", "ip", "uri", "networkUuid", "networkActive"],
-    notInputs: {},
+    getById: "`<network>/<mac, client id or ip>`",
 };
 
 const dnsHost: SchemaKind = {
@@ -123,7 +142,7 @@ const dnsHost: SchemaKind = {
     resourceFields: DNS_HOST_RESOURCE_FIELDS,
     outputs: entryOutputs,
     requiredOutputs: ["network", "ip", "hostnames", "uri", "networkUuid", "networkActive"],
-    notInputs: {},
+    getById: "`<network>/<ip>`",
 };
 
 const volume: SchemaKind = {
@@ -140,7 +159,7 @@ const volume: SchemaKind = {
             type: "string",
             description: "libvirt's key of the volume (its path in file pools; also the resource id).",
         },
-        path: { type: "string", description: "Where the volume lives on the host." },
+        path: { type: "string", description: "Where the volume lives on the host: use it as a disk's source file." },
         format: { type: "string", description: "The image format libvirt reports (raw, qcow2...)." },
         capacityBytes: { type: "number", description: "The virtual size in bytes, as libvirt reports it." },
         allocationBytes: { type: "number", description: "The space the volume takes on the host, in bytes." },
@@ -151,7 +170,7 @@ const volume: SchemaKind = {
         },
     },
     requiredOutputs: ["name", "pool", "key", "path", "format", "capacityBytes", "allocationBytes"],
-    notInputs: {},
+    getById: "its key, e.g. its path",
 };
 
 const stringList: PropertySpec = { type: "array", items: { type: "string" } };
@@ -186,10 +205,11 @@ const domain: SchemaKind = {
             items: { type: "string" },
             secret: true,
             description: "The console password of each `devices.graphics` entry (null where none).",
+            sdkType: "Array<string | null>",
         },
     },
     requiredOutputs: ["name", "uuid", "macAddresses", "ipAddresses", "state", "pendingRestart", "pendingChanges"],
-    notInputs: {},
+    getById: "its UUID or its name",
 };
 
 const cloudInit: SchemaKind = {
@@ -217,7 +237,8 @@ const cloudInit: SchemaKind = {
         size: { type: "integer", description: "The image's size in bytes." },
     },
     requiredOutputs: ["name", "pool", "userData", "path", "key", "sha256", "instanceId", "size"],
-    notInputs: {},
+    // A given instance-id is echoed as `instanceId`; `path` and `key` contain the `name` prefix.
+    derivedOutputs: { instanceId: "metaData.instance-id", path: "name", key: "name" },
 };
 
 const domainSnapshot: SchemaKind = {
@@ -229,19 +250,31 @@ const domainSnapshot: SchemaKind = {
     policyKind: "domainSnapshot",
     resourceFields: DOMAIN_SNAPSHOT_RESOURCE_FIELDS,
     outputs: {
-        domainUuid: { type: "string", description: "UUID of the domain the snapshot belongs to." },
-        creationTime: { type: "string", description: "When the snapshot was taken (ISO 8601)." },
+        domainUuid: {
+            type: "string",
+            description:
+                "UUID of the domain the snapshot belongs to (the snapshot is found by it, whatever the domain is called later).",
+        },
+        creationTime: {
+            type: "string",
+            description: "When the snapshot was taken (ISO 8601, libvirt's `creationTime`).",
+        },
         state: {
             type: "string",
             description:
                 "The domain's state when it was taken: running, shutoff, disk-snapshot (external disk-only)...",
         },
         parent: { type: "string", description: "The snapshot this one was taken on top of, when there is one." },
-        current: { type: "boolean", description: "Whether it is the domain's current snapshot." },
+        current: {
+            type: "boolean",
+            description:
+                "Whether it is the domain's current snapshot (the one the guest last reverted to or was taken last).",
+        },
         overlays: {
             type: "array",
             items: { type: "object", additionalProperties: { type: "string" } },
             description: "The overlay file of each disk an external snapshot covers: `{ target, file }`.",
+            sdkType: "{ target: string; file: string }[]",
         },
         files: {
             ...stringList,
@@ -249,7 +282,7 @@ const domainSnapshot: SchemaKind = {
         },
     },
     requiredOutputs: ["domain", "name", "uri", "domainUuid", "creationTime", "state", "current", "overlays", "files"],
-    notInputs: {},
+    getById: "`<domain>/<snapshot>`",
 };
 
 /** Every kind in the schema; append one entry per kind. */

@@ -111,14 +111,15 @@ export class TypeWalker {
         const symbol = type.getSymbol();
         const file = symbol?.declarations?.[0]?.getSourceFile().fileName;
         if (symbol === undefined || file === undefined) return undefined;
+        // The resource classes (generated ones included) before the generated interfaces.
+        if (file.startsWith(join(this.root, "sdk")) && symbol.flags & ts.SymbolFlags.Class) {
+            return { place: "resource", name: symbol.name };
+        }
         if (file.startsWith(join(this.root, "sdk", "generated"))) {
             // A root argument type (`DomainArgs`) is not a schema type; only the nested ones are.
             return symbol.flags & ts.SymbolFlags.Interface && !symbol.name.endsWith("Args")
                 ? { place: "generated", name: symbol.name }
                 : undefined;
-        }
-        if (file.startsWith(join(this.root, "sdk")) && symbol.flags & ts.SymbolFlags.Class) {
-            return { place: "resource", name: symbol.name };
         }
         return undefined;
     }

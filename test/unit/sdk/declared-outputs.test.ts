@@ -26,30 +26,35 @@ before(async () => {
     sdk = require("../../../sdk");
 });
 
-/** The names after `declare [public] readonly` in an SDK source file. */
-function declaredProperties(file: string): string[] {
-    const source = readFileSync(join(PROJECT_ROOT, "sdk", file), "utf8");
-    return [...source.matchAll(/declare (?:public )?readonly (\w+):/g)].map((m) => m[1]!);
+const CLASSES = readFileSync(join(PROJECT_ROOT, "sdk", "generated", "resources.ts"), "utf8");
+
+/** The names after `declare public readonly` in the class `kind` of sdk/generated/resources.ts. */
+function declaredProperties(kind: string): string[] {
+    const start = CLASSES.indexOf(`export class ${kind} `);
+    assert.ok(start >= 0, `no class ${kind} in sdk/generated/resources.ts`);
+    const end = CLASSES.indexOf("\n}\n", start);
+    const body = CLASSES.slice(start, end);
+    return [...body.matchAll(/declare public readonly (\w+):/g)].map((m) => m[1]!);
 }
 
-const minimal: Array<{ file: string; make: () => pulumi.Resource }> = [
-    { file: "domain.ts", make: () => new sdk.Domain("d", { memory: 256 }) },
-    { file: "network.ts", make: () => new sdk.Network("n") },
-    { file: "storage-pool.ts", make: () => new sdk.StoragePool("p", { target: { path: "/var/lib/x" } }) },
-    { file: "volume.ts", make: () => new sdk.Volume("v", { pool: "p", capacity: 1 }) },
-    { file: "dhcp-host.ts", make: () => new sdk.DhcpHost("h", { network: "n", ip: "10.0.0.2" }) },
-    { file: "dns-host.ts", make: () => new sdk.DnsHost("r", { network: "n", ip: "10.0.0.2", hostnames: ["a"] }) },
-    { file: "cloud-init.ts", make: () => new sdk.CloudInit("c", { pool: "p", userData: "#cloud-config\n" }) },
-    { file: "domain-snapshot.ts", make: () => new sdk.DomainSnapshot("s", { domain: "vm" }) },
+const minimal: Array<{ kind: string; make: () => pulumi.Resource }> = [
+    { kind: "Domain", make: () => new sdk.Domain("d", { memory: 256 }) },
+    { kind: "Network", make: () => new sdk.Network("n") },
+    { kind: "StoragePool", make: () => new sdk.StoragePool("p", { target: { path: "/var/lib/x" } }) },
+    { kind: "Volume", make: () => new sdk.Volume("v", { pool: "p", capacity: 1 }) },
+    { kind: "DhcpHost", make: () => new sdk.DhcpHost("h", { network: "n", ip: "10.0.0.2" }) },
+    { kind: "DnsHost", make: () => new sdk.DnsHost("r", { network: "n", ip: "10.0.0.2", hostnames: ["a"] }) },
+    { kind: "CloudInit", make: () => new sdk.CloudInit("c", { pool: "p", userData: "#cloud-config\n" }) },
+    { kind: "DomainSnapshot", make: () => new sdk.DomainSnapshot("s", { domain: "vm" }) },
 ];
 
-for (const { file, make } of minimal) {
-    test(`every property declared in sdk/${file} is an Output of an instance with only the required arguments`, () => {
-        const declared = declaredProperties(file);
-        assert.ok(declared.length >= 5, `only ${declared.length} declarations found in sdk/${file}`);
+for (const { kind, make } of minimal) {
+    test(`every property the ${kind} class declares is an Output of an instance with only the required arguments`, () => {
+        const declared = declaredProperties(kind);
+        assert.ok(declared.length >= 5, `only ${declared.length} declarations found for ${kind}`);
         const instance = make() as unknown as Record<string, unknown>;
         const missing = declared.filter((name) => !pulumi.Output.isInstance(instance[name]));
-        assert.deepEqual(missing, [], `sdk/${file}: add these to the class's placeholders`);
+        assert.deepEqual(missing, [], `${kind}: these declared outputs got no placeholder`);
     });
 }
 
