@@ -143,7 +143,7 @@ export class StoragePool extends pulumi.dynamic.Resource {
     declare public readonly built: pulumi.Output<StoragePoolOutputs["built"]>;
 
     /**
-     * @param name The resource's logical name in the stack (also the stem of an automatic libvirt name).
+     * @param name The resource's logical name, unique in the stack (automatic libvirt names start with it).
      * @param args The arguments: see `StoragePoolArgs`.
      * @param opts Resource options.
      */
@@ -281,7 +281,7 @@ export class Network extends pulumi.dynamic.Resource {
     declare public readonly active: pulumi.Output<NetworkOutputs["active"]>;
 
     /**
-     * @param name The resource's logical name in the stack (also the stem of an automatic libvirt name).
+     * @param name The resource's logical name, unique in the stack (automatic libvirt names start with it).
      * @param args The arguments: see `NetworkArgs`.
      * @param opts Resource options.
      */
@@ -381,7 +381,7 @@ export class DhcpHost extends pulumi.dynamic.Resource {
     declare public readonly networkActive: pulumi.Output<DhcpHostOutputs["networkActive"]>;
 
     /**
-     * @param name The resource's logical name in the stack (also the stem of an automatic libvirt name).
+     * @param name The resource's logical name, unique in the stack (automatic libvirt names start with it).
      * @param args The arguments: see `DhcpHostArgs`.
      * @param opts Resource options.
      */
@@ -464,7 +464,7 @@ export class DnsHost extends pulumi.dynamic.Resource {
     declare public readonly networkActive: pulumi.Output<DnsHostOutputs["networkActive"]>;
 
     /**
-     * @param name The resource's logical name in the stack (also the stem of an automatic libvirt name).
+     * @param name The resource's logical name, unique in the stack (automatic libvirt names start with it).
      * @param args The arguments: see `DnsHostArgs`.
      * @param opts Resource options.
      */
@@ -644,7 +644,7 @@ export class Volume extends pulumi.dynamic.Resource {
     declare public readonly encryptionSecret: pulumi.Output<VolumeOutputs["encryptionSecret"]>;
 
     /**
-     * @param name The resource's logical name in the stack (also the stem of an automatic libvirt name).
+     * @param name The resource's logical name, unique in the stack (automatic libvirt names start with it).
      * @param args The arguments: see `VolumeArgs`.
      * @param opts Resource options.
      */
@@ -898,7 +898,7 @@ export class Domain extends pulumi.dynamic.Resource {
     declare public readonly graphicsPasswords: pulumi.Output<Array<string | null>>;
 
     /**
-     * @param name The resource's logical name in the stack (also the stem of an automatic libvirt name).
+     * @param name The resource's logical name, unique in the stack (automatic libvirt names start with it).
      * @param args The arguments: see `DomainArgs`.
      * @param opts Resource options.
      */
@@ -993,7 +993,7 @@ export class CloudInit extends pulumi.dynamic.Resource {
     declare public readonly size: pulumi.Output<CloudInitOutputs["size"]>;
 
     /**
-     * @param name The resource's logical name in the stack (also the stem of an automatic libvirt name).
+     * @param name The resource's logical name, unique in the stack (automatic libvirt names start with it).
      * @param args The arguments: see `CloudInitArgs`.
      * @param opts Resource options.
      */
@@ -1137,7 +1137,7 @@ export class DomainSnapshot extends pulumi.dynamic.Resource {
     declare public readonly files: pulumi.Output<DomainSnapshotOutputs["files"]>;
 
     /**
-     * @param name The resource's logical name in the stack (also the stem of an automatic libvirt name).
+     * @param name The resource's logical name, unique in the stack (automatic libvirt names start with it).
      * @param args The arguments: see `DomainSnapshotArgs`.
      * @param opts Resource options.
      */

@@ -100,7 +100,7 @@ function classText(root: KindRoot, packageName: string): string[] {
     lines.push(
         "",
         "    /**",
-        "     * @param name The resource's logical name in the stack (also the stem of an automatic libvirt name).",
+        "     * @param name The resource's logical name, unique in the stack (automatic libvirt names start with it).",
         `     * @param args The arguments: see \`${kind}Args\`.`,
         "     * @param opts Resource options.",
         "     */",

@@ -67,6 +67,12 @@ export interface SchemaKind {
     derivedOutputs?: Readonly<Record<string, string>>;
 }
 
+/** Computed outputs by type: the description is all that varies. */
+const text = (description: string): OutputSpec => ({ type: "string", description });
+const flag = (description: string): OutputSpec => ({ type: "boolean", description });
+const bytes = (description: string): OutputSpec => ({ type: "number", description });
+const texts = (description: string): OutputSpec => ({ type: "array", items: { type: "string" }, description });
+
 const storagePool: SchemaKind = {
     kind: "StoragePool",
     description:
@@ -76,15 +82,12 @@ const storagePool: SchemaKind = {
     policyKind: "storagePool",
     resourceFields: STORAGE_POOL_RESOURCE_FIELDS,
     outputs: {
-        uuid: { type: "string", description: "The pool's UUID (also the resource id)." },
-        active: { type: "boolean", description: "Whether the pool is running." },
-        capacityBytes: { type: "number", description: "Total size in bytes (0 while inactive)." },
-        allocationBytes: { type: "number", description: "Bytes in use." },
-        availableBytes: { type: "number", description: "Bytes free." },
-        built: {
-            type: "boolean",
-            description: "Whether this resource built the pool (its empty directory is removed with it).",
-        },
+        uuid: text("The pool's UUID (also the resource id)."),
+        active: flag("Whether the pool is running."),
+        capacityBytes: bytes("Total size in bytes (0 while inactive)."),
+        allocationBytes: bytes("Bytes in use."),
+        availableBytes: bytes("Bytes free."),
+        built: flag("Whether this resource built the pool (its empty directory is removed with it)."),
     },
     requiredOutputs: ["name", "type", "uri", "uuid", "autostart", "active"],
     getById: "its UUID or its name",
@@ -99,23 +102,17 @@ const network: SchemaKind = {
     policyKind: "network",
     resourceFields: NETWORK_RESOURCE_FIELDS,
     outputs: {
-        uuid: { type: "string", description: "The network's UUID (also the resource id)." },
-        bridgeName: {
-            type: "string",
-            description: "The Linux bridge device of the network (virbrN when libvirt chose it).",
-        },
-        active: { type: "boolean", description: "Whether the network is running." },
+        uuid: text("The network's UUID (also the resource id)."),
+        bridgeName: text("The Linux bridge device of the network (virbrN when libvirt chose it)."),
+        active: flag("Whether the network is running."),
     },
     requiredOutputs: ["name", "uri", "uuid", "bridgeName", "active"],
     getById: "its UUID or its name",
 };
 
 const entryOutputs: SchemaKind["outputs"] = {
-    networkUuid: { type: "string", description: "UUID of the network holding the entry." },
-    networkActive: {
-        type: "boolean",
-        description: "Whether that network was running when the entry was last written or read.",
-    },
+    networkUuid: text("UUID of the network holding the entry."),
+    networkActive: flag("Whether that network was running when the entry was last written or read."),
 };
 
 const dhcpHost: SchemaKind = {
@@ -155,25 +152,17 @@ const volume: SchemaKind = {
     resourceFields: VOLUME_RESOURCE_FIELDS,
     replaceFields: VOLUME_REPLACE_FIELDS,
     outputs: {
-        key: {
-            type: "string",
-            description: "libvirt's key of the volume (its path in file pools; also the resource id).",
-        },
-        path: { type: "string", description: "Where the volume lives on the host: use it as a disk's source file." },
-        format: { type: "string", description: "The image format libvirt reports (raw, qcow2...)." },
-        capacityBytes: { type: "number", description: "The virtual size in bytes, as libvirt reports it." },
-        allocationBytes: { type: "number", description: "The space the volume takes on the host, in bytes." },
-        backingStorePath: { type: "string", description: "The backing image of a copy-on-write overlay." },
-        encryptionSecret: {
-            type: "string",
-            description: "UUID of the libvirt secret the provider made to hold `passphrase`.",
-        },
+        key: text("libvirt's key of the volume (its path in file pools; also the resource id)."),
+        path: text("Where the volume lives on the host: use it as a disk's source file."),
+        format: text("The image format libvirt reports (raw, qcow2...)."),
+        capacityBytes: bytes("The virtual size in bytes, as libvirt reports it."),
+        allocationBytes: bytes("The space the volume takes on the host, in bytes."),
+        backingStorePath: text("The backing image of a copy-on-write overlay."),
+        encryptionSecret: text("UUID of the libvirt secret the provider made to hold `passphrase`."),
     },
     requiredOutputs: ["name", "pool", "key", "path", "format", "capacityBytes", "allocationBytes"],
     getById: "its key, e.g. its path",
 };
-
-const stringList: PropertySpec = { type: "array", items: { type: "string" } };
 
 const domain: SchemaKind = {
     kind: "Domain",
@@ -184,27 +173,19 @@ const domain: SchemaKind = {
     policyKind: "domain",
     resourceFields: DOMAIN_RESOURCE_FIELDS,
     outputs: {
-        uuid: { type: "string", description: "The domain's UUID (also the resource id)." },
-        macAddresses: {
-            ...stringList,
-            description: "The MAC address of each interface, in `devices.interfaces` order.",
-        },
+        uuid: text("The domain's UUID (also the resource id)."),
+        macAddresses: texts("The MAC address of each interface, in `devices.interfaces` order."),
         ipAddresses: {
             type: "array",
-            items: stringList,
+            items: { type: "array", items: { type: "string" } },
             description: "The non-link-local IP addresses of each interface, in `devices.interfaces` order.",
         },
-        state: { type: "string", description: "The power state: running, shutoff, paused..." },
-        pendingRestart: {
-            type: "boolean",
-            description: "True when the definition holds changes the running guest gets only after a restart.",
-        },
-        pendingChanges: { ...stringList, description: "The fields waiting for that restart." },
+        state: text("The power state: running, shutoff, paused..."),
+        pendingRestart: flag("True when the definition holds changes the running guest gets only after a restart."),
+        pendingChanges: texts("The fields waiting for that restart."),
         graphicsPasswords: {
-            type: "array",
-            items: { type: "string" },
+            ...texts("The console password of each `devices.graphics` entry (null where none)."),
             secret: true,
-            description: "The console password of each `devices.graphics` entry (null where none).",
             sdkType: "Array<string | null>",
         },
     },
@@ -222,18 +203,13 @@ const cloudInit: SchemaKind = {
     resourceFields: CLOUD_INIT_RESOURCE_FIELDS,
     replaceFields: CLOUD_INIT_REPLACE_FIELDS,
     outputs: {
-        name: { type: "string", description: "The seed volume's name: `<prefix>-<8 hex of the image's sha256>.iso`." },
-        path: { type: "string", description: "Where the seed volume lives on the host: a cdrom's source file." },
-        key: {
-            type: "string",
-            description: "libvirt's key of the volume (its path in file pools; also the resource id).",
-        },
-        sha256: { type: "string", description: "sha256 of the seed image, hex." },
-        instanceId: {
-            type: "string",
-            description:
-                "The instance-id in meta-data: the given one, or `iid-` and 16 hex digits of a hash of the documents.",
-        },
+        name: text("The seed volume's name: `<prefix>-<8 hex of the image's sha256>.iso`."),
+        path: text("Where the seed volume lives on the host: a cdrom's source file."),
+        key: text("libvirt's key of the volume (its path in file pools; also the resource id)."),
+        sha256: text("sha256 of the seed image, hex."),
+        instanceId: text(
+            "The instance-id in meta-data: the given one, or `iid-` and 16 hex digits of a hash of the documents.",
+        ),
         size: { type: "integer", description: "The image's size in bytes." },
     },
     requiredOutputs: ["name", "pool", "userData", "path", "key", "sha256", "instanceId", "size"],
@@ -250,36 +226,22 @@ const domainSnapshot: SchemaKind = {
     policyKind: "domainSnapshot",
     resourceFields: DOMAIN_SNAPSHOT_RESOURCE_FIELDS,
     outputs: {
-        domainUuid: {
-            type: "string",
-            description:
-                "UUID of the domain the snapshot belongs to (the snapshot is found by it, whatever the domain is called later).",
-        },
-        creationTime: {
-            type: "string",
-            description: "When the snapshot was taken (ISO 8601, libvirt's `creationTime`).",
-        },
-        state: {
-            type: "string",
-            description:
-                "The domain's state when it was taken: running, shutoff, disk-snapshot (external disk-only)...",
-        },
-        parent: { type: "string", description: "The snapshot this one was taken on top of, when there is one." },
-        current: {
-            type: "boolean",
-            description:
-                "Whether it is the domain's current snapshot (the one the guest last reverted to or was taken last).",
-        },
+        domainUuid: text(
+            "UUID of the domain the snapshot belongs to (the snapshot is found by it, whatever the domain is called later).",
+        ),
+        creationTime: text("When the snapshot was taken (ISO 8601, libvirt's `creationTime`)."),
+        state: text("The domain's state when it was taken: running, shutoff, disk-snapshot (external disk-only)..."),
+        parent: text("The snapshot this one was taken on top of, when there is one."),
+        current: flag(
+            "Whether it is the domain's current snapshot (the one the guest last reverted to or was taken last).",
+        ),
         overlays: {
             type: "array",
             items: { type: "object", additionalProperties: { type: "string" } },
             description: "The overlay file of each disk an external snapshot covers: `{ target, file }`.",
             sdkType: "{ target: string; file: string }[]",
         },
-        files: {
-            ...stringList,
-            description: "Every file the snapshot created: the overlays, then the memory state file.",
-        },
+        files: texts("Every file the snapshot created: the overlays, then the memory state file."),
     },
     requiredOutputs: ["domain", "name", "uri", "domainUuid", "creationTime", "state", "current", "overlays", "files"],
     getById: "`<domain>/<snapshot>`",
