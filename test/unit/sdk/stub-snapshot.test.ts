@@ -12,20 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { schemaKinds } from "../../../tools/schema/kinds";
 import { ensureSelfLink } from "../../helpers/self-link";
 import { PROJECT_ROOT } from "../../helpers/shared-paths";
 
 const SNAPSHOT_DIR = join(PROJECT_ROOT, "test", "unit", "sdk", "stub-snapshots");
-const KINDS = [
-    "Domain",
-    "Network",
-    "StoragePool",
-    "Volume",
-    "DhcpHost",
-    "DnsHost",
-    "CloudInit",
-    "DomainSnapshot",
-] as const;
+/** Every kind with a descriptor: a new kind's stub needs a snapshot too. */
+const KINDS = schemaKinds.map((k) => k.kind);
 /** Kinds without `get` (CloudInit: a seed is made from its documents, never looked up): made with minimal arguments. */
 const WITHOUT_GET: Readonly<Record<string, Record<string, unknown>>> = {
     CloudInit: { pool: "default", userData: "#cloud-config\n" },
