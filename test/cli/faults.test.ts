@@ -3,55 +3,46 @@
  * `up` (the Automation API program, the CLI and its provider plugins) is killed with SIGKILL at a
  * moment when some objects exist in libvirt and the stack's state may not know them; then a plain
  * `up` must converge (every object once, no "already exists") and `destroy` must leave nothing,
- * both checked with virsh. Also two `up`s of one stack at once: the second must be refused at once
- * and the first must converge. A table of the faults tried, converged and objects leaked is
+ * both checked with virsh. libvirtd itself is killed with SIGKILL at three moments of an `up` and
+ * started again at once (as the setup script starts it); the interrupted `up` may fail, and again a
+ * plain `up` must converge and `destroy` leave nothing. Also two `up`s of one stack at once: the
+ * second must be refused at once and the first must converge. A table of the faults tried, converged and objects leaked is
  * printed (DEVELOPERS.md keeps the latest).
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
-import { PROJECT_ROOT } from "../helpers/test-host";
+import { killLibvirtd, startLibvirtd } from "../helpers/test-host";
 import { listNames, virshMaybe } from "../helpers/virsh";
 import { FAULT_OBJECTS, FAULT_PREFIX, faultProgram } from "./fault-program";
+import {
+    awaitMoment,
+    describe,
+    killTree,
+    type Moment,
+    NO_OBJECTS,
+    objects,
+    running,
+    startUp,
+    total,
+    type UpChild,
+} from "./fault-tools";
 import { type CliScenario, cliScenario } from "./harness";
-
-interface Objects {
-    domains: number;
-    networks: number;
-    pools: number;
-    volumes: number;
-}
-
-/** What libvirt holds of the fault stack, counted with virsh. */
-function objects(): Objects {
-    const pools = listNames("pool", FAULT_PREFIX);
-    // One line per volume (the helper runs virsh quiet: no header; virsh 9.0's vol-list has no --name).
-    const volumes = pools.flatMap((pool) =>
-        (virshMaybe(["vol-list", pool]) ?? "").split("\n").filter((line) => line.trim() !== ""),
-    );
-    return {
-        domains: listNames("domain", FAULT_PREFIX).length,
-        networks: listNames("network", FAULT_PREFIX).length,
-        pools: pools.length,
-        volumes: volumes.length,
-    };
-}
-
-function total(o: Objects): number {
-    return o.domains + o.networks + o.pools + o.volumes;
-}
-
-interface Moment {
-    name: string;
-    reached(o: Objects): boolean;
-}
 
 const MOMENTS: Moment[] = [
     { name: "network defined", reached: (o) => o.networks > 0 },
     { name: "volumes made", reached: (o) => o.volumes >= 2 },
     { name: "guest defined", reached: (o) => o.domains > 0 },
+];
+
+/**
+ * When libvirtd is killed: as soon as virsh shows the first object of a kind, so the calls that
+ * made it (and its siblings') are most likely still in flight: the XML read after a volume create,
+ * the start after a network define, the start after the guest's define.
+ */
+const LIBVIRTD_MOMENTS: Moment[] = [
+    { name: "a volume is created", reached: (o) => o.volumes >= 1 },
+    { name: "the network is defined", reached: (o) => o.networks > 0 },
+    { name: "the guest is defined", reached: (o) => o.domains > 0 },
 ];
 
 interface Row {
@@ -60,23 +51,16 @@ interface Row {
     converged: boolean;
     leaked: number;
     note: string;
+    /** Set once destroy left nothing: otherwise the test's cleanup destroys and counts what is left. */
+    clean?: boolean;
 }
 
 const rows: Row[] = [];
-const POLL_MS = 50;
-const REACH_BOUND_MS = 120_000;
 
-/** Starts `up` in a child process. */
 /** How long the two-ups test's first up keeps running after declaring everything. */
 const HOLD_MS = 60_000;
-
-function startUp(dir: string, holdMs = 0): ChildProcess {
-    const script = join(PROJECT_ROOT, "dist", "test", "cli", "fault-up-child.js");
-    return spawn(process.execPath, [script, dir], {
-        stdio: "ignore",
-        env: { ...process.env, PLTEST_FAULT_HOLD_MS: String(holdMs) },
-    });
-}
+/** How long an `up` that lost libvirtd under it may take to end on its own. */
+const INTERRUPTED_UP_BOUND_MS = 240_000;
 
 /**
  * The `up` after the kill. The killed CLI leaves its lock file behind, and the CLI refuses every
@@ -93,67 +77,54 @@ async function recoveringUp(s: CliScenario, row: Row) {
     }
 }
 
-/** Every process below `root`, from /proc (the CLI starts its provider plugins in their own process groups). */
-function descendants(root: number): number[] {
-    const children = new Map<number, number[]>();
-    for (const entry of readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) continue;
-        let stat: string;
-        try {
-            stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-        } catch {
-            continue; // ended meanwhile
-        }
-        // The command may hold spaces and parentheses: the fields after the last ')' are fixed.
-        const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    }
-    const found: number[] = [];
-    const queue = [root];
-    while (queue.length > 0) {
-        for (const child of children.get(queue.shift()!) ?? []) {
-            found.push(child);
-            queue.push(child);
-        }
-    }
-    return found;
+/**
+ * After the fault: a plain `up` must leave every object once (duplicates count as leaked: no
+ * destroy removes them) with the guest running, and `destroy` must leave nothing; both with virsh.
+ */
+async function convergeAndDestroy(s: CliScenario, row: Row): Promise<void> {
+    const recovered = await recoveringUp(s, row);
+    const takenOver = recovered.diagnostics.filter((d) => /interrupted create/.test(d)).length;
+    row.note += `${recovered.steps.changes.length} step(s) in the recovering up, ${takenOver} object(s) taken over`;
+    const found = objects();
+    row.leaked = Math.max(0, total(found) - total(FAULT_OBJECTS));
+    assert.deepEqual(found, { ...FAULT_OBJECTS }, "every object once after the recovering up");
+    const [vm] = listNames("domain", FAULT_PREFIX);
+    assert.equal(virshMaybe(["domstate", vm!])?.trim(), "running", "the guest runs as declared");
+    row.converged = true;
+
+    await s.destroy();
+    const left = objects();
+    row.leaked += total(left);
+    assert.deepEqual(left, NO_OBJECTS, "destroy leaves nothing");
+    row.clean = true;
 }
 
-/** SIGKILL to the child and everything it started (the program, the CLI, its plugins), at once. */
-function killTree(child: ChildProcess): void {
-    const pids = [child.pid!, ...descendants(child.pid!)];
-    for (const pid of pids) {
-        try {
-            process.kill(pid, "SIGKILL");
-        } catch {
-            // It ended already.
-        }
-    }
+/** What a user would be left with after a failed test: destroy what the state knows, count the rest. */
+async function destroyAfterFailure(s: CliScenario, row: Row): Promise<void> {
+    await s.destroy().catch(() => undefined);
+    row.leaked = Math.max(row.leaked, total(objects()));
 }
 
-/** Waits until the moment is reached (then kills the group) or the child ends on its own. */
-async function killAt(child: ChildProcess, moment: Moment): Promise<{ killed: boolean; seen: Objects }> {
-    let exited = false;
-    child.once("exit", () => {
-        exited = true;
+/** Waits for a promise at most `ms`; undefined when it did not settle in time. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
     });
-    const deadline = Date.now() + REACH_BOUND_MS;
-    for (;;) {
-        const seen = objects();
-        if (moment.reached(seen)) {
-            killTree(child);
-            return { killed: true, seen };
-        }
-        if (exited || Date.now() > deadline) {
-            killTree(child);
-            return { killed: false, seen };
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    try {
+        return await Promise.race([promise, bound]);
+    } finally {
+        clearTimeout(timer);
     }
 }
 
-function describe(o: Objects): string {
-    return `${o.networks} net, ${o.pools} pool, ${o.volumes} vol, ${o.domains} dom`;
+/** The error lines of the interrupted up's output (the CLI's, inside the Automation API's error), for the diagnostics. */
+function errorLines(stderr: string): string {
+    const lines = stderr
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => /error:/i.test(l) && !/^CommandError/.test(l));
+    return [...new Set(lines)].map((l) => l.slice(0, 300)).join(" | ");
 }
 
 function table(): string[] {
@@ -180,40 +151,68 @@ for (const moment of MOMENTS) {
             note: "",
         };
         rows.push(row);
-        let destroyed = false;
-        let child: ChildProcess | undefined;
+        let child: UpChild | undefined;
         try {
             await s.stack();
             child = startUp(s.dir);
-            const { killed, seen } = await killAt(child, moment);
+            const { reached, seen } = await awaitMoment(child, moment);
+            killTree(child);
             row.atKill = describe(seen);
-            assert.ok(killed, `the up ended before the moment "${moment.name}" (${describe(seen)})`);
-
-            const recovered = await recoveringUp(s, row);
-            const takenOver = recovered.diagnostics.filter((d) => /interrupted create/.test(d)).length;
-            row.note += `${recovered.steps.changes.length} step(s) in the recovering up, ${takenOver} object(s) taken over`;
-            const found = objects();
-            // Duplicates (a second object for one resource) count as leaked: no destroy removes them.
-            row.leaked = Math.max(0, total(found) - total(FAULT_OBJECTS));
-            assert.deepEqual(found, { ...FAULT_OBJECTS }, "every object once after the recovering up");
-            const [vm] = listNames("domain", FAULT_PREFIX);
-            assert.equal(virshMaybe(["domstate", vm!])?.trim(), "running", "the guest runs as declared");
-            row.converged = true;
-
-            await s.destroy();
-            destroyed = true;
-            const left = objects();
-            row.leaked += total(left);
-            assert.deepEqual(left, { domains: 0, networks: 0, pools: 0, volumes: 0 }, "destroy leaves nothing");
+            assert.ok(reached, `the up ended before the moment "${moment.name}" (${describe(seen)})`);
+            await convergeAndDestroy(s, row);
             t.diagnostic(`${moment.name}: killed with ${row.atKill}; converged; ${row.note}`);
         } finally {
             // A test that failed or timed out before the kill leaves no `up` running behind it.
-            if (child !== undefined && child.exitCode === null && child.signalCode === null) killTree(child);
-            if (!destroyed) {
-                // What a user would be left with: destroy what the state knows, count the rest.
-                await s.destroy().catch(() => undefined);
-                row.leaked = Math.max(row.leaked, total(objects()));
+            if (running(child)) killTree(child);
+            if (!row.clean) await destroyAfterFailure(s, row);
+            s.cleanup();
+        }
+    });
+}
+
+for (const moment of LIBVIRTD_MOMENTS) {
+    test(`kill -9 of libvirtd once ${moment.name} in an up, restarted at once: a plain up converges, destroy leaves nothing`, {
+        timeout: 600_000,
+    }, async (t) => {
+        const s: CliScenario = cliScenario(FAULT_PREFIX);
+        const row: Row = {
+            fault: `kill -9 of libvirtd once ${moment.name}`,
+            atKill: "",
+            converged: false,
+            leaked: 0,
+            note: "",
+        };
+        rows.push(row);
+        let child: UpChild | undefined;
+        try {
+            await s.stack();
+            child = startUp(s.dir);
+            const { reached, seen } = await awaitMoment(child, moment);
+            row.atKill = describe(seen);
+            assert.ok(reached, `the up ended before the moment "${moment.name}" (${describe(seen)})`);
+            const killedAt = Date.now();
+            try {
+                killLibvirtd();
+            } finally {
+                // Shared with every other test: back at once, whatever happened (the script waits until it answers).
+                startLibvirtd();
             }
+            const downSeconds = ((Date.now() - killedAt) / 1000).toFixed(1);
+            const code = await within(child.exited, INTERRUPTED_UP_BOUND_MS);
+            if (code === undefined) killTree(child);
+            const outcome =
+                code === 0 ? "succeeded" : code === undefined ? "was stopped (still running after 240 s)" : "failed";
+            row.note = `libvirtd back after ${downSeconds} s; the interrupted up ${outcome}; `;
+            t.diagnostic(
+                `${moment.name}: the interrupted up ${outcome}${code ? `: ${errorLines(child.stderr())}` : ""}`,
+            );
+            await convergeAndDestroy(s, row);
+            t.diagnostic(`${moment.name}: killed with ${row.atKill}; converged; ${row.note}`);
+        } finally {
+            if (running(child)) killTree(child);
+            // Whatever failed above: never leave the shared libvirtd down (a no-op when it runs).
+            startLibvirtd();
+            if (!row.clean) await destroyAfterFailure(s, row);
             s.cleanup();
         }
     });
@@ -225,21 +224,19 @@ test("two ups of one stack at once: the second is refused at once (the CLI's loc
     const s: CliScenario = cliScenario(FAULT_PREFIX);
     const row: Row = { fault: "a second up while one runs", atKill: "", converged: false, leaked: 0, note: "" };
     rows.push(row);
-    let child: ChildProcess | undefined;
+    let child: UpChild | undefined;
     try {
         await s.stack();
         // The first up's program holds it open for a minute, so its lock is held when the second
         // starts however fast libvirt makes the objects.
         child = startUp(s.dir, HOLD_MS);
-        const exited = new Promise<number | null>((resolve) => child!.once("exit", resolve));
         // Once the first up has made something, it holds the stack's lock.
-        const deadline = Date.now() + REACH_BOUND_MS;
-        while (objects().networks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
-        row.atKill = describe(objects());
+        const { seen } = await awaitMoment(child, { name: "the network is defined", reached: (o) => o.networks > 0 });
+        row.atKill = describe(seen);
         const started = Date.now();
         await assert.rejects(s.up(faultProgram()), /currently locked/);
         row.note = `the second refused after ${((Date.now() - started) / 1000).toFixed(1)} s; `;
-        assert.equal(await exited, 0, "the first up succeeds");
+        assert.equal(await child.exited, 0, "the first up succeeds");
         const found = objects();
         row.leaked = Math.max(0, total(found) - total(FAULT_OBJECTS));
         assert.deepEqual(found, { ...FAULT_OBJECTS });
@@ -249,15 +246,16 @@ test("two ups of one stack at once: the second is refused at once (the CLI's loc
         row.note += "a plain up after it changes nothing";
         await s.destroy();
         row.leaked += total(objects());
-        assert.deepEqual(objects(), { domains: 0, networks: 0, pools: 0, volumes: 0 }, "destroy leaves nothing");
+        assert.deepEqual(objects(), NO_OBJECTS, "destroy leaves nothing");
+        row.clean = true;
         t.diagnostic(`${row.fault}: ${row.note}`);
     } finally {
-        if (child !== undefined && child.exitCode === null && child.signalCode === null) killTree(child);
+        if (running(child)) killTree(child);
         s.cleanup();
     }
 });
 
 test("the fault table", (t) => {
     for (const line of table()) t.diagnostic(line);
-    assert.equal(rows.length, MOMENTS.length + 1, "every fault was tried");
+    assert.equal(rows.length, MOMENTS.length + LIBVIRTD_MOMENTS.length + 1, "every fault was tried");
 });

@@ -167,3 +167,45 @@ export function stopLibvirtd(): string {
 export function startLibvirtd(): string {
     return runSetupScript("start-libvirtd");
 }
+
+/** Whether process `pid` still runs (a zombie, killed and not yet reaped, does not). */
+function processRuns(pid: number): boolean {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+        return state !== "Z" && state !== "X";
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * Kills the setup script's libvirtd with SIGKILL, as a crash would (no cleanup; connections drop
+ * with calls in flight; guests and dnsmasq keep running), and returns once it is gone. Bring it
+ * back with `startLibvirtd()` at once: the daemon is shared with every other test.
+ */
+export function killLibvirtd(): number {
+    const host = loadTestHost();
+    if (!host.libvirtdManaged)
+        throw new Error("the running libvirtd was not started by scripts/setup-test-host.sh: a test may not kill it");
+    const pid = Number(readFileSync(host.libvirtdPidFile, "utf8").trim());
+    let command: string[];
+    try {
+        command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    } catch {
+        throw new Error(`libvirtd is not running (no process ${pid} from ${host.libvirtdPidFile})`);
+    }
+    if (!command.includes(host.libvirtdConf))
+        throw new Error(
+            `process ${pid} from ${host.libvirtdPidFile} is not the setup script's libvirtd: not killing it`,
+        );
+    process.kill(pid, "SIGKILL");
+    // The script's start-libvirtd sees a dying daemon as running: wait until it is gone (milliseconds).
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const deadline = Date.now() + 10_000;
+    while (processRuns(pid)) {
+        if (Date.now() > deadline) throw new Error(`libvirtd ${pid} still runs 10 s after SIGKILL`);
+        Atomics.wait(pause, 0, 0, 10);
+    }
+    return pid;
+}
