@@ -6,14 +6,23 @@
  * The export names are a forever contract with serialized stubs in existing stacks: never rename
  * one. Each kind appends exactly one line below.
  */
+import { domainHandler } from "./resources/domain/handler";
+import { networkHandler } from "./resources/network/handler";
+import { findsPendingCreates } from "./resources/shared/pending-create";
+import { storagePoolHandler } from "./resources/storage-pool/handler";
+import { volumeHandler } from "./resources/volume/handler";
+
 export { defaultPool } from "./rpc/pool";
 export { configure } from "./resources/shared/configure";
 
-// Resource kinds: `export { <kind>Handler as <kindKey> } from "./resources/<kind>/handler";`
-export { volumeHandler as volume } from "./resources/volume/handler";
-export { domainHandler as domain } from "./resources/domain/handler";
-export { storagePoolHandler as storagePool } from "./resources/storage-pool/handler";
-export { networkHandler as network } from "./resources/network/handler";
+// Resource kinds: `export { <kind>Handler as <kindKey> } from "./resources/<kind>/handler";`, or
+// for a kind whose objects carry an owner record, `export const <kindKey> =
+// findsPendingCreates(...)`: its read with an empty ID answers the object a killed create left
+// (resources/shared/pending-create.ts).
+export const volume = findsPendingCreates("Volume", volumeHandler);
+export const domain = findsPendingCreates("Domain", domainHandler);
+export const storagePool = findsPendingCreates("StoragePool", storagePoolHandler);
+export const network = findsPendingCreates("Network", networkHandler);
 export { dhcpHostHandler as dhcpHost } from "./resources/dhcp-host/handler";
 export { dnsHostHandler as dnsHost } from "./resources/dns-host/handler";
 export { cloudInitHandler as cloudInit } from "./resources/cloud-init/handler";

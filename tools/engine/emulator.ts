@@ -11,11 +11,11 @@ import { dependencyOrder, Semaphore } from "./order";
 import { installMocks, type Program, runProgram } from "./program";
 import { ProviderLoader } from "./provider-loader";
 import { createRecordingMonitor } from "./recording-monitor";
-import { deleteResource, refreshResource } from "./resource-steps";
+import { deletePendingCreate, deleteResource, refreshResource } from "./resource-steps";
 import { loadSdk, type PulumiSdk } from "./sdk";
 import { loadState, saveState } from "./state-file";
 import { lockState } from "./state-lock";
-import type { RunSummary, StateFile, StateResource, Step, StepOp } from "./types";
+import type { PendingOperation, RunSummary, StateFile, StateResource, Step, StepOp } from "./types";
 
 export interface EmulatorOptions {
     /** The JSON state file, created on the first run. */
@@ -78,9 +78,26 @@ export class EngineEmulator {
         });
     }
 
-    /** Deletes every resource, dependents first. */
+    /**
+     * Deletes every resource, dependents first; before them, the objects of creates a killed run
+     * left pending (nothing in the state depends on those: a dependent's create waits for them).
+     */
     destroy(): Promise<RunSummary> {
-        return this.inProject("destroy", undefined, async (_sdk, host, state, summary) => {
+        return this.inProject("destroy", undefined, async (_sdk, host, state, summary, _checkpoint, interrupted) => {
+            const creates = interrupted.filter((o) => o.type === "creating");
+            for (const [i, op] of creates.entries()) {
+                let detail: string;
+                try {
+                    detail = await deletePendingCreate(host, op);
+                } catch (e) {
+                    // Still unresolved: the state keeps saying so.
+                    state.pendingOperations = creates.slice(i);
+                    throw new Error(
+                        `${op.urn}: removing the object of an interrupted create failed: ${asError(e).message}`,
+                    );
+                }
+                summary.steps.push({ urn: op.urn, op: "delete", detail });
+            }
             const remaining = new Set(state.resources);
             try {
                 for (const r of dependencyOrder(state.resources).reverse()) {
@@ -132,6 +149,8 @@ export class EngineEmulator {
             state: StateFile,
             summary: RunSummary,
             checkpoint: (state: StateFile) => void,
+            /** The operations a killed run left in flight (reported, and dropped from the state). */
+            interrupted: PendingOperation[],
         ) => Promise<void>,
     ): Promise<RunSummary> {
         const started = Date.now();
@@ -152,7 +171,8 @@ export class EngineEmulator {
             const sdk = loadSdk(programDir);
             const state = loadState(stateFile, this.options.project, this.options.stack);
             // As the engine does: operations a killed run left in flight are reported and dropped.
-            for (const op of state.pendingOperations ?? []) {
+            const interrupted = state.pendingOperations ?? [];
+            for (const op of interrupted) {
                 process.stderr.write(
                     `warning: the previous operation on this stack did not finish: ${op.type} ${op.urn} was in flight; ` +
                         "its object may exist in libvirt without being in the state\n",
@@ -162,7 +182,7 @@ export class EngineEmulator {
             const host = new EmulatedHost(new ProviderLoader(sdk, this.config, this.options.project));
             let failure: unknown;
             try {
-                await body(sdk, host, state, summary, (now) => saveState(stateFile, now));
+                await body(sdk, host, state, summary, (now) => saveState(stateFile, now), interrupted);
             } catch (e) {
                 failure = e;
             }

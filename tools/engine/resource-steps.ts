@@ -3,7 +3,7 @@
  * destroy) and refresh. Both load the provider from the state's outputs, as the engine does.
  */
 import type { EmulatedHost } from "./host";
-import type { StateResource } from "./types";
+import type { PendingOperation, StateResource } from "./types";
 import { annotateSecrets, changedKeys, isSecret, markSecretKeys, type PropertyMap, unwrapMap } from "./values";
 
 /** Deletes a resource, honouring protect and retainOnDelete; answers the detail to report. */
@@ -19,6 +19,20 @@ export async function deleteResource(host: EmulatedHost, res: StateResource, pre
     if (res.options.retainOnDelete) return "retained (retainOnDelete)";
     if (!preview) await host.delete(res.id ?? "", unwrapMap(res.outputs));
     return res.pendingDelete ? "old half of a replacement" : "";
+}
+
+/**
+ * Deletes the object a create left that a killed run recorded as pending (the state has its inputs,
+ * no ID). The provider is asked with a read of an empty ID and the create's inputs; one that can
+ * tell (pulumi-libvirt, by its owner records) answers the object that create made, and that is
+ * deleted. The real engine leaves such objects alone (docs/lifecycle.md). Answers the detail to report.
+ */
+export async function deletePendingCreate(host: EmulatedHost, op: PendingOperation): Promise<string> {
+    const inputs = unwrapMap(op.inputs);
+    const found = await host.read("", inputs);
+    if (!found.id) return "interrupted create: the provider found no object it made";
+    await host.delete(found.id, unwrapMap(found.properties));
+    return "interrupted create: deleted the object it made";
 }
 
 export interface RefreshOutcome {
