@@ -92,19 +92,32 @@ export interface UpChild {
     /** The exit code, once it exits (null when killed by a signal). */
     exited: Promise<number | null>;
     stderr(): string;
+    /** The engine's diagnostics so far, one per line (fault-up-child.ts prints them). */
+    diagnostics(): string[];
 }
 
 /** Starts `up` of the fault stack in the scenario folder `dir`; `holdMs` keeps its program running that much longer. */
 export function startUp(dir: string, holdMs = 0): UpChild {
     const script = join(PROJECT_ROOT, "dist", "test", "cli", "fault-up-child.js");
     const child = spawn(process.execPath, [script, dir], {
-        stdio: ["ignore", "ignore", "pipe"],
+        stdio: ["ignore", "pipe", "pipe"],
         env: { ...process.env, PLTEST_FAULT_HOLD_MS: String(holdMs) },
     });
     const chunks: string[] = [];
+    const out: string[] = [];
     child.stderr!.setEncoding("utf8").on("data", (s: string) => chunks.push(s));
+    child.stdout!.setEncoding("utf8").on("data", (s: string) => out.push(s));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    return { process: child, exited, stderr: () => chunks.join("") };
+    return {
+        process: child,
+        exited,
+        stderr: () => chunks.join(""),
+        diagnostics: () =>
+            out
+                .join("")
+                .split("\n")
+                .filter((line) => line !== ""),
+    };
 }
 
 /** True while the child has not exited. */

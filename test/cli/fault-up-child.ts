@@ -20,7 +20,16 @@ async function main(dir: string): Promise<void> {
         passphrase: PASSPHRASE,
     });
     // PLTEST_FAULT_HOLD_MS: how long the program keeps the up (and the stack's lock) going.
-    await stack.up({ program: faultProgram(Number(process.env.PLTEST_FAULT_HOLD_MS ?? 0)), color: "never" });
+    // The engine's info, warning and error diagnostics (the provider's log lines among them) go to stdout, one per line, for the test.
+    await stack.up({
+        program: faultProgram(Number(process.env.PLTEST_FAULT_HOLD_MS ?? 0)),
+        color: "never",
+        onEvent: (e) => {
+            const d = e.diagnosticEvent;
+            if (d === undefined || !["info", "warning", "error"].includes(d.severity)) return;
+            process.stdout.write(`${d.message.replaceAll("\n", " ").trim()}\n`);
+        },
+    });
 }
 
 const dir = process.argv[2];

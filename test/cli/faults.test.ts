@@ -220,7 +220,10 @@ for (const moment of LIBVIRTD_MOMENTS) {
             if (code === undefined) killTree(child);
             const outcome =
                 code === 0 ? "succeeded" : code === undefined ? "was stopped (still running after 240 s)" : "failed";
-            row.note = `libvirtd back after ${downSeconds} s; the interrupted up ${outcome}; `;
+            // The provider's lines for calls whose reply the kill took (shared/lost-reply.ts).
+            const lost = child.diagnostics().filter((line) => /reply to .* was lost/.test(line));
+            for (const line of lost) t.diagnostic(`${moment.name}: ${line}`);
+            row.note = `libvirtd back after ${downSeconds} s; ${lost.length} lost repl(ies) checked; the interrupted up ${outcome}; `;
             t.diagnostic(
                 `${moment.name}: the interrupted up ${outcome}${code ? `: ${errorLines(child.stderr())}` : ""}`,
             );

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type LibvirtClient, LibvirtError } from "../../rpc";
 import { VirDomainCreateFlags, VirDomainDestroyFlagsValues, VirDomainShutdownFlagValues } from "../../rpc/generated";
 import type { Domain } from "../../model/domain";
+import { changeOnce } from "../shared/lost-reply";
 import { type Dom, isActive, powerState } from "./libvirt";
 
 /** How often the power state is polled while waiting for a shutdown. */
@@ -28,9 +29,16 @@ export function runningValueOf(state: string): Domain["running"] {
     return !["shutoff", "crashed", "nostate"].includes(state);
 }
 
-/** Starts a defined domain; with `paused`, QEMU starts with its vCPUs stopped. */
+/**
+ * Starts a defined domain; with `paused`, QEMU starts with its vCPUs stopped. A start whose reply
+ * was lost with the connection is checked (is the domain active now?), not repeated blindly.
+ */
 export async function start(client: LibvirtClient, dom: Dom, paused = false): Promise<void> {
-    await client.domainCreateWithFlags({ dom, flags: paused ? VirDomainCreateFlags.VIR_DOMAIN_START_PAUSED : 0 });
+    await changeOnce(
+        { kind: "Domain", name: dom.name, operation: "start" },
+        () => client.domainCreateWithFlags({ dom, flags: paused ? VirDomainCreateFlags.VIR_DOMAIN_START_PAUSED : 0 }),
+        () => isActive(client, dom),
+    );
 }
 
 /**

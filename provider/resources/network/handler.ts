@@ -19,6 +19,7 @@ import { operationError, rollback, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
 import { withLock } from "../shared/locks";
 import { logInfo, logWarning } from "../shared/log";
+import { changeOnce } from "../shared/lost-reply";
 import { makeOutputs } from "../shared/outputs";
 import { ownsUuid, uuidToDefine } from "../shared/owner";
 import { networkArgsSchema } from "./args";
@@ -59,6 +60,15 @@ async function setAutostart(client: LibvirtClient, net: RemoteNonnullNetwork, wa
     await client.networkSetAutostart({ net, autostart: wanted ? 1 : 0 });
 }
 
+/** Starts a network; a start whose reply was lost with the connection is checked, not repeated blindly. */
+async function startNetwork(client: LibvirtClient, net: RemoteNonnullNetwork): Promise<void> {
+    await changeOnce(
+        { kind: KIND, name: net.name, operation: "start" },
+        () => client.networkCreate({ net }),
+        async () => (await client.networkIsActive({ net })).active !== 0,
+    );
+}
+
 /**
  * A new network: define (with the owner's UUID), autostart, start; on any failure after define,
  * undefine it again.
@@ -76,7 +86,7 @@ async function createNew(
         await step(KIND, model.name, "set autostart", () =>
             setAutostart(client, net, args.autostart ?? DEFAULT_AUTOSTART),
         );
-        await step(KIND, model.name, "start", () => client.networkCreate({ net }));
+        await step(KIND, model.name, "start", () => startNetwork(client, net));
         return await readNetworkState(client, net);
     } catch (error) {
         const problems = await rollback([
@@ -143,7 +153,7 @@ async function converge(
         const wanted = plan.autostart;
         await step(KIND, name, "set autostart", () => setAutostart(client, state.net, wanted));
     }
-    if (!state.active) await step(KIND, name, "start", () => client.networkCreate({ net: state.net }));
+    if (!state.active) await step(KIND, name, "start", () => startNetwork(client, state.net));
     return readNetworkState(client, state.net);
 }
 
