@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { killLibvirtd, startLibvirtd } from "../helpers/test-host";
+import { killLibvirtd, loadTestHost, startLibvirtd } from "../helpers/test-host";
 import { listNames, virshMaybe } from "../helpers/virsh";
 import { FAULT_OBJECTS, FAULT_PREFIX, faultProgram } from "./fault-program";
 import {
@@ -123,6 +123,14 @@ async function destroyAfterFailure(s: CliScenario, row: Row): Promise<void> {
     row.leaked = Math.max(row.leaked, total(objects()));
 }
 
+/**
+ * Starts the setup script's libvirtd again (a no-op when it runs). A libvirtd the script did not
+ * start is never killed (killLibvirtd refuses, saying so), so there is nothing to bring back.
+ */
+function libvirtdBack(): void {
+    if (loadTestHost().libvirtdManaged) startLibvirtd();
+}
+
 /** Waits for a promise at most `ms`; undefined when it did not settle in time. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
     let timer: NodeJS.Timeout | undefined;
@@ -213,7 +221,7 @@ for (const moment of LIBVIRTD_MOMENTS) {
                 killLibvirtd();
             } finally {
                 // Shared with every other test: back at once, whatever happened (the script waits until it answers).
-                startLibvirtd();
+                libvirtdBack();
             }
             const downSeconds = ((Date.now() - killedAt) / 1000).toFixed(1);
             const code = await within(child.exited, INTERRUPTED_UP_BOUND_MS);
@@ -232,7 +240,7 @@ for (const moment of LIBVIRTD_MOMENTS) {
         } finally {
             if (running(child)) killTree(child);
             // Whatever failed above: never leave the shared libvirtd down (a no-op when it runs).
-            startLibvirtd();
+            libvirtdBack();
             if (!row.clean) await destroyAfterFailure(s, row);
             s.cleanup();
         }
