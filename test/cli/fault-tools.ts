@@ -99,10 +99,16 @@ export interface UpChild {
 /** Starts `up` of the fault stack in the scenario folder `dir`; `holdMs` keeps its program running that much longer. */
 export function startUp(dir: string, holdMs = 0): UpChild {
     const script = join(PROJECT_ROOT, "dist", "test", "cli", "fault-up-child.js");
-    const child = spawn(process.execPath, [script, dir], {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, PLTEST_FAULT_HOLD_MS: String(holdMs) },
-    });
+    return watch(
+        spawn(process.execPath, [script, dir], {
+            stdio: ["ignore", "pipe", "pipe"],
+            env: { ...process.env, PLTEST_FAULT_HOLD_MS: String(holdMs) },
+        }),
+    );
+}
+
+/** Follows a child process started with stdout and stderr piped: its exit and what it printed. */
+export function watch(child: ChildProcess): UpChild {
     const chunks: string[] = [];
     const out: string[] = [];
     child.stderr!.setEncoding("utf8").on("data", (s: string) => chunks.push(s));

@@ -82,6 +82,21 @@ async function waitForOff(client: LibvirtClient, dom: Dom, timeoutMs: number): P
 }
 
 /**
+ * Resumes a paused guest. A guest that libvirt is still starting shows as paused (QEMU starts with
+ * its vCPUs stopped until the start finishes) and may run by the time the resume arrives, which
+ * libvirt then refuses ("domain is already running"): running is what was wanted.
+ */
+async function resumeUnlessRunning(client: LibvirtClient, dom: Dom): Promise<void> {
+    try {
+        await client.domainResume({ dom });
+    } catch (error) {
+        if (error instanceof LibvirtError && error.isOperationInvalid() && (await powerState(client, dom)) !== "paused")
+            return;
+        throw error;
+    }
+}
+
+/**
  * Asks the guest to shut down (ACPI power button) and waits up to `timeoutSeconds`; a guest that
  * is still up then is powered off. Returns how it went, for the messages.
  */
@@ -92,7 +107,7 @@ export async function shutDown(
 ): Promise<"was off" | "shut down" | "powered off"> {
     if (!(await isActive(client, dom))) return "was off";
     // A suspended guest cannot see the power button: it runs again to be asked.
-    if (timeoutSeconds > 0 && (await powerState(client, dom)) === "paused") await client.domainResume({ dom });
+    if (timeoutSeconds > 0 && (await powerState(client, dom)) === "paused") await resumeUnlessRunning(client, dom);
     if (timeoutSeconds > 0) {
         try {
             await client.domainShutdownFlags({
