@@ -56,7 +56,9 @@ async function scanBackingImages(client: LibvirtClient): Promise<Map<string, str
                         overlays.push(`'${pool.name}/${vol.name}'`);
                         byBacking.set(backing, overlays);
                     } catch (error) {
-                        if (!isGone(error)) throw error;
+                        // Its pool stopped since the listing (another client's teardown): nothing there backs anything now.
+                        if (!isGone(error) && !(LibvirtError.isInstance(error) && error.isOperationInvalid()))
+                            throw error;
                     }
                 }),
             );
