@@ -17,9 +17,9 @@ export const FAULT_OBJECTS = { domains: 1, networks: 1, pools: 1, volumes: 3 } a
 /**
  * The fault suite's stack. `holdMs`: the program finishes that long after declaring everything, so
  * its `up` holds the stack's lock at least that long (the two-ups test needs the first one still
- * running when the second starts).
+ * running when the second starts). `waitForLease`: the guest's create waits for its DHCP lease.
  */
-export function faultProgram(holdMs = 0): PulumiFn {
+export function faultProgram(holdMs = 0, options: { waitForLease?: boolean } = {}): PulumiFn {
     return async () => {
         const host = loadTestHost();
         const p = FAULT_PREFIX;
@@ -62,6 +62,9 @@ export function faultProgram(holdMs = 0): PulumiFn {
                 serials: [{ type: "pty" }],
             },
             shutdownTimeoutSeconds: 3,
+            // The guest's create then lasts until it has booted and asked for its address (seconds),
+            // a window a test can kill it in.
+            ...(options.waitForLease ? { waitForIp: { source: "lease" as const, timeoutSeconds: 120 } } : {}),
         });
         if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
     };

@@ -19,7 +19,10 @@ import { awaitMoment, describe, killTree, NO_OBJECTS, objects, running, type UpC
 const RUN = join(PROJECT_ROOT, "dist", "tools", "lab", "run-engine.js");
 const PROGRAM = join(PROJECT_ROOT, "dist", "test", "cli", "fault-program-module.js");
 const GUEST = `${FAULT_PREFIX}-vm`;
-/** A guest's create (define, then start) takes a few hundred ms: a try can miss it, and is made again. */
+/**
+ * The guest's create lasts until it has its lease (fault-program-module.ts: seconds); a try that
+ * misses it anyway (a loaded machine) is made again.
+ */
 const ATTEMPTS = 3;
 
 function readState(file: string): StateFile | undefined {
