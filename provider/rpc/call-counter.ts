@@ -1,6 +1,7 @@
 /**
  * Counting the calls a process makes, by procedure: off by default (one `undefined` check per
- * call), on for benchmarks that report RPCs per resource (`npm run bench:stack`).
+ * call), on for benchmarks that report RPCs per resource (`npm run bench:stack`) and for the tests
+ * of calls per resource. A volume upload or download counts as one call (its data packets do not).
  */
 
 /** Module state: the counts while counting is on, else undefined. */

@@ -320,6 +320,7 @@ export class LibvirtClient extends RemoteProcedureMethods {
         // A transfer is never repeated (its source is consumed), but one not yet started can go to a new connection.
         if (this.follows(this.connection.error)) return (await this.next()).upload(vol, source, options);
         const args = streamArgs(vol, options, VirStorageVolUploadFlags.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM);
+        countCall("STORAGE_VOL_UPLOAD");
         return this.changing(
             "STORAGE_VOL_UPLOAD",
             args,
@@ -369,6 +370,7 @@ export class LibvirtClient extends RemoteProcedureMethods {
     ): Promise<number> {
         if (this.follows(this.connection.error)) return (await this.next()).download(vol, destination, options);
         const args = streamArgs(vol, options, VirStorageVolDownloadFlags.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM);
+        countCall("STORAGE_VOL_DOWNLOAD");
         return runDownload(
             this.connection,
             streamProcedure("STORAGE_VOL_DOWNLOAD"),

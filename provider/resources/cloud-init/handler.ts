@@ -29,6 +29,7 @@ import {
     poolIfExists,
     readVolumeState,
     type VolumeState,
+    volumeByName,
 } from "../volume/libvirt-volume";
 import { rollbackOf } from "../volume/rollback";
 import { type CloudInitArgs, type CloudInitComputed, cloudInitArgsSchema } from "./args";
@@ -170,23 +171,26 @@ export const cloudInitHandler: ResourceHandler = {
     },
 
     async read(id, props = {}) {
-        const uri = resolveUri(text(props.uri));
         const name = text(props.name);
         const poolName = text(props.pool);
         if (name === undefined || poolName === undefined) {
             throw new Error(`CloudInit '${id}': the state names no volume and pool; CloudInit.get is not supported`);
         }
         const client = await step(KIND, name, "connect", () => clientFor(text(props.uri)));
-        const handle = await step(KIND, name, "look up the pool", () => poolIfExists(client, uri, poolName));
-        const vol = handle && (await step(KIND, name, "look up", () => findVolume(handle, name)));
-        if (handle === undefined || vol === undefined) return { id: "" };
-        const state = await step(KIND, name, "read", () => readIfPresent(client, vol));
+        // Read by pool and name without lookups (libvirt's storage driver finds a volume that way;
+        // a gone pool or volume fails the read as it fails a lookup), as a Volume refresh does.
+        const state = await step(KIND, name, "read", () =>
+            readIfPresent(client, volumeByName(poolName, name)).catch((error: unknown) => {
+                if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
+                throw error;
+            }),
+        );
         if (state === undefined) return { id: "" };
         const size = state.capacityBytes;
         // Only a volume of the image's size can still be the image: then its bytes decide.
         const sha256 =
             size === props.size
-                ? await step(KIND, name, "read the content", () => volumeSha256(handle, vol, size))
+                ? await step(KIND, name, "read the content", () => volumeSha256({ client }, state.vol, size))
                 : `(a volume of ${size} bytes, not the seed image)`;
         return {
             id: state.vol.key,

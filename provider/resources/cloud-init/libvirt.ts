@@ -30,7 +30,11 @@ export async function uploadSeedVolume(handle: PoolHandle, name: string, image: 
 }
 
 /** sha256 (hex) of a volume's first `length` bytes, downloaded through the RPC stream. */
-export async function volumeSha256(handle: PoolHandle, vol: RemoteNonnullStorageVol, length: number): Promise<string> {
+export async function volumeSha256(
+    handle: Pick<PoolHandle, "client">,
+    vol: RemoteNonnullStorageVol,
+    length: number,
+): Promise<string> {
     const hash = createHash("sha256");
     const sink = new Writable({
         write(chunk: Buffer, _encoding, done) {

@@ -8,13 +8,13 @@ import { type DhcpHostEntry, dhcpHostFitsNetwork, dhcpHostSchema } from "../../m
 import { isAddressInSubnet, parseIp } from "../../model/common";
 import type { ResourceHandler } from "../shared/handler";
 import { entryHandler } from "../network/entry-resource";
-import type { NetworkState } from "../network/libvirt";
+import type { NetworkDocs } from "../network/libvirt";
 import { dhcpHostSection } from "../network/sections";
 import { dhcpHostArgsSchema, toModelSpelling, toResourceSpelling } from "./args";
 
 const ENTRY_FIELDS = ["mac", "id", "name", "ip", "lease", "extra"] as const;
 
-function subnetsOf(state: NetworkState) {
+function subnetsOf(state: NetworkDocs) {
     return (state.live ?? state.config).ips ?? [];
 }
 

@@ -10,7 +10,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { LibvirtClient, LibvirtError } from "../../rpc";
 import { VirDomainSnapshotCreateFlags } from "../../rpc/generated";
 import { snapshotToXml } from "../../xml/snapshot";
-import { type Dom, findById, findByName, isActive, liveXml, uuidText } from "../domain/libvirt";
+import { type Dom, findById, findByName, handleOf, isActive, liveXml, uuidText } from "../domain/libvirt";
 import { checkInputs, parseInputs } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
 import { diffResource, oldUri, uriChangeOf } from "../shared/diff";
@@ -193,11 +193,20 @@ async function recordedSnapshot(
     id: string,
 ): Promise<{ dom: Dom; snap: Snap; state: SnapshotState } | undefined> {
     const { domain, name } = parseId(id);
-    const dom = await step(KIND, name, "look up the domain", () => recordedDomain(client, props, domain));
+    // With the domain's UUID recorded, the snapshot is read without lookups: libvirt finds the domain
+    // by its UUID and the snapshot by its name, and a gone one fails the read as it fails a lookup.
+    const known = typeof props.domainUuid === "string" ? handleOf(props.domainUuid, domain) : undefined;
+    const dom = known ?? (await step(KIND, name, "look up the domain", () => recordedDomain(client, props, domain)));
     if (dom === undefined) return undefined;
-    const snap = await step(KIND, name, "look up", () => findSnapshot(client, dom, name));
+    const snap = known ? { dom, name } : await step(KIND, name, "look up", () => findSnapshot(client, dom, name));
     if (snap === undefined) return undefined;
-    const state = await step(KIND, name, "read", () => readSnapshot(client, snap));
+    const state = await step(KIND, name, "read", () =>
+        readSnapshot(client, snap).catch((error: unknown) => {
+            if (libvirtCause(error)?.isNotFound()) return undefined;
+            throw error;
+        }),
+    );
+    if (state === undefined) return undefined;
     const recorded = props.creationTime;
     const found = creationTimeText(state.document);
     if (typeof recorded === "string" && found !== recorded) {

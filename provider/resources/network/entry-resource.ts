@@ -19,7 +19,16 @@ import { withLock } from "../shared/locks";
 import { warnLeftAlone } from "../shared/identity";
 import { logWarning } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
-import { applyPlans, findNetwork, type NetworkState, networkLock, type PlacePlan, readNetworkState } from "./libvirt";
+import {
+    applyPlans,
+    findNetwork,
+    type NetworkDocs,
+    networkHandleOf,
+    networkLock,
+    type PlacePlan,
+    readNetworkDocs,
+    unlessNetworkGone,
+} from "./libvirt";
 import { planSection, type SectionSpec } from "./sections";
 import { sameValue, stableJson } from "./values";
 
@@ -46,9 +55,9 @@ export interface EntryKind<E> {
      * The parent index (`<ip>` position, or NO_PARENT_INDEX) the entry goes under in this network;
      * throws naming why it does not fit (checked against the running network when there is one).
      */
-    placeIn(state: NetworkState, entry: E): number;
+    placeIn(state: NetworkDocs, entry: E): number;
     /** Every parent index where entries of this kind can sit in a network. */
-    parentIndexes(state: NetworkState): number[];
+    parentIndexes(state: NetworkDocs): number[];
     /** The input that `placeIn`'s refusal is about (DhcpHost: `ip`). */
     placeProperty: string;
     /** The input a clash reason of `spec.clash` is about, by the reason's first words ("MAC ..." → `mac`). */
@@ -75,7 +84,7 @@ interface Located<E> {
 }
 
 /** Where the entry named by `matches` sits in the configuration and in the running network. */
-function locate<E>(kind: EntryKind<E>, state: NetworkState, matches: (entry: E) => boolean): Located<E> | undefined {
+function locate<E>(kind: EntryKind<E>, state: NetworkDocs, matches: (entry: E) => boolean): Located<E> | undefined {
     for (const parentIndex of kind.parentIndexes(state)) {
         const config = kind.spec.entries(state.config, parentIndex)?.find(matches);
         const live = state.live ? kind.spec.entries(state.live, parentIndex)?.find(matches) : undefined;
@@ -127,7 +136,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
                 ),
             );
         }
-        return step(kind.kind, network, "read the network", () => readNetworkState(client, net));
+        return step(kind.kind, network, "read the network", () => readNetworkDocs(client, net));
     }
 
     /**
@@ -137,7 +146,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
      */
     async function apply(
         client: LibvirtClient,
-        state: NetworkState,
+        state: NetworkDocs,
         network: string,
         owned: E | undefined,
         desired: E | undefined,
@@ -153,7 +162,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
                 : (locate(kind, state, (e) => kind.spec.key(e) === kind.spec.key(owned))?.parentIndex ?? parentIndex);
         const ownedList = owned === undefined ? undefined : [owned];
         const desiredList = desired === undefined ? [] : [desired];
-        const sidePlan = (model: NetworkState["config"], index: number, wanted: E[] | undefined) =>
+        const sidePlan = (model: NetworkDocs["config"], index: number, wanted: E[] | undefined) =>
             planSection(kind.spec, kind.spec.entries(model, index) ?? [], ownedList, wanted, network);
         const plans: PlacePlan[] = [];
         if (oldIndex !== parentIndex) {
@@ -179,7 +188,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
      * network (placeIn), or an entry this resource does not own already has its address, MAC,
      * name... (the clash rule of the section, on the configuration and on the running network).
      */
-    function previewProblems(state: NetworkState, network: string, owned: E | undefined, desired: E) {
+    function previewProblems(state: NetworkDocs, network: string, owned: E | undefined, desired: E) {
         const failures: dynamic.CheckFailure[] = [];
         let parentIndex: number;
         try {
@@ -232,13 +241,13 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
                 owned = undefined;
             }
         }
-        let state: NetworkState;
+        let state: NetworkDocs;
         try {
             const client = await clientFor(next.uri);
             const net = await findNetwork(client, next.network);
             // A network the same program creates does not exist yet during preview; create says it if it never does.
             if (net === undefined) return [];
-            state = await readNetworkState(client, net);
+            state = await readNetworkDocs(client, net);
         } catch {
             return [];
         }
@@ -246,7 +255,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
     }
 
     /** Inputs echoed, plus the URI actually used (so a changed default shows as a move) and the network's facts. */
-    function outputsFor(inputs: Properties, state: NetworkState): Properties {
+    function outputsFor(inputs: Properties, state: NetworkDocs): Properties {
         const uri = resolveUri(typeof inputs.uri === "string" ? inputs.uri : undefined);
         return makeOutputs(inputs, { uri, networkUuid: state.uuid, networkActive: state.active });
     }
@@ -305,9 +314,20 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
             const network = stringProp(props, "network") ?? fromId.network;
             const uri = stringProp(props, "uri");
             const client = await clientFor(uri);
-            const net = await step(kind.kind, network, "look up the network", () => findNetwork(client, network));
-            if (net === undefined) return { id: "" };
-            const state = await step(kind.kind, network, "read the network", () => readNetworkState(client, net));
+            // A refresh knows the network's UUID (an output): the network is read without a lookup.
+            // When that network is gone, the name is looked up (a namesake may hold the entry now).
+            const uuid = stringProp(props, "networkUuid");
+            const known = uuid === undefined ? undefined : networkHandleOf(uuid, network);
+            let state =
+                known &&
+                (await step(kind.kind, network, "read the network", () =>
+                    unlessNetworkGone(() => readNetworkDocs(client, known)),
+                ));
+            if (state === undefined) {
+                const net = await step(kind.kind, network, "look up the network", () => findNetwork(client, network));
+                if (net === undefined) return { id: "" };
+                state = await step(kind.kind, network, "read the network", () => readNetworkDocs(client, net));
+            }
             let matches: (entry: E) => boolean;
             // A `get` (an id and nothing else) has no declaration to match: the id names the entry.
             let declared = true;
@@ -363,7 +383,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
             await withLock(networkLock(uri, network), async () => {
                 const net = await step(kind.kind, network, "look up the network", () => findNetwork(client, network));
                 if (net === undefined) return;
-                const state = await step(kind.kind, network, "read the network", () => readNetworkState(client, net));
+                const state = await step(kind.kind, network, "read the network", () => readNetworkDocs(client, net));
                 // The entry goes only as this resource wrote it: one of the same identity (MAC,
                 // address) that now says something else was changed or re-made by someone else.
                 const found = locate(kind, state, (e) => kind.spec.key(e) === kind.spec.key(entry));

@@ -24,7 +24,16 @@ import { makeOutputs } from "../shared/outputs";
 import { ownsUuid, uuidToDefine } from "../shared/owner";
 import { networkArgsSchema } from "./args";
 import { warnLeftAlone } from "../shared/identity";
-import { applyPlans, findNetwork, type NetworkState, networkLock, readNetworkState, uuidText } from "./libvirt";
+import {
+    applyPlans,
+    findNetwork,
+    type NetworkState,
+    networkHandleOf,
+    networkLock,
+    readNetworkState,
+    unlessNetworkGone,
+    uuidText,
+} from "./libvirt";
 import {
     comparableModel,
     DEFAULT_AUTOSTART,
@@ -257,9 +266,13 @@ export const networkHandler: ResourceHandler = {
     async read(id, props = {}) {
         const uri = typeof props.uri === "string" ? props.uri : undefined;
         const client = await clientFor(uri);
-        const net = await step(KIND, id, "look up", () => findNetwork(client, id));
+        // A refresh knows the UUID and the name: the network is read directly (libvirt's network
+        // driver finds a network by its UUID; a gone one fails the read as it fails a lookup).
+        const known = typeof props.name === "string" ? networkHandleOf(id, props.name) : undefined;
+        const net = known ?? (await step(KIND, id, "look up", () => findNetwork(client, id)));
         if (net === undefined) return { id: "" };
-        const state = await step(KIND, id, "read", () => readNetworkState(client, net));
+        const state = await step(KIND, id, "read", () => unlessNetworkGone(() => readNetworkState(client, net)));
+        if (state === undefined) return { id: "" };
         let owned: Network | undefined;
         try {
             owned = typeof props.name === "string" ? networkModelOf(parseNetworkArgs(props)) : undefined;

@@ -34,8 +34,10 @@ import {
 import {
     buildFlags,
     lookupPool,
+    poolHandleOf,
     type PoolState,
     readPoolState,
+    unlessPoolGone,
     type StartProgress,
     startPool,
     uuidText,
@@ -239,9 +241,13 @@ async function read(id: string, props: Properties = {}): Promise<dynamic.ReadRes
     const uri = oldUri(props);
     const name = typeof props.name === "string" ? props.name : id;
     const client = await step(KIND, name, `connect to ${uri}`, () => clientFor(uri));
-    const pool = await step(KIND, name, "look up", () => lookupPool(client, id));
+    // A refresh knows the UUID and the name: the pool is read directly (libvirt's storage driver
+    // finds a pool by its UUID, and a gone pool fails the read as it fails a lookup). A `get` by name looks up.
+    const known = typeof props.name === "string" ? poolHandleOf(id, props.name) : undefined;
+    const pool = known ?? (await step(KIND, name, "look up", () => lookupPool(client, id)));
     if (pool === undefined) return { id: "" };
-    const state = await step(KIND, pool.name, "read", () => readPoolState(client, pool));
+    const state = await step(KIND, pool.name, "read", () => unlessPoolGone(() => readPoolState(client, pool)));
+    if (state === undefined) return { id: "" };
     const kept: Properties = {};
     for (const key of [...STORAGE_POOL_RESOURCE_FIELDS, "__provider"]) if (key in props) kept[key] = props[key];
     const outs = outputsOf({ ...kept, ...argsFromModel(state.model) }, uri, state, props.built === true);

@@ -37,6 +37,22 @@ export async function lookupPool(client: LibvirtClient, id: string): Promise<Rem
     }
 }
 
+/** The handle of a pool whose UUID (the resource id) and name are known, without a lookup; undefined for an id that is not a UUID. */
+export function poolHandleOf(id: string, name: string): RemoteNonnullStoragePool | undefined {
+    if (!UUID_PATTERN.test(id)) return undefined;
+    return { name, uuid: Buffer.from(id.replaceAll("-", ""), "hex") };
+}
+
+/** Runs a read of a pool and turns libvirt's "no such pool" into undefined. */
+export async function unlessPoolGone<T>(read: () => Promise<T>): Promise<T | undefined> {
+    try {
+        return await read();
+    } catch (error) {
+        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
+        throw error;
+    }
+}
+
 /** A pool's configuration and state as libvirt reports them. */
 export interface PoolState {
     /** From the inactive (persistent) XML: what the pool becomes on its next start. */
