@@ -113,7 +113,14 @@ export function tagsTouchedBy<N extends RemoteProcedureName>(name: N, args: Remo
         // A volume call names its pool by the volume's `pool` (a name), or by the pool handle.
         const vol = a.vol as Named | undefined;
         const pool = (typeof vol?.pool === "string" ? vol.pool : undefined) ?? nameOf(a.pool);
-        return [`pool-content:${pool ?? "*"}`];
+        const content = `pool-content:${pool ?? "*"}`;
+        // A delete adds no backing image; it touches the scan of backing images only when the
+        // volume deleted is one of its overlays (volume/in-use.ts tags those `volume:pool/name`).
+        if (name === "STORAGE_VOL_DELETE") {
+            const volume = typeof vol?.name === "string" && pool !== undefined ? `${pool}/${vol.name}` : "*";
+            return [content, `volume:${volume}`];
+        }
+        return [content, "backing-images"];
     }
     if (name.startsWith("STORAGE_POOL_")) {
         const pool = nameOf(a.pool) ?? "*";

@@ -111,9 +111,9 @@ async function locate(
     const poolName = text(props.pool);
     const name = text(props.name);
     if (poolName !== undefined && name !== undefined) {
+        // No lookup of the volume: the caller's read of it by pool and name fails as a lookup would.
         const handle = await poolIfExists(client, uri, poolName);
-        const vol = handle && (await findVolume(handle, name));
-        return handle && vol && { client, uri, handle, vol };
+        return handle && { client, uri, handle, vol: volumeByName(poolName, name) };
     }
     let vol: RemoteNonnullStorageVol;
     try {
@@ -134,7 +134,8 @@ async function readIfPresent(client: LibvirtClient, vol: RemoteNonnullStorageVol
     try {
         return await readVolumeState(client, vol);
     } catch (error) {
-        if (LibvirtError.isInstance(error) && error.isNoStorageVol()) return undefined;
+        // The pool gone (since a kept lookup of it) takes its volumes with it.
+        if (LibvirtError.isInstance(error) && (error.isNoStorageVol() || error.isNoStoragePool())) return undefined;
         throw error;
     }
 }
@@ -349,14 +350,16 @@ export const volumeHandler: ResourceHandler = {
     async delete(id, props) {
         const name = text(props.name) ?? id;
         const located = await step(KIND, name, "look up", () => locate(id, props));
-        // Found by pool and name; deleted only when it still has the key this resource recorded
-        // (its ID). Then the passphrase secret stays too: it may serve the volume now there.
-        if (located !== undefined && located.vol.key !== id) {
-            warnLeftAlone(KIND, name, "key", located.vol.key, id);
+        // Read by pool and name (the read gives the key: no lookup first); deleted only when it still
+        // has the key this resource recorded (its ID). Then the passphrase secret stays too: it may
+        // serve the volume now there.
+        const read = located && (await step(KIND, name, "read", () => readIfPresent(located.client, located.vol)));
+        if (read !== undefined && read.vol.key !== id) {
+            warnLeftAlone(KIND, name, "key", read.vol.key, id);
             return;
         }
-        const found = located;
-        const state = found && (await step(KIND, name, "read", () => readIfPresent(found.client, found.vol)));
+        const found = located && read && { ...located, vol: read.vol };
+        const state = read;
         const secret = text(props.encryptionSecret);
         if (found !== undefined && state !== undefined) {
             if (props.shared === true) {

@@ -7,7 +7,13 @@
  * then deletes both at once. So a volume still in use is given a bounded time to be released
  * before the delete is refused with the users named.
  */
-import { type LibvirtClient, LibvirtError, VirConnectListAllStoragePoolsFlags } from "../../rpc";
+import {
+    type LibvirtClient,
+    LibvirtError,
+    type RemoteNonnullStorageVol,
+    sharedRead,
+    VirConnectListAllStoragePoolsFlags,
+} from "../../rpc";
 import { volumeFromXml } from "../../xml/volume";
 import { domainsUsingVolume } from "./domain-disks";
 import { identityOf, type PoolHandle, type VolumeState } from "./libvirt-volume";
@@ -30,6 +36,34 @@ function isGone(error: unknown): boolean {
     return LibvirtError.isInstance(error) && (error.isNoStorageVol() || error.isNoStoragePool());
 }
 
+/**
+ * How long the backing image read from a volume's XML keeps answering for that volume (same pool,
+ * name and key). The pools and their volumes are listed afresh by every scan, so a volume created
+ * or deleted outside this process is seen at once; only a volume re-created under the same name
+ * (or rebased) outside this process within this time goes unseen. Deletes that run one after
+ * another (the engine emulator, a destroy of dependent volumes) thus read each volume's XML once
+ * instead of every volume's XML each (N deletes cost N x volumes documents before).
+ */
+export const BACKING_KEEP_MS = 10_000;
+
+/**
+ * A volume's backing image path (undefined when it has none), kept BACKING_KEEP_MS. Dropped by any
+ * change this process makes that can add or change a backing image (every volume call but a
+ * delete touches `backing-images`, rpc/shared-reads.ts) and by the delete of that volume.
+ */
+function backingOf(client: LibvirtClient, vol: RemoteNonnullStorageVol): Promise<string | undefined> {
+    const tags = ["backing-images", `volume:${vol.pool}/${vol.name}`];
+    return sharedRead(
+        client,
+        `backing image of ${vol.pool}/${vol.name} ${vol.key}`,
+        { tags, keepMs: BACKING_KEEP_MS },
+        async () => {
+            const { xml } = await client.storageVolGetXmlDesc({ vol, flags: 0 });
+            return volumeFromXml(xml).backingStore?.path;
+        },
+    );
+}
+
 /** Every volume of every running pool by its backing image's path, as `'pool/name'`. */
 async function scanBackingImages(client: LibvirtClient): Promise<Map<string, string[]>> {
     const { pools } = await client.connectListAllStoragePools({
@@ -49,8 +83,7 @@ async function scanBackingImages(client: LibvirtClient): Promise<Map<string, str
             await Promise.all(
                 vols.map(async (vol) => {
                     try {
-                        const { xml } = await client.storageVolGetXmlDesc({ vol, flags: 0 });
-                        const backing = volumeFromXml(xml).backingStore?.path;
+                        const backing = await backingOf(client, vol);
                         if (backing === undefined) return;
                         const overlays = byBacking.get(backing) ?? [];
                         overlays.push(`'${pool.name}/${vol.name}'`);
@@ -69,8 +102,8 @@ async function scanBackingImages(client: LibvirtClient): Promise<Map<string, str
 
 /**
  * Module state: the scan in flight per connection. Single-flight, like the domain scan in
- * domain-disks.ts: the deletes Pulumi runs together share one scan of the host's volumes instead of
- * one each (N deletes used to read N x volumes XML documents); a later caller starts a new scan.
+ * domain-disks.ts: the deletes Pulumi runs together share one listing of the host's volumes; a
+ * later caller starts a new one (which reads only the volumes it has not read lately).
  */
 const scans = new WeakMap<LibvirtClient, Promise<Map<string, string[]>>>();
 

@@ -94,7 +94,10 @@ async function openPoolOnce(client: LibvirtClient, uri: string, name: string): P
  * with it). The volumes of one pool deleted or read at the same time share the lookup.
  */
 export async function poolIfExists(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle | undefined> {
-    const pool = await sharedRead(client, `pool lookup ${name}`, { tags: [`pool:${name}`] }, async () => {
+    // Kept a short while: deletes one after another share it (a pool gone since then fails the
+    // volume's read with NO_STORAGE_POOL, which callers take as gone too).
+    const keep = { tags: [`pool:${name}`], keepMs: 2_000 };
+    const pool = await sharedRead(client, `pool lookup ${name}`, keep, async () => {
         try {
             return (await client.storagePoolLookupByName({ name })).pool;
         } catch (error) {
@@ -110,7 +113,8 @@ export async function findVolume(handle: PoolHandle, name: string): Promise<Remo
     try {
         return (await handle.client.storageVolLookupByName({ pool: handle.pool, name })).vol;
     } catch (error) {
-        if (LibvirtError.isInstance(error) && error.isNoStorageVol()) return undefined;
+        // A pool gone since its (kept) lookup has no volumes.
+        if (LibvirtError.isInstance(error) && (error.isNoStorageVol() || error.isNoStoragePool())) return undefined;
         throw error;
     }
 }

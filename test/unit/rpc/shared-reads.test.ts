@@ -95,8 +95,16 @@ test("which tags a change touches, by procedure family", () => {
     const vol = { pool: "images", name: "a.qcow2", key: "/x/a.qcow2" };
     const net = { name: "lab", uuid: Buffer.alloc(16) };
     const dom = { name: "vm", uuid: Buffer.alloc(16), id: -1 };
-    assert.deepEqual(tagsTouchedBy("STORAGE_VOL_CREATE_XML", { pool, xml: "", flags: 0 }), ["pool-content:images"]);
-    assert.deepEqual(tagsTouchedBy("STORAGE_VOL_DELETE", { vol, flags: 0 }), ["pool-content:images"]);
+    // Every volume call but a delete may add or change a backing image (volume/in-use.ts keeps a scan of them).
+    assert.deepEqual(tagsTouchedBy("STORAGE_VOL_CREATE_XML", { pool, xml: "", flags: 0 }), [
+        "pool-content:images",
+        "backing-images",
+    ]);
+    assert.deepEqual(tagsTouchedBy("STORAGE_VOL_WIPE", { vol, flags: 0 }), ["pool-content:images", "backing-images"]);
+    assert.deepEqual(tagsTouchedBy("STORAGE_VOL_DELETE", { vol, flags: 0 }), [
+        "pool-content:images",
+        "volume:images/a.qcow2",
+    ]);
     assert.deepEqual(tagsTouchedBy("STORAGE_POOL_DESTROY", { pool }), ["pool:images", "pool-content:images"]);
     assert.deepEqual(tagsTouchedBy("STORAGE_POOL_DEFINE_XML", { xml: "", flags: 0 }), ["pool:*", "pool-content:*"]);
     assert.deepEqual(
