@@ -13,16 +13,21 @@
  *   BENCH_QUICK=1   N = 10, one round, with and without DhcpHosts (for development); also prints
  *                   our calls per procedure for each operation (where the RPCs per resource go)
  *   BENCH_N=10,50,200 BENCH_ROUNDS=3   the default full run
+ *   BENCH_ENGINE=0  leaves out the rows under the real Pulumi engine (bench/stack-engine.ts: wall
+ *                   and engine time, peak RSS of the provider process), which are on by default
+ *
+ * The machine's load average is printed with the tables: on a shared machine the seconds move a lot.
  *
  * Every object is named pltest-bstack-* and removed at the end (and before, if left by a crash).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DhcpHost, Domain, Network, StoragePool, Volume } from "../sdk";
 import { defaultPool, startCountingCalls, stopCountingCalls } from "../provider/rpc";
 import { EngineEmulator } from "../tools/engine";
+import { type EngineMeasure, type EngineOperation, runUnderEngine } from "./stack-engine";
 import { linkPackage } from "../tools/lab/project";
 import { loadTestHost, PROJECT_ROOT } from "../test/helpers/test-host";
 import { removeTestObjects } from "../test/helpers/virsh";
@@ -41,6 +46,7 @@ const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf
 const quick = process.env.BENCH_QUICK === "1";
 const SIZES = quick ? [10] : (process.env.BENCH_N ?? "10,50,200").split(",").map(Number);
 const ROUNDS = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
+const REAL_ENGINE = process.env.BENCH_ENGINE !== "0";
 
 function mac(i: number): string {
     return `52:54:00:bb:${((i >> 8) & 0xff).toString(16).padStart(2, "0")}:${(i & 0xff).toString(16).padStart(2, "0")}`;
@@ -205,6 +211,18 @@ interface Result {
     ours: Record<"create" | "empty up" | "refresh" | "delete", Measure[]>;
     c: Record<"create" | "delete", Measure[]>;
     virsh: Record<"create" | "delete", Measure[]>;
+    /** Under the real engine (when on). */
+    engine: Record<EngineOperation, (EngineMeasure & { daemonCpu: number })[]>;
+    /** Peak RSS of this process (program, emulator and provider) after this stack's rounds, MB. */
+    peakRssMb: number;
+}
+
+/** Times `fn` and libvirtd's CPU meanwhile, keeping its result. */
+async function timedWithResult<T>(fn: () => Promise<T>): Promise<{ seconds: number; daemonCpu: number; result: T }> {
+    const cpu = libvirtdCpu();
+    const started = performance.now();
+    const result = await fn();
+    return { seconds: (performance.now() - started) / 1000, daemonCpu: libvirtdCpu() - cpu, result };
 }
 
 async function benchOne(n: number, hosts: boolean, work: string): Promise<Result> {
@@ -220,6 +238,8 @@ async function benchOne(n: number, hosts: boolean, work: string): Promise<Result
         ours: { create: [], "empty up": [], refresh: [], delete: [] },
         c: { create: [], delete: [] },
         virsh: { create: [], delete: [] },
+        engine: { create: [], "empty up": [], refresh: [], delete: [] },
+        peakRssMb: 0,
     };
     for (let round = 0; round < ROUNDS; round++) {
         cleanUp();
@@ -230,6 +250,15 @@ async function benchOne(n: number, hosts: boolean, work: string): Promise<Result
         result.ours.refresh.push(await measure(() => engine().refresh(), true));
         result.ours.delete.push(await measure(() => engine().destroy(), true));
         cleanUp();
+        if (REAL_ENGINE) {
+            const dir = join(work, `engine-${n}-${hosts}-${round}`);
+            mkdirSync(dir, { recursive: true });
+            linkPackage(dir, PROJECT_ROOT);
+            const declare = program(n, hosts);
+            const measured = await runUnderEngine(dir, async () => declare(), timedWithResult);
+            for (const op of Object.keys(measured) as EngineOperation[]) result.engine[op].push(measured[op]);
+            cleanUp();
+        }
         const py = (op: string) => async () => {
             execFileSync(SYSTEM_PYTHON, [join(PROJECT_ROOT, "bench", "stack_c_client.py"), op, planFile]);
         };
@@ -240,6 +269,7 @@ async function benchOne(n: number, hosts: boolean, work: string): Promise<Result
         result.virsh.delete.push(await measure(async () => virshScript(p, "delete", work)));
         cleanUp();
     }
+    result.peakRssMb = process.resourceUsage().maxRSS / 1024;
     return result;
 }
 
@@ -250,6 +280,8 @@ function row(cells: string[], widths: number[]): string {
 async function main(): Promise<void> {
     const work = mkdtempSync(join(tmpdir(), `${PREFIX}-`));
     const results: Result[] = [];
+    const loadBefore = loadavg();
+    const startedAt = new Date();
     try {
         for (const n of SIZES) {
             for (const hosts of [false, true]) {
@@ -262,9 +294,18 @@ async function main(): Promise<void> {
         await defaultPool.closeAll();
         rmSync(work, { recursive: true, force: true });
     }
-    const widths = [22, 10, 10, 10, 9, 11, 13];
-    console.log(`\nbench:stack (${ROUNDS} round(s), medians; libvirtd CPU in seconds; RPCs per resource)`);
-    console.log(row(["stack / operation", "ours s", "C s", "virsh s", "ours/C", "RPCs/res", "libvirtd CPU"], widths));
+    const loadAfter = loadavg();
+    const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
+    console.log(
+        `\nbench:stack ${startedAt.toISOString()} to ${new Date().toISOString()}, load average ${load(loadBefore)} before, ${load(loadAfter)} after`,
+    );
+    const widths = [22, 10, 10, 10, 9, 11, 13, 10];
+    console.log(
+        `${ROUNDS} round(s), medians; libvirtd CPU in seconds; RPCs per resource; peak RSS of this process so far`,
+    );
+    console.log(
+        row(["stack / operation", "ours s", "C s", "virsh s", "ours/C", "RPCs/res", "libvirtd CPU", "RSS MB"], widths),
+    );
     for (const r of results) {
         const resources = r.n * (r.hosts ? 3 : 2) + 2;
         const label = `N=${r.n}${r.hosts ? " +dhcp" : ""}`;
@@ -284,12 +325,14 @@ async function main(): Promise<void> {
                         c ? `${(ours / c).toFixed(2)}x` : "-",
                         rpcs.toFixed(2),
                         cpu.toFixed(2),
+                        r.peakRssMb.toFixed(0),
                     ],
                     widths,
                 ),
             );
         }
     }
+    if (REAL_ENGINE) printEngineTable(results);
     if (quick) {
         console.log("\nour calls per procedure (last round)");
         for (const r of results) {
@@ -302,6 +345,44 @@ async function main(): Promise<void> {
     }
     console.log(
         `peak RSS of this process (program, emulator and provider): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    );
+}
+
+/** The rows under the real engine, and the engine targets at the largest stack with DhcpHosts. */
+function printEngineTable(results: readonly Result[]): void {
+    const widths = [22, 10, 10, 9, 13, 18];
+    console.log("\nunder the real Pulumi engine (Automation API, the test host's CLI; medians)");
+    console.log(row(["stack / operation", "wall s", "engine s", "ours/C", "libvirtd CPU", "provider peak MB"], widths));
+    for (const r of results) {
+        const label = `N=${r.n}${r.hosts ? " +dhcp" : ""}`;
+        for (const op of ["create", "empty up", "refresh", "delete"] as const) {
+            const ms = r.engine[op];
+            if (ms.length === 0) continue;
+            const wall = median(ms.map((m) => m.seconds));
+            const c = op === "create" || op === "delete" ? median(r.c[op].map((m) => m.seconds)) : undefined;
+            console.log(
+                row(
+                    [
+                        `${label} ${op}`,
+                        wall.toFixed(2),
+                        median(ms.map((m) => m.engineSeconds)).toFixed(2),
+                        c ? `${(wall / c).toFixed(2)}x` : "-",
+                        median(ms.map((m) => m.daemonCpu)).toFixed(2),
+                        Math.max(...ms.map((m) => m.providerPeakMb)).toFixed(0),
+                    ],
+                    widths,
+                ),
+            );
+        }
+    }
+    const largest = results.filter((r) => r.hosts).at(-1);
+    if (largest === undefined || largest.engine["empty up"].length === 0) return;
+    const resources = largest.n * 3 + 2;
+    const emptyUp = median(largest.engine["empty up"].map((m) => m.engineSeconds));
+    const peak = Math.max(...Object.values(largest.engine).flatMap((ms) => ms.map((m) => m.providerPeakMb)));
+    console.log(
+        `targets at ${resources} resources: empty up ${emptyUp.toFixed(2)} s of engine time (<= 1.5 s: ${emptyUp <= 1.5 ? "met" : "MISSED"}); ` +
+            `provider peak RSS ${peak.toFixed(0)} MB (<= 200 MB: ${peak <= 200 ? "met" : "MISSED"})`,
     );
 }
 
