@@ -175,7 +175,18 @@ function median(xs: number[]): number {
 }
 
 function virshScript(p: Plan, op: "create" | "delete", dir: string): void {
-    const run = (...args: string[]) => execFileSync("virsh", ["-q", "-c", URI, ...args], { stdio: "ignore" });
+    // Retried: the shared test host's libvirtd is killed and restarted now and then (the fault suite).
+    const run = (...args: string[]) => {
+        for (let attempt = 1; ; attempt++) {
+            try {
+                execFileSync("virsh", ["-q", "-c", URI, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+                return;
+            } catch (error) {
+                if (attempt >= 3) throw error;
+                Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
+            }
+        }
+    };
     const file = (name: string, xml: string) => {
         const path = join(dir, name);
         writeFileSync(path, xml);
