@@ -1,6 +1,6 @@
 /** Virtual CPUs: how many, where they run on the host and what the guest sees. */
 import { z } from "zod";
-import { cpuset, memorySize, nonNegativeInt, positiveInt } from "./domain-fields";
+import { cpuset, memorySize, nonNegativeInt, positiveInt } from "./domain-field-types";
 
 /** `<vcpu>`: the vCPU count and where the vCPUs may run. */
 export const domainVcpuSchema = z.strictObject({

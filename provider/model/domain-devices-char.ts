@@ -1,6 +1,6 @@
 /** Character devices: serial ports, consoles and guest channels (the QEMU guest agent). */
 import { z } from "zod";
-import { nonNegativeInt } from "./domain-fields";
+import { nonNegativeInt } from "./domain-field-types";
 
 /** A serial port or console: a pseudo terminal, or a file that collects the output. */
 export const domainSerialSchema = z.strictObject({

@@ -1,6 +1,6 @@
 /** `<controller>`: the buses disks, USB devices, serial channels and PCI devices hang off. */
 import { z } from "zod";
-import { nonNegativeInt, positiveInt } from "./domain-fields";
+import { nonNegativeInt, positiveInt } from "./domain-field-types";
 
 /** The controller `type`s the model manages; other types (fdc, ccid, xenbus, isa) are kept as libvirt has them. */
 export const controllerTypes = ["usb", "scsi", "virtio-serial", "pci", "sata", "ide"] as const;

@@ -1,6 +1,6 @@
 /** `<disk>`: block devices of the guest, backed by a pool volume, a file or a host block device. */
 import { z } from "zod";
-import { positiveInt } from "./domain-fields";
+import { positiveInt } from "./domain-field-types";
 
 /** `<source pool volume>` (disk type 'volume'): a volume of a libvirt storage pool. */
 export const diskVolumeSourceSchema = z.strictObject({

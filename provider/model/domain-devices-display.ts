@@ -1,6 +1,6 @@
 /** Display and human input: graphics, video, sound and input devices. */
 import { z } from "zod";
-import { anySize, positiveInt } from "./domain-fields";
+import { anySize, positiveInt } from "./domain-field-types";
 import { secret } from "./secret";
 
 /** One `<graphics>` device (VNC or SPICE). */

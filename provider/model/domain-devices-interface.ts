@@ -1,6 +1,6 @@
 /** `<interface>`: network cards, on a libvirt network, a host bridge or a macvtap device. */
 import { z } from "zod";
-import { macAddress, positiveInt } from "./domain-fields";
+import { macAddress, positiveInt } from "./domain-field-types";
 
 /** `<interface type='network'>`: attached to a libvirt network. */
 export const interfaceNetworkSourceSchema = z.strictObject({

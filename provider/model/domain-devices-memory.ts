@@ -1,6 +1,6 @@
 /** `<memory model='dimm'>`: RAM plugged into a slot of `maxMemory`, at start or while the guest runs. */
 import { z } from "zod";
-import { memorySize, nonNegativeInt } from "./domain-fields";
+import { memorySize, nonNegativeInt } from "./domain-field-types";
 
 /** One `<memory>` device. */
 export const domainMemoryDeviceSchema = z.strictObject({

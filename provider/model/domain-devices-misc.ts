@@ -1,6 +1,6 @@
 /** Other devices: memory balloon, RNG, shared folders, PCI passthrough, watchdog and TPM. */
 import { z } from "zod";
-import { nonNegativeInt, pciAddress, positiveInt } from "./domain-fields";
+import { nonNegativeInt, pciAddress, positiveInt } from "./domain-field-types";
 
 /** `<memballoon>`: lets the host reclaim guest memory and sets current memory while running. */
 export const domainMemballoonSchema = z.strictObject({

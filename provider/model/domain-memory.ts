@@ -1,6 +1,6 @@
 /** Memory sizes, the hot-plug ceiling and how guest RAM is backed on the host. */
 import { z } from "zod";
-import { cpuset, memorySize, nonNegativeInt, positiveInt } from "./domain-fields";
+import { cpuset, memorySize, nonNegativeInt, positiveInt } from "./domain-field-types";
 
 /** `<maxMemory slots='N'>`: the ceiling for memory hot plug and the number of DIMM slots. */
 export const domainMaxMemorySchema = z.strictObject({

@@ -13,7 +13,7 @@ import {
 } from "./domain-cpu";
 import { checkDomainConsistency } from "./domain-checks";
 import { domainDevicesSchema } from "./domain-devices";
-import { memorySize, objectName, positiveInt, uuidSchema } from "./domain-fields";
+import { memorySize, objectName, positiveInt, uuidSchema } from "./domain-field-types";
 import {
     domainMaxMemorySchema,
     domainMemoryBackingSchema,

@@ -1,7 +1,7 @@
 /** Reading and writing `<vcpu>`, `<cputune>` and `<cpu>`. */
 import { isDeepStrictEqual } from "node:util";
 import type { DomainCpu, DomainCputune, DomainNumaCell, DomainVcpu, DomainVcpuState } from "../model/domain-cpu";
-import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-fields";
+import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-field-types";
 import { type XElement, child, children, el, ensureChild, removeChildren, setText, textOf } from "./tree";
 import {
     kib,

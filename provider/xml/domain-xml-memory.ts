@@ -1,6 +1,6 @@
 /** Reading and writing `<maxMemory>`, `<memory>`, `<currentMemory>`, `<memoryBacking>` and `<numatune>`. */
 import { isDeepStrictEqual } from "node:util";
-import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-fields";
+import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-field-types";
 import type {
     DomainHugePage,
     DomainMaxMemory,

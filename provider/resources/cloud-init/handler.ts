@@ -30,7 +30,7 @@ import {
     readVolumeState,
     type VolumeState,
     volumeByName,
-} from "../volume/libvirt-volume";
+} from "../volume/libvirt";
 import { rollbackOf } from "../volume/rollback";
 import { type CloudInitArgs, type CloudInitComputed, cloudInitArgsSchema } from "./args";
 import { diffCloudInit, parseCloudInitArgs } from "./diff";

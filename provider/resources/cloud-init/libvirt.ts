@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { Readable, Writable } from "node:stream";
 import type { RemoteNonnullStorageVol } from "../../rpc";
 import { volumeToXml } from "../../xml/volume";
-import { changePool, type PoolHandle, readVolumeState, type VolumeState } from "../volume/libvirt-volume";
+import { changePool, type PoolHandle, readVolumeState, type VolumeState } from "../volume/libvirt";
 import { deleteOnFailure } from "../volume/rollback";
 
 /**

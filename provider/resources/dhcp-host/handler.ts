@@ -7,7 +7,7 @@
 import { type DhcpHostEntry, dhcpHostFitsNetwork, dhcpHostSchema } from "../../model/dhcp-host";
 import { isAddressInSubnet, parseIp } from "../../model/common";
 import type { ResourceHandler } from "../shared/handler";
-import { entryHandler } from "../network/entry-resource";
+import { entryHandler } from "../network/entry-handler";
 import type { NetworkDocs } from "../network/libvirt";
 import { dhcpHostSection } from "../network/sections";
 import { dhcpHostArgsSchema, toModelSpelling, toResourceSpelling } from "./args";

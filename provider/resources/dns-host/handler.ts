@@ -6,7 +6,7 @@
  */
 import { type DnsHostEntry, dnsHostSchema } from "../../model/dns-host";
 import type { ResourceHandler } from "../shared/handler";
-import { entryHandler } from "../network/entry-resource";
+import { entryHandler } from "../network/entry-handler";
 import { dnsHostSection, NO_PARENT_INDEX } from "../network/sections";
 import { dnsHostArgsSchema } from "./args";
 

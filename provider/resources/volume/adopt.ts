@@ -14,7 +14,7 @@ import { summarizeChanges } from "../shared/diff";
 import { VOLUME_SECRET_PATHS, type VolumeArgs } from "./args";
 import { capacityAction } from "./capacity";
 import { type Report, resolveBacking } from "./create";
-import { type PoolHandle, readVolumeState, resizeVolume, type VolumeState } from "./libvirt-volume";
+import { type PoolHandle, readVolumeState, resizeVolume, type VolumeState } from "./libvirt";
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -7,7 +7,7 @@
 import type { LibvirtClient } from "../../rpc";
 import type { VolumeArgs } from "./args";
 import { domainsUsingVolume } from "./domain-disks";
-import { findVolume, identityOf, openPool, readVolumeState } from "./libvirt-volume";
+import { findVolume, identityOf, openPool, readVolumeState } from "./libvirt";
 
 /**
  * Why `cloneFrom` cannot be copied now, or undefined when it can (or when the source does not

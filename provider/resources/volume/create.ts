@@ -21,7 +21,7 @@ import {
     readVolumeState,
     resizeVolume,
     type VolumeState,
-} from "./libvirt-volume";
+} from "./libvirt";
 import { deleteOnFailure } from "./rollback";
 import { uploadImage } from "./upload";
 

@@ -37,7 +37,7 @@ import {
     resizeVolume,
     type VolumeState,
     volumeByName,
-} from "./libvirt-volume";
+} from "./libvirt";
 import { rollbackOf } from "./rollback";
 
 const KIND = "Volume";

@@ -16,7 +16,7 @@ import {
 } from "../../rpc";
 import { volumeFromXml } from "../../xml/volume";
 import { domainsUsingVolume } from "./domain-disks";
-import { identityOf, type PoolHandle, type VolumeState } from "./libvirt-volume";
+import { identityOf, type PoolHandle, type VolumeState } from "./libvirt";
 
 /** How long a delete waits for users of the volume to go away (a guest's graceful shutdown takes a while). */
 export const DEFAULT_IN_USE_WAIT_MS = 60_000;

@@ -4,7 +4,7 @@
  * updates or deletes it). Volume and CloudInit creates share this.
  */
 import type { RemoteNonnullStorageVol } from "../../rpc";
-import { deleteVolume, type PoolHandle } from "./libvirt-volume";
+import { deleteVolume, type PoolHandle } from "./libvirt";
 
 /** A rollback failed after a failed create: the volume may be left behind. */
 export class RollbackError extends Error {

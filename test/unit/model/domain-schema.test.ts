@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type DomainArgs, domainSchema, validateDomain } from "../../../provider/model/domain";
-import { pciAddress } from "../../../provider/model/domain-fields";
+import { pciAddress } from "../../../provider/model/domain-field-types";
 
 const base: DomainArgs = { name: "lab", memory: 512 };
 
