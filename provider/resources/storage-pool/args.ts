@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { extraSchema, libvirtNameSchema, uuidSchema } from "../../model/common";
 import { poolSourceSchema, poolTargetSchema, poolTypes, type StoragePool } from "../../model/storage-pool";
-import { resourceFields, HIDDEN_INPUT_KEYS } from "../shared/check";
+import { HIDDEN_INPUT_KEYS, parseInputs, resourceFields } from "../shared/check";
+import type { Properties } from "../shared/handler";
 
 /** Pool types whose volumes live in a directory named by `target.path`. */
 export const POOL_TYPES_WITH_TARGET_DIRECTORY: readonly string[] = ["dir", "fs", "netfs"];
@@ -77,4 +78,9 @@ export function storagePoolArgFailures(args: StoragePoolArgs): { property: strin
         ];
     }
     return [];
+}
+
+/** Parses checked inputs or old outputs (computed keys are dropped). */
+export function parseStoragePoolArgs(props: Properties): StoragePoolArgs {
+    return parseInputs("StoragePool", storagePoolArgsSchema, props);
 }

@@ -11,6 +11,12 @@ import {
 } from "../../rpc/generated";
 import type { StoragePool } from "../../model/storage-pool";
 import { storagePoolFromXml } from "../../xml/storage-pool";
+import { lockKey } from "../shared/locks";
+
+/** The lock serialising changes to one pool; Volume uses the same key for its pool. */
+export function poolLockKey(uri: string, poolName: string): string {
+    return lockKey("pool", uri, poolName);
+}
 
 const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
