@@ -7,11 +7,10 @@
  * yet are reported as a possible replacement.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { type ClassifiedChange, strongestClass } from "../../model/change-policy";
+import type { ClassifiedChange } from "../../model/change-policy";
 import { containsUnknown, isUnknown, parseInputs } from "../shared/check";
-import { KNOWN_AFTER_APPLY, newUri, oldUri, summarizeChanges } from "../shared/diff";
+import { diffOfChanges, KNOWN_AFTER_APPLY, newUri, oldUri } from "../shared/diff";
 import type { Properties } from "../shared/handler";
-import { logInfo } from "../shared/log";
 import { CLOUD_INIT_SECRET_PATHS, type CloudInitArgs, cloudInitArgsSchema, NAME_SUFFIX_LENGTH } from "./args";
 import { buildSeed, volumePrefix } from "./seed";
 
@@ -99,30 +98,23 @@ export function cloudInitChanges(olds: Properties, news: Properties): Classified
     return changes;
 }
 
-/** The top-level keys of the replacing changes. */
-function replacedKeys(changes: readonly ClassifiedChange[]): string[] {
-    return [...new Set(changes.filter((c) => c.class === "replace").map((c) => c.path))];
-}
-
+/** Pulumi's diff for a CloudInit: these changes through the shared end of every kind's diff. */
 export function diffCloudInit(olds: Properties, news: Properties): dynamic.DiffResult {
-    const changes = cloudInitChanges(olds, news);
-    if (changes.length === 0) return { changes: false };
-    logInfo(
-        KIND,
-        olds.name,
-        [
-            `${changes.length} change(s), strongest: ${strongestClass(changes)}`,
-            ...summarizeChanges(changes, CLOUD_INIT_SECRET_PATHS),
-        ].join("\n"),
-    );
-    const replaces = replacedKeys(changes);
-    if (replaces.length === 0) return { changes: true };
-    // The new volume's name differs from the old one unless only the pool's content was altered
-    // (same documents, same name): then the old volume must go first.
-    const sameName =
-        !containsUnknown(news) &&
-        oldUri(olds) === newUri(news) &&
-        olds.pool === news.pool &&
-        buildSeed(parseCloudInitArgs(news)).volumeName === olds.name;
-    return sameName ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: true, replaces };
+    return diffOfChanges(
+        {
+            kind: KIND,
+            olds,
+            news,
+            logName: olds.name,
+            secretKeys: CLOUD_INIT_SECRET_PATHS,
+            // The new volume's name differs from the old one unless only the pool's content was
+            // altered (same documents, same name): then the old volume must go first.
+            collides: (before, after) =>
+                !containsUnknown(after) &&
+                oldUri(before) === newUri(after) &&
+                before.pool === after.pool &&
+                buildSeed(parseCloudInitArgs(after)).volumeName === before.name,
+        },
+        cloudInitChanges(olds, news),
+    ).result;
 }

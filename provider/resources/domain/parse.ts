@@ -1,59 +1,56 @@
 /**
- * Turns declared properties (checked inputs, or the inputs echoed in old outputs) into the exact
- * domain model and the resource-level settings. Each call parses friendly input exactly once.
+ * The one parse of a Domain's declared properties (checked inputs, or the inputs echoed in old
+ * outputs): `domainArgsSchema` through the shared `parseInputs`, as `check` and every other kind
+ * parse, after the computed outputs are dropped and the console passwords put back (outputs.ts).
+ * The result is split into the exact domain model and the resource-level settings.
  */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { Domain } from "../../model/domain";
-import { validateDomain } from "../../model/domain";
-import { validate } from "../../model/common";
-import { type DomainResourceFields, domainResourceFieldsSchema, resourceFieldKeys } from "./args";
+import { InputError, parseInputs } from "../shared/check";
+import type { Properties } from "../shared/handler";
+import { type DomainResourceFields, domainArgsSchema, resourceFieldKeys } from "./args";
 import { declaredPart } from "./outputs";
-import { type Properties, UNKNOWN_VALUE } from "../shared/handler";
 
-export interface Failure {
-    property: string;
-    reason: string;
+export type Parsed =
+    | { ok: true; model: Domain; resource: DomainResourceFields }
+    | { ok: false; failures: dynamic.CheckFailure[] };
+
+function isResourceField(key: string): boolean {
+    return (resourceFieldKeys as readonly string[]).includes(key);
 }
-
-export type Parsed = { ok: true; model: Domain; resource: DomainResourceFields } | { ok: false; failures: Failure[] };
 
 /** Splits properties into the model's fields and the resource-level ones. */
 export function splitFields(props: Properties): { modelInput: Properties; resourceInput: Properties } {
     const modelInput: Properties = {};
     const resourceInput: Properties = {};
     for (const [key, value] of Object.entries(declaredPart(props))) {
-        if ((resourceFieldKeys as readonly string[]).includes(key)) resourceInput[key] = value;
+        if (isResourceField(key)) resourceInput[key] = value;
         else modelInput[key] = value;
     }
     return { modelInput, resourceInput };
 }
 
-/** Parses declared properties; failures carry full property paths. */
-export function parseDeclared(props: Properties): Parsed {
-    const { modelInput, resourceInput } = splitFields(props);
-    const model = validateDomain(modelInput);
-    const resource = validate(domainResourceFieldsSchema, resourceInput);
-    const failures = [...(model.ok ? [] : model.failures), ...(resource.ok ? [] : resource.failures)];
-    if (!model.ok || !resource.ok) return { ok: false, failures };
-    return { ok: true, model: model.value, resource: resource.value };
-}
-
-/** Like parseDeclared, but throws one error naming every failure (for methods after check). */
+/**
+ * Parses declared properties; throws `InputError` naming every failure with its full path (for
+ * the methods after check). `what` names the method in the message.
+ */
 export function parseOrThrow(props: Properties, what: string): { model: Domain; resource: DomainResourceFields } {
-    const parsed = parseDeclared(props);
-    if (!parsed.ok) {
-        const list = parsed.failures.map((f) => `${f.property}: ${f.reason}`).join("; ");
-        throw new Error(`Domain ${what}: invalid properties: ${list}`);
+    const args: Properties = parseInputs(`Domain ${what}`, domainArgsSchema, declaredPart(props));
+    const model: Properties = {};
+    const resource: Properties = {};
+    for (const [key, value] of Object.entries(args)) {
+        if (isResourceField(key)) resource[key] = value;
+        else model[key] = value;
     }
-    return parsed;
+    return { model: model as Domain, resource: resource as DomainResourceFields };
 }
 
-/** The top-level keys whose value holds Pulumi's preview placeholder for an unknown value. */
-export function unknownKeys(props: Properties): string[] {
-    const holds = (value: unknown): boolean => {
-        if (value === UNKNOWN_VALUE) return true;
-        if (Array.isArray(value)) return value.some(holds);
-        if (value && typeof value === "object") return Object.values(value).some(holds);
-        return false;
-    };
-    return Object.keys(props).filter((key) => holds(props[key]));
+/** Like parseOrThrow, but the failures are returned (state written by another version may not parse). */
+export function parseDeclared(props: Properties): Parsed {
+    try {
+        return { ok: true, ...parseOrThrow(props, "parse") };
+    } catch (error) {
+        if (error instanceof InputError) return { ok: false, failures: [...error.failures] };
+        throw error;
+    }
 }

@@ -35,19 +35,17 @@ const COMMON_RESOURCE_FIELDS: Readonly<Record<string, ResourceFieldClass>> = {
     nameScope: "ignore",
 };
 
-export interface DiffSpec<M> {
+/** What the end of every kind's diff needs: the summary printed, `replaces`, delete-before-replace. */
+export interface DiffReport {
     kind: ResourceKind;
-    policyKind: PolicyKind;
     /** Old outputs (which echo the old inputs). */
     olds: Properties;
     /** New checked inputs. */
     news: Properties;
-    /** Parses properties into the model the classifier compares (ignores keys it does not know). */
-    toModel: (props: Properties) => M;
-    /** Kind-specific inputs outside the model, with how a change to each applies. */
-    resourceFields?: Readonly<Record<string, ResourceFieldClass>>;
     /** Input holding the libvirt name (default `name`); absent for kinds without one. */
     nameKey?: string | null;
+    /** The name the printed summary gives the object (default: the new, else the old, `nameKey` input). */
+    logName?: unknown;
     /**
      * True when the new object would collide with the old one if both existed (default: same name
      * on the same host). Then replacement deletes first.
@@ -55,6 +53,21 @@ export interface DiffSpec<M> {
     collides?: (olds: Properties, news: Properties) => boolean;
     /** Secret paths (`passphrase`, `devices.graphics[].password`) whose values are never printed. */
     secretKeys?: readonly string[];
+    /** The summary's change lines (default `summarizeChanges(changes, secretKeys)`). */
+    formatChanges?: (changes: readonly ClassifiedChange[]) => string[];
+}
+
+export interface DiffSpec<M> extends DiffReport {
+    policyKind: PolicyKind;
+    /** Parses properties into the model the classifier compares (ignores keys it does not know). */
+    toModel: (props: Properties) => M;
+    /** Kind-specific inputs outside the model, with how a change to each applies. */
+    resourceFields?: Readonly<Record<string, ResourceFieldClass>>;
+    /**
+     * Changes the classifier cannot judge from the two models alone (Volume's capacity, which
+     * depends on the volume's actual size), added to its changes.
+     */
+    moreChanges?: (olds: Properties, news: Properties) => ClassifiedChange[];
     /**
      * When the URI changes: whether old and new reach one daemon (`uriChangeOf`, which connects).
      * A URI change to the same daemon is stored, not a replacement; without this, it replaces.
@@ -237,27 +250,35 @@ function defaultCollides(nameKey: string | null) {
     return (olds: Properties, news: Properties): boolean => keepsExplicitName(nameKey, olds, news);
 }
 
-/** Pulumi's `diff` from the classifier, with the summary printed. */
+/** Pulumi's `diff` from the classifier (plus the kind's `moreChanges`), with the summary printed. */
 export function diffResource<M>(spec: DiffSpec<M>): DiffOutcome {
-    const changes = classifyResourceChanges(spec);
+    const changes = [...classifyResourceChanges(spec), ...(spec.moreChanges?.(spec.olds, spec.news) ?? [])];
+    return diffOfChanges(spec, changes);
+}
+
+/**
+ * The end every kind's diff shares, from its classified changes: the summary printed, `replaces`
+ * (top-level keys of replace-class changes), delete-before-replace when the objects would collide.
+ * `diffResource` ends here; a kind whose changes are not the classifier's (CloudInit) calls it directly.
+ */
+export function diffOfChanges(report: DiffReport, changes: ClassifiedChange[]): DiffOutcome {
     const replaces = replacedKeys(changes);
-    const nameKey = spec.nameKey === undefined ? "name" : spec.nameKey;
-    const name = nameKey === null ? undefined : (spec.news[nameKey] ?? spec.olds[nameKey]);
+    const nameKey = report.nameKey === undefined ? "name" : report.nameKey;
+    const name =
+        "logName" in report
+            ? report.logName
+            : nameKey === null
+              ? undefined
+              : (report.news[nameKey] ?? report.olds[nameKey]);
     if (changes.length > 0) {
         const strongest = strongestClass(changes)!;
-        logInfo(
-            spec.kind,
-            name,
-            [
-                `${changes.length} change(s), strongest: ${strongest}`,
-                ...summarizeChanges(changes, spec.secretKeys),
-            ].join("\n"),
-        );
+        const lines = report.formatChanges?.(changes) ?? summarizeChanges(changes, report.secretKeys);
+        logInfo(report.kind, name, [`${changes.length} change(s), strongest: ${strongest}`, ...lines].join("\n"));
     }
-    const collides = (spec.collides ?? defaultCollides(nameKey))(spec.olds, spec.news);
     if (replaces.length === 0) return { result: { changes: changes.length > 0 }, changes };
     // The engine creates the replacement first by default; with the same name on the same host
     // libvirt would refuse it, so the old object goes first.
+    const collides = (report.collides ?? defaultCollides(nameKey))(report.olds, report.news);
     const result: dynamic.DiffResult = collides
         ? { changes: true, replaces, deleteBeforeReplace: true }
         : { changes: true, replaces };

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { libvirtNameSchema } from "../../model/common";
 import { secret, secretPathsOf } from "../../model/secret";
 import { volumeSchema } from "../../model/volume";
-import { HIDDEN_INPUT_KEYS, resourceFields } from "../shared/check";
+import { HIDDEN_INPUT_KEYS, parseInputs, resourceFields } from "../shared/check";
+import type { Properties } from "../shared/handler";
 
 const model = volumeSchema.shape;
 
@@ -180,3 +181,8 @@ export const VOLUME_REPLACE_FIELDS = ["cloneFrom", "passphrase"] as const;
 
 /** Inputs that hold secrets (declared with `secret()` above): marked secret by the SDK and never printed. */
 export const VOLUME_SECRET_PATHS = secretPathsOf(volumeArgsSchema);
+
+/** Parses stored inputs or old outputs (computed keys are dropped by parseInputs). */
+export function parseVolumeArgs(props: Properties): VolumeArgs {
+    return parseInputs("Volume", volumeArgsSchema, props);
+}

@@ -4,19 +4,12 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { ClassifiedChange } from "../../model/change-policy";
-import { strongestClass } from "../../model/change-policy";
 import { formatBytes } from "../../model/units";
-import { containsUnknown, parseInputs } from "../shared/check";
-import {
-    classifyResourceChanges,
-    keepsExplicitName,
-    replacedKeys,
-    summarizeChanges,
-    type UriChange,
-} from "../shared/diff";
+import { containsUnknown } from "../shared/check";
+import { diffResource, keepsExplicitName, type UriChange } from "../shared/diff";
 import type { Properties } from "../shared/handler";
 import { logInfo } from "../shared/log";
-import { VOLUME_SECRET_PATHS, type VolumeArgs, volumeArgsSchema } from "./args";
+import { parseVolumeArgs, VOLUME_SECRET_PATHS } from "./args";
 import { capacityAction } from "./capacity";
 
 /** Inputs outside the model and how a change to each applies. */
@@ -29,11 +22,6 @@ const RESOURCE_FIELDS = {
     wipeOnDelete: "live",
     shared: "live",
 } as const;
-
-/** Parses stored inputs or old outputs (computed keys are dropped by parseInputs). */
-export function parseVolumeArgs(props: Properties): VolumeArgs {
-    return parseInputs("Volume", volumeArgsSchema, props);
-}
 
 /** The model fields the classifier compares; capacity is judged separately. */
 function classifiedModel(props: Properties): Record<string, unknown> {
@@ -101,35 +89,21 @@ export function capacityChange(olds: Properties, news: Properties): ClassifiedCh
 
 /** Pulumi's diff for a Volume; prints what each change will do. */
 export function diffVolume(olds: Properties, news: Properties, uriChange?: UriChange): dynamic.DiffResult {
-    const changes = classifyResourceChanges({
+    return diffResource({
         kind: "Volume",
         policyKind: "volume",
         olds,
         news,
         toModel: classifiedModel,
         resourceFields: RESOURCE_FIELDS,
+        moreChanges: (before, after) => {
+            const capacity = containsUnknown(after) ? undefined : capacityChange(before, after);
+            return capacity ? [capacity] : [];
+        },
+        // Same explicit name in the same pool: libvirt refuses a second one, so the old goes first
+        // (whatever the URI says: two URIs can reach one daemon).
+        collides: (before, after) => keepsExplicitName("name", before, after) && after.pool === before.pool,
+        secretKeys: VOLUME_SECRET_PATHS,
         uriChange,
-    });
-    if (!containsUnknown(news)) {
-        const capacity = capacityChange(olds, news);
-        if (capacity) changes.push(capacity);
-    }
-    if (changes.length === 0) return { changes: false };
-    logInfo(
-        "Volume",
-        news.name ?? olds.name,
-        [
-            `${changes.length} change(s), strongest: ${strongestClass(changes)}`,
-            ...summarizeChanges(changes, VOLUME_SECRET_PATHS),
-        ].join("\n"),
-    );
-    const replaces = replacedKeys(changes);
-    if (replaces.length === 0) return { changes: true };
-    // Same explicit name in the same pool: libvirt refuses a second one, so the old goes first
-    // (whatever the URI says: two URIs can reach one daemon).
-    const collides = keepsExplicitName("name", olds, news) && news.pool === olds.pool;
-    const result: dynamic.DiffResult = collides
-        ? { changes: true, replaces, deleteBeforeReplace: true }
-        : { changes: true, replaces };
-    return result;
+    }).result;
 }

@@ -18,13 +18,13 @@ import { logInfo } from "../shared/log";
 import { lockKey, withLock } from "../shared/locks";
 import { makeOutputs } from "../shared/outputs";
 import { adoptVolume } from "./adopt";
-import { type VolumeArgs, type VolumeComputed, volumeArgsSchema } from "./args";
+import { parseVolumeArgs, type VolumeArgs, type VolumeComputed, volumeArgsSchema } from "./args";
 import { capacityAction } from "./capacity";
 import { cloneSourceProblem } from "./clone-source";
 import { createVolume } from "./create";
 import { uriChangeOf } from "../shared/diff";
 import { warnLeftAlone } from "../shared/identity";
-import { diffVolume, parseVolumeArgs } from "./diff";
+import { diffVolume } from "./diff";
 import { assertUnused, usersOf } from "./in-use";
 import { createPassphraseSecret, removePassphraseSecret } from "./passphrase";
 import {

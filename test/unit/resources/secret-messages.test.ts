@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { z } from "zod";
 import { pathPattern, secret, secretPathsOf, touchesSecret, withoutSecrets } from "../../../provider/model/secret";
 import { checkDomain } from "../../../provider/resources/domain/check";
-import { diffDomain } from "../../../provider/resources/domain/diff";
+import { diffDomain } from "../../../provider/resources/domain/handler";
 import { domainOutputs } from "../../../provider/resources/domain/outputs";
 import { setLogSink } from "../../../provider/resources/shared/log";
 import { volumeHandler } from "../../../provider/resources/volume/handler";
