@@ -4,11 +4,20 @@
  */
 import type { z } from "zod";
 import { parseCpuset } from "./cpuset";
-import type { DomainFields } from "./domain";
+import type { DomainFields } from "./domain-fields-schema";
 import { controllerModels } from "./domain-devices-controller";
 import { formatBytes } from "./units";
 
 type Path = Array<string | number>;
+
+/**
+ * The schema with the cross-field checks applied: the one place they are wired, for the model
+ * (`domainSchema`) and the Domain resource's arguments alike. They run even when a field is wrong,
+ * so that every problem is reported at once.
+ */
+export function withDomainChecks<S extends z.ZodType<DomainFields>>(schema: S): S {
+    return schema.superRefine((domain, ctx) => checkDomainConsistency(domain, ctx), { when: () => true });
+}
 
 export function checkDomainConsistency(domain: DomainFields, ctx: z.RefinementCtx): void {
     const fail = (path: Path, message: string) => ctx.addIssue({ code: "custom", path, message });

@@ -3,7 +3,8 @@
  * memory sizes (whole KiB), CPU sets, PCI addresses and counts.
  */
 import { z } from "zod";
-import { canonicalCpuset, cpusetSchema, sizeSchema } from "./common";
+import { cpusetSchema, sizeSchema } from "./common";
+import { canonicalCpuset } from "./cpuset";
 
 export { libvirtNameSchema as objectName, macAddressSchema as macAddress, uuidSchema } from "./common";
 

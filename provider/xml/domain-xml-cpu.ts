@@ -1,7 +1,7 @@
 /** Reading and writing `<vcpu>`, `<cputune>` and `<cpu>`. */
 import { isDeepStrictEqual } from "node:util";
 import type { DomainCpu, DomainCputune, DomainNumaCell, DomainVcpu, DomainVcpuState } from "../model/domain-cpu";
-import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-field-types";
+import { canonicalCpusetOrSelf } from "../model/domain-field-types";
 import { type XElement, child, children, el, ensureChild, removeChildren, setText, textOf } from "./tree";
 import {
     kib,
@@ -16,7 +16,7 @@ import {
 } from "./domain-xml-support";
 import { compact, compactOrUndefined, yesNo } from "./values";
 
-const cpusetOf = (value: string | undefined) => (value === undefined ? undefined : canonicalCpuset(value));
+const cpusetOf = (value: string | undefined) => (value === undefined ? undefined : canonicalCpusetOrSelf(value));
 
 /** `<vcpu>` as written, `current` included when it equals the maximum. */
 function readVcpuAsWritten(node: XElement | undefined): DomainVcpu {
@@ -88,7 +88,7 @@ export function readCputune(node: XElement | undefined): DomainCputune | undefin
                 ? undefined
                 : pins.map((p) => ({
                       vcpu: readInt(p.attrs.vcpu, "vcpupin vcpu") ?? 0,
-                      cpuset: canonicalCpuset(p.attrs.cpuset ?? ""),
+                      cpuset: canonicalCpusetOrSelf(p.attrs.cpuset ?? ""),
                   })),
         emulatorpin: cpusetOf(child(node, "emulatorpin")?.attrs.cpuset),
     });

@@ -1,6 +1,6 @@
 /** Reading and writing `<maxMemory>`, `<memory>`, `<currentMemory>`, `<memoryBacking>` and `<numatune>`. */
 import { isDeepStrictEqual } from "node:util";
-import { canonicalCpusetOrSelf as canonicalCpuset } from "../model/domain-field-types";
+import { canonicalCpusetOrSelf } from "../model/domain-field-types";
 import type {
     DomainHugePage,
     DomainMaxMemory,
@@ -69,7 +69,7 @@ const hugepagesRead = (node: XElement): true | DomainHugePage[] => {
     if (pages.length === 0) return true;
     return pages.map((page) => {
         const size = readSize(page.attrs.size, page.attrs.unit, "hugepage size");
-        const nodeset = page.attrs.nodeset === undefined ? undefined : canonicalCpuset(page.attrs.nodeset);
+        const nodeset = page.attrs.nodeset === undefined ? undefined : canonicalCpusetOrSelf(page.attrs.nodeset);
         return compact({ size: size ?? 0, nodeset });
     });
 };
@@ -139,7 +139,7 @@ export function readNumatune(node: XElement | undefined): DomainNumatune | undef
         memory: memory
             ? compact({
                   mode: optionalOneOf(memory.attrs.mode, numaModes, "numatune mode"),
-                  nodeset: memory.attrs.nodeset === undefined ? undefined : canonicalCpuset(memory.attrs.nodeset),
+                  nodeset: memory.attrs.nodeset === undefined ? undefined : canonicalCpusetOrSelf(memory.attrs.nodeset),
                   placement: optionalOneOf(memory.attrs.placement, ["static", "auto"], "numatune placement"),
               })
             : undefined,
@@ -149,7 +149,7 @@ export function readNumatune(node: XElement | undefined): DomainNumatune | undef
                 : memnodes.map((m) => ({
                       cellid: readInt(m.attrs.cellid, "memnode cellid") ?? 0,
                       mode: oneOf(m.attrs.mode ?? "strict", numaModes, "memnode mode"),
-                      nodeset: canonicalCpuset(m.attrs.nodeset ?? ""),
+                      nodeset: canonicalCpusetOrSelf(m.attrs.nodeset ?? ""),
                   })),
     });
 }

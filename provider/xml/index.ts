@@ -26,6 +26,7 @@ export * from "./volume";
 
 // Domains: the model schemas, domainToXml / domainFromXml and mergeDomain.
 export * from "../model/domain";
+export * from "../model/domain-fields-schema";
 export * from "../model/domain-cpu";
 export * from "../model/domain-memory";
 export * from "../model/domain-os";

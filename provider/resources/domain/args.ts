@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import type { DomainArgs } from "../../model/domain";
-import { domainFieldsSchema } from "../../model/domain";
-import { checkDomainConsistency } from "../../model/domain-checks";
+import { withDomainChecks } from "../../model/domain-checks";
+import { domainFieldsSchema } from "../../model/domain-fields-schema";
 import { secretPathsOf } from "../../model/secret";
 import { resourceFields } from "../shared/check";
 
@@ -54,9 +54,9 @@ export const domainResourceFieldsSchema = z.strictObject({
  * Everything a Domain accepts, checked at once (the model's cross-field rules included), so that
  * `check` reports every problem before anything is created.
  */
-export const domainArgsSchema = z
-    .strictObject({ ...domainFieldsSchema.shape, ...domainResourceFieldsSchema.shape })
-    .superRefine((args, ctx) => checkDomainConsistency(args, ctx), { when: () => true });
+export const domainArgsSchema = withDomainChecks(
+    z.strictObject({ ...domainFieldsSchema.shape, ...domainResourceFieldsSchema.shape }),
+);
 
 export type DomainResourceFields = z.output<typeof domainResourceFieldsSchema>;
 export type WaitForIp = z.output<typeof waitForIpSchema>;

@@ -12,7 +12,8 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type Domain, domainFieldsSchema, domainSchema } from "../../../provider/model/domain";
+import { type Domain, domainSchema } from "../../../provider/model/domain";
+import { domainFieldsSchema } from "../../../provider/model/domain-fields-schema";
 import { domainCpuFeatureSchema, domainCpuSchema, domainVcpuSchema } from "../../../provider/model/domain-cpu";
 import {
     domainChannelSchema,

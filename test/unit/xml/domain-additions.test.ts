@@ -7,13 +7,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ChangeClass, classifyChanges, strongestClass } from "../../../provider/model/change-policy";
-import {
-    type Domain,
-    type DomainArgs,
-    domainFieldsSchema,
-    domainSchema,
-    validateDomain,
-} from "../../../provider/model/domain";
+import { type Domain, type DomainArgs, domainSchema, validateDomain } from "../../../provider/model/domain";
+import { domainFieldsSchema } from "../../../provider/model/domain-fields-schema";
 import { controllerModels, controllerTypes } from "../../../provider/model/domain-devices-controller";
 import { domainFromXml, domainToXml, mergeDomain, unmodelledParts } from "../../../provider/xml/domain";
 import { child, children, parseTree } from "../../../provider/xml/tree";
