@@ -6,7 +6,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { domainSnapshotResourceSchema, type SnapshotKind } from "../../model/snapshot";
-import { resourceFields, HIDDEN_INPUT_KEYS } from "../shared/check";
+import { HIDDEN_INPUT_KEYS, parseInputs, resourceFields } from "../shared/check";
+import type { Properties } from "../shared/handler";
 
 /** The argument schema: the resource's fields plus `uri`, `adopt`, `namePrefix`. */
 export const domainSnapshotArgsSchema = z.strictObject({
@@ -83,4 +84,28 @@ export function snapshotArgFailures(args: DomainSnapshotArgs): dynamic.CheckFail
         }
     });
     return failures;
+}
+
+/** Parses checked inputs or old outputs (computed keys are dropped). */
+export function parseDomainSnapshotArgs(props: Properties): DomainSnapshotArgs {
+    return parseInputs("DomainSnapshot", domainSnapshotArgsSchema, props);
+}
+
+/** The resource id: `<domain>/<snapshot>` (neither name may hold a '/'). */
+export function idOf(domain: string, name: string): string {
+    return `${domain}/${name}`;
+}
+
+export function parseId(id: string): { domain: string; name: string } {
+    const slash = id.indexOf("/");
+    if (slash <= 0 || slash === id.length - 1) {
+        throw new Error(
+            `DomainSnapshot: '${id}' is not a snapshot id; expected <domain>/<snapshot>, e.g. vm1/before-upgrade`,
+        );
+    }
+    return { domain: id.slice(0, slash), name: id.slice(slash + 1) };
+}
+
+export function label(domain: string, name: string): string {
+    return `${name}' of domain '${domain}`;
 }

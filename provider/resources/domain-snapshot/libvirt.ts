@@ -1,13 +1,24 @@
 /**
- * The libvirt calls a DomainSnapshot is made of: look a snapshot up, read what libvirt says about
- * it. Errors are classified by libvirt's code.
+ * The libvirt calls a DomainSnapshot is made of: look a snapshot up (also the one a resource's
+ * outputs recorded), read what libvirt says about it, redefine its description; the lock that
+ * keeps one domain's snapshot operations one at a time. Errors are classified by libvirt's code.
  */
 import type { LibvirtClient } from "../../rpc";
-import { type RemoteNonnullDomainSnapshot, VirDomainSnapshotXMLFlags } from "../../rpc/generated";
+import {
+    type RemoteNonnullDomainSnapshot,
+    VirDomainSnapshotCreateFlags,
+    VirDomainSnapshotXMLFlags,
+} from "../../rpc/generated";
 import type { DomainSnapshotDocument, SnapshotKind } from "../../model/snapshot";
-import { snapshotFromXml } from "../../xml/snapshot";
-import type { Dom } from "../domain/libvirt";
-import { libvirtCause } from "../shared/errors";
+import { snapshotFromXml, snapshotToXml } from "../../xml/snapshot";
+import { type Dom, findById, findByName, handleOf } from "../domain/libvirt";
+import { libvirtCause, step } from "../shared/errors";
+import type { Properties } from "../shared/handler";
+import { warnLeftAlone } from "../shared/identity";
+import { lockKey } from "../shared/locks";
+import { label, parseId } from "./args";
+
+const KIND = "DomainSnapshot";
 
 export type Snap = RemoteNonnullDomainSnapshot;
 
@@ -63,4 +74,65 @@ export function filesOf(document: DomainSnapshotDocument): string[] {
         files.push(document.memory.file);
     }
     return files;
+}
+
+/** Snapshot operations of one domain run one at a time: libvirt allows one job per domain. */
+export function domainLockKey(uri: string, domain: string): string {
+    return lockKey("domain-snapshots", uri, domain);
+}
+
+/** Sets the description libvirt keeps for a snapshot: a redefine of its own description with one field changed. */
+export async function setDescription(
+    client: LibvirtClient,
+    dom: Dom,
+    state: SnapshotState,
+    description: string | undefined,
+): Promise<void> {
+    const document = { ...state.document };
+    if (description === undefined) delete document.description;
+    else document.description = description;
+    const F = VirDomainSnapshotCreateFlags;
+    // A redefine without CURRENT would leave the domain without a current snapshot.
+    const flags = F.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE | (state.current ? F.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT : 0);
+    await client.domainSnapshotCreateXml({ dom, xml_desc: snapshotToXml(document), flags });
+}
+
+/** The domain a resource's outputs recorded: by UUID (a domain of that name may be another one), else by name. */
+export async function recordedDomain(
+    client: LibvirtClient,
+    props: Properties,
+    domain: string,
+): Promise<Dom | undefined> {
+    if (typeof props.domainUuid === "string") return findById(client, props.domainUuid);
+    return findByName(client, domain);
+}
+
+/** The snapshot the outputs recorded, or undefined when it is gone or another of that name replaced it. */
+export async function recordedSnapshot(
+    client: LibvirtClient,
+    props: Properties,
+    id: string,
+): Promise<{ dom: Dom; snap: Snap; state: SnapshotState } | undefined> {
+    const { domain, name } = parseId(id);
+    // With the domain's UUID recorded, the snapshot is read without lookups: libvirt finds the domain
+    // by its UUID and the snapshot by its name, and a gone one fails the read as it fails a lookup.
+    const known = typeof props.domainUuid === "string" ? handleOf(props.domainUuid, domain) : undefined;
+    const dom = known ?? (await step(KIND, name, "look up the domain", () => recordedDomain(client, props, domain)));
+    if (dom === undefined) return undefined;
+    const snap = known ? { dom, name } : await step(KIND, name, "look up", () => findSnapshot(client, dom, name));
+    if (snap === undefined) return undefined;
+    const state = await step(KIND, name, "read", () =>
+        readSnapshot(client, snap).catch((error: unknown) => {
+            if (libvirtCause(error)?.isNotFound()) return undefined;
+            throw error;
+        }),
+    );
+    if (state === undefined) return undefined;
+    const recorded = props.creationTime;
+    const found = creationTimeText(state.document);
+    if (typeof recorded === "string" && found !== recorded) {
+        warnLeftAlone(KIND, label(domain, name), "creation time", found ?? "none", recorded);
+        return undefined;
+    }
+    return { dom, snap, state };
 }
