@@ -1,180 +1,27 @@
 /**
- * The Network resource: define + autostart + start on create (undefined again when a later step
- * fails); DHCP hosts and ranges and DNS records change in place through network update; other
- * changes redefine the network, and restart it only when `allowRestart` says so, since a restart
- * disconnects every guest; delete stops and undefines it. A network this resource defines gets the
- * owner's UUID (shared/owner.ts) unless one is declared: a create that finds a network of its name
- * with that UUID (an earlier create was interrupted before the state was written) takes it over
- * and finishes the job; any other is refused unless `adopt` is set.
+ * The Network resource: check, diff, read, update and delete here; create in create.ts, bringing a
+ * network to its declaration (network update, or redefine and a restart only when `allowRestart`
+ * says so) in converge.ts; delete stops and undefines it.
  */
-import { classifyChanges } from "../../model/change-policy";
-import { keepCurrentWhereUnset } from "../../model/keep-current";
-import type { Network } from "../../model/network";
-import { type LibvirtClient, type RemoteNonnullNetwork, VirNetworkDefineFlags } from "../../rpc";
-import { networkToXml } from "../../xml/network";
-import { checkInputs, HIDDEN_INPUT_KEYS } from "../shared/check";
-import { clientFor, resolveUri } from "../shared/connection";
-import { diffResource, KNOWN_AFTER_APPLY, summarizeChanges, uriChangeOf } from "../shared/diff";
-import { operationError, rollback, step } from "../shared/errors";
+import { HIDDEN_INPUT_KEYS, checkInputs } from "../shared/check";
+import { clientFor } from "../shared/connection";
+import { diffResource, KNOWN_AFTER_APPLY, uriChangeOf } from "../shared/diff";
+import { operationError, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
-import { withLock } from "../shared/locks";
-import { logInfo, logWarning } from "../shared/log";
-import { changeOnce } from "../shared/lost-reply";
-import { makeOutputs } from "../shared/outputs";
-import { ownsUuid, uuidToDefine } from "../shared/owner";
-import { networkArgsSchema } from "./args";
 import { warnLeftAlone } from "../shared/identity";
-import {
-    applyPlans,
-    findNetwork,
-    type NetworkState,
-    networkHandleOf,
-    networkLock,
-    readNetworkState,
-    unlessNetworkGone,
-    uuidText,
-} from "./libvirt";
-import {
-    comparableModel,
-    DEFAULT_AUTOSTART,
-    modelFailures,
-    type NetworkArgs,
-    networkModelOf,
-    parseNetworkArgs,
-    planSections,
-    reportedModel,
-} from "./model";
-import { planNetworkUpdate, restartNotAllowed } from "./update-plan";
+import { withLock } from "../shared/locks";
+import { logInfo } from "../shared/log";
+import { makeOutputs } from "../shared/outputs";
+import type { Network } from "../../model/network";
+import { networkArgsSchema } from "./args";
+import { converge, reportDifferences } from "./converge";
+import { createNetwork } from "./create";
+import { findNetwork, networkHandleOf, networkLock, readNetworkState, unlessNetworkGone, uuidText } from "./libvirt";
+import { comparableModel, modelFailures, networkModelOf, parseNetworkArgs, reportedModel } from "./model";
+import { computedOutputs } from "./outputs";
+import { restartNotAllowed } from "./update-plan";
 
 const KIND = "Network";
-
-/** libvirt 7.7.0 added virNetworkDefineXMLFlags with VALIDATE (checked against the RNG schema). */
-const DEFINE_FLAGS_VERSION = 7_007_000;
-
-/** Computed outputs, and the URI actually used (so a changed default connection shows as a move). */
-function computedOutputs(state: NetworkState, uri: unknown): Properties {
-    const used = resolveUri(typeof uri === "string" ? uri : undefined);
-    return { uri: used, uuid: state.uuid, bridgeName: state.bridgeName, active: state.active };
-}
-
-async function defineNetwork(client: LibvirtClient, xml: string): Promise<RemoteNonnullNetwork> {
-    if (client.session.libVersion >= DEFINE_FLAGS_VERSION) {
-        return (await client.networkDefineXmlFlags({ xml, flags: VirNetworkDefineFlags.VIR_NETWORK_DEFINE_VALIDATE }))
-            .net;
-    }
-    return (await client.networkDefineXml({ xml })).net;
-}
-
-async function setAutostart(client: LibvirtClient, net: RemoteNonnullNetwork, wanted: boolean): Promise<void> {
-    await client.networkSetAutostart({ net, autostart: wanted ? 1 : 0 });
-}
-
-/** Starts a network; a start whose reply was lost with the connection is checked, not repeated blindly. */
-async function startNetwork(client: LibvirtClient, net: RemoteNonnullNetwork): Promise<void> {
-    await changeOnce(
-        { kind: KIND, name: net.name, operation: "start" },
-        () => client.networkCreate({ net }),
-        async () => (await client.networkIsActive({ net })).active !== 0,
-    );
-}
-
-/**
- * A new network: define (with the owner's UUID), autostart, start; on any failure after define,
- * undefine it again.
- */
-async function createNew(
-    client: LibvirtClient,
-    inputs: Properties,
-    args: NetworkArgs,
-    model: Network,
-): Promise<NetworkState> {
-    const { autostart: _autostart, ...declared } = model;
-    const definition = { ...declared, uuid: uuidToDefine(KIND, inputs, declared.uuid) };
-    const net = await step(KIND, model.name, "define", () => defineNetwork(client, networkToXml(definition)));
-    try {
-        await step(KIND, model.name, "set autostart", () =>
-            setAutostart(client, net, args.autostart ?? DEFAULT_AUTOSTART),
-        );
-        await step(KIND, model.name, "start", () => startNetwork(client, net));
-        return await readNetworkState(client, net);
-    } catch (error) {
-        const problems = await rollback([
-            async () => {
-                if ((await client.networkIsActive({ net })).active) await client.networkDestroy({ net });
-            },
-            () => client.networkUndefine({ net }),
-        ]);
-        if (problems.length > 0) {
-            throw new Error(
-                `${(error as Error).message}; removing the half-made network also failed (${problems.join("; ")}): remove it with \`virsh net-undefine ${model.name}\``,
-            );
-        }
-        throw error;
-    }
-}
-
-/**
- * Stops and starts a redefined network (allowed by the user). When the new definition does not
- * start, the previous one is put back and started, so the network is not left down.
- */
-async function restart(client: LibvirtClient, state: NetworkState, fields: readonly string[]): Promise<void> {
-    const name = state.config.name;
-    logWarning(KIND, name, `restarting the network (allowRestart) for: ${fields.join(", ")}`);
-    await step(KIND, name, "stop for restart", () => client.networkDestroy({ net: state.net }));
-    try {
-        await step(KIND, name, "start after restart", () => client.networkCreate({ net: state.net }));
-    } catch (error) {
-        const problems = await rollback([
-            () => defineNetwork(client, state.configXml),
-            () => client.networkCreate({ net: state.net }),
-        ]);
-        const restored =
-            problems.length === 0
-                ? "the previous definition was restored and started"
-                : `restoring the previous definition also failed (${problems.join("; ")})`;
-        throw new Error(`${(error as Error).message}; ${restored}`);
-    }
-}
-
-/**
- * Brings an existing network in line with a declaration: in-place lists through network update,
- * other fields by redefining (and restarting only when allowed), autostart, and start.
- */
-async function converge(
-    client: LibvirtClient,
-    state: NetworkState,
-    owned: Network | undefined,
-    args: NetworkArgs,
-): Promise<NetworkState> {
-    const desired = networkModelOf(args);
-    const name = state.config.name;
-    const sections = planSections(state, owned, desired);
-    const target = keepCurrentWhereUnset("network", state.config, { ...sections.target, autostart: undefined });
-    const plan = planNetworkUpdate(state, target, desired.autostart ?? DEFAULT_AUTOSTART, args.allowRestart === true);
-    if (plan.redefine) {
-        await step(KIND, name, "redefine", () => defineNetwork(client, networkToXml(target)));
-        if (plan.restart) await restart(client, state, plan.restartFields);
-    } else {
-        const count = await step(KIND, name, "network update", () => applyPlans(client, state.net, sections.plans));
-        if (count > 0) logInfo(KIND, name, `${count} in-place change(s) through network update`);
-    }
-    if (plan.autostart !== undefined) {
-        const wanted = plan.autostart;
-        await step(KIND, name, "set autostart", () => setAutostart(client, state.net, wanted));
-    }
-    if (!state.active) await step(KIND, name, "start", () => startNetwork(client, state.net));
-    return readNetworkState(client, state.net);
-}
-
-/**
- * Logs what an update would change from what libvirt has (`current`) to the declaration: drift on
- * read, differences on adopt. Values the declaration leaves to libvirt are not differences.
- */
-function reportDifferences(name: string, heading: string, current: Network, declared: Network): void {
-    const autostart = (model: Network) => ({ ...model, autostart: model.autostart ?? DEFAULT_AUTOSTART });
-    const changes = classifyChanges("network", autostart(current), autostart(declared));
-    if (changes.length > 0) logWarning(KIND, name, [`${heading}:`, ...summarizeChanges(changes)].join("\n"));
-}
 
 /**
  * Whether the replacement would clash with the old network while both exist: the same name, bridge
@@ -223,45 +70,7 @@ export const networkHandler: ResourceHandler = {
         return result;
     },
 
-    async create(inputs) {
-        const args = parseNetworkArgs(inputs);
-        const model = networkModelOf(args);
-        const client = await clientFor(args.uri);
-        return withLock(networkLock(args.uri, model.name), async () => {
-            const existing = await step(KIND, model.name, "look up", () => findNetwork(client, model.name));
-            let state: NetworkState;
-            if (existing === undefined) {
-                state = await createNew(client, inputs, args, model);
-            } else if (!args.adopt && ownsUuid(KIND, inputs, uuidText(existing.uuid))) {
-                logInfo(
-                    KIND,
-                    model.name,
-                    "found the network that an interrupted create of this resource defined (it has this resource's owner UUID); finishing the job",
-                );
-                state = await converge(client, await readNetworkState(client, existing), model, args);
-            } else if (args.adopt) {
-                const current = await readNetworkState(client, existing);
-                reportDifferences(
-                    model.name,
-                    "adopting the existing network; updating it to the declaration (libvirt's value -> declared)",
-                    reportedModel(current, model),
-                    model,
-                );
-                // Declared entries are taken over; entries of other owners in the same lists stay.
-                state = await converge(client, current, model, args);
-            } else {
-                throw operationError(
-                    KIND,
-                    model.name,
-                    "create",
-                    new Error(
-                        `a network named '${model.name}' already exists on ${resolveUri(args.uri)}, and this resource did not define it (its UUID ${uuidText(existing.uuid)} is not the owner UUID this resource gives its networks); set adopt: true to take it over, or choose another name`,
-                    ),
-                );
-            }
-            return { id: state.uuid, outs: makeOutputs(inputs, computedOutputs(state, args.uri)) };
-        });
-    },
+    create: createNetwork,
 
     async read(id, props = {}) {
         const uri = typeof props.uri === "string" ? props.uri : undefined;
