@@ -6,7 +6,8 @@ import { z } from "zod";
 import { cloudInitSchema } from "../../model/cloud-init";
 import { libvirtNameSchema } from "../../model/common";
 import { secretPathsOf } from "../../model/secret";
-import { resourceFields, HIDDEN_INPUT_KEYS } from "../shared/check";
+import { HIDDEN_INPUT_KEYS, parseInputs, resourceFields } from "../shared/check";
+import type { Properties } from "../shared/handler";
 
 /** `-` + 8 hex digits of the image's sha256 + `.iso`: what the volume name adds to the prefix. */
 export const NAME_SUFFIX_LENGTH = 1 + 8 + ".iso".length;
@@ -68,3 +69,8 @@ export const CLOUD_INIT_REPLACE_FIELDS = ["name", "pool"] as const;
 
 /** Inputs that hold secrets (declared with `secret()` in the model): userData and vendorData. */
 export const CLOUD_INIT_SECRET_PATHS = secretPathsOf(cloudInitArgsSchema);
+
+/** Parses stored inputs or old outputs (computed keys are dropped). */
+export function parseCloudInitArgs(props: Properties): CloudInitArgs {
+    return parseInputs("CloudInit", cloudInitArgsSchema, props);
+}

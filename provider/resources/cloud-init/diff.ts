@@ -8,20 +8,15 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { ClassifiedChange } from "../../model/change-policy";
-import { containsUnknown, isUnknown, parseInputs } from "../shared/check";
+import { containsUnknown, isUnknown } from "../shared/check";
 import { diffOfChanges, KNOWN_AFTER_APPLY, newUri, oldUri } from "../shared/diff";
 import type { Properties } from "../shared/handler";
-import { CLOUD_INIT_SECRET_PATHS, type CloudInitArgs, cloudInitArgsSchema, NAME_SUFFIX_LENGTH } from "./args";
+import { CLOUD_INIT_SECRET_PATHS, NAME_SUFFIX_LENGTH, parseCloudInitArgs } from "./args";
 import { buildSeed, volumePrefix } from "./seed";
 
 const KIND = "CloudInit";
 const DOCUMENT_KEYS = ["userData", "metaData", "networkConfig", "vendorData"] as const;
 const NEW_IMAGE = "a new seed image, uploaded as a new volume (its name carries the image's hash)";
-
-/** Parses stored inputs or old outputs (computed keys are dropped). */
-export function parseCloudInitArgs(props: Properties): CloudInitArgs {
-    return parseInputs(KIND, cloudInitArgsSchema, props);
-}
 
 function sameJson(a: unknown, b: unknown): boolean {
     return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

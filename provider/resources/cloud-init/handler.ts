@@ -14,7 +14,7 @@
  * over; one with other bytes that nothing uses (a half-done upload) is made again; one with other
  * bytes in use is refused.
  */
-import { type LibvirtClient, LibvirtError, type RemoteNonnullStorageVol } from "../../rpc";
+import { type LibvirtClient, LibvirtError } from "../../rpc";
 import { checkInputs, isUnknown } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
 import { partialCreateError, step } from "../shared/errors";
@@ -27,13 +27,14 @@ import {
     findVolume,
     openPool,
     poolIfExists,
+    readIfPresent,
     readVolumeState,
     type VolumeState,
     volumeByName,
 } from "../volume/libvirt";
 import { rollbackOf } from "../volume/rollback";
-import { type CloudInitArgs, type CloudInitComputed, cloudInitArgsSchema } from "./args";
-import { diffCloudInit, parseCloudInitArgs } from "./diff";
+import { type CloudInitArgs, type CloudInitComputed, cloudInitArgsSchema, parseCloudInitArgs } from "./args";
+import { diffCloudInit } from "./diff";
 import { uploadSeedVolume, volumeSha256 } from "./libvirt";
 import { buildSeed, seedFailures, seedProblems, volumePrefix } from "./seed";
 
@@ -67,16 +68,6 @@ async function poolFailure(args: CloudInitArgs): Promise<string | undefined> {
     const names = pools.map((p) => `'${p.name}'`).sort();
     const known = names.length > 0 ? `; existing pools: ${names.join(", ")}` : "";
     return `storage pool '${args.pool}' does not exist on ${uri}: create it first (a StoragePool resource, and pass its name output) or name an existing pool${known}`;
-}
-
-/** The volume's state, or undefined when libvirt finds its file removed behind its back. */
-async function readIfPresent(client: LibvirtClient, vol: RemoteNonnullStorageVol): Promise<VolumeState | undefined> {
-    try {
-        return await readVolumeState(client, vol);
-    } catch (error) {
-        if (LibvirtError.isInstance(error) && error.isNoStorageVol()) return undefined;
-        throw error;
-    }
 }
 
 function outputs(inputs: Properties, computed: CloudInitComputed): Properties {
@@ -179,12 +170,7 @@ export const cloudInitHandler: ResourceHandler = {
         const client = await step(KIND, name, "connect", () => clientFor(text(props.uri)));
         // Read by pool and name without lookups (libvirt's storage driver finds a volume that way;
         // a gone pool or volume fails the read as it fails a lookup), as a Volume refresh does.
-        const state = await step(KIND, name, "read", () =>
-            readIfPresent(client, volumeByName(poolName, name)).catch((error: unknown) => {
-                if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
-                throw error;
-            }),
-        );
+        const state = await step(KIND, name, "read", () => readIfPresent(client, volumeByName(poolName, name)));
         if (state === undefined) return { id: "" };
         const size = state.capacityBytes;
         // Only a volume of the image's size can still be the image: then its bytes decide.

@@ -7,95 +7,42 @@
  * logical name, shared/check.ts). A create that finds a volume with its own automatic name made it
  * in an interrupted run (see `takeOverInterrupted`); a namesake with an explicit name is refused
  * unless `adopt` or `shared` is set.
+ *
+ * Here: check, diff, read, update, delete; create in create-or-adopt.ts (making a volume in
+ * create.ts, taking one over in adopt.ts), the libvirt calls in libvirt.ts.
  */
 import { formatBytes } from "../../model/units";
-import { LibvirtError, type LibvirtClient, type RemoteNonnullStorageVol, VirErrorNumber } from "../../rpc";
-import { checkInputs, containsUnknown, isDerivedAutoName } from "../shared/check";
+import { LibvirtError, type LibvirtClient, type RemoteNonnullStorageVol } from "../../rpc";
+import { checkInputs, containsUnknown } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
-import { libvirtCause, partialCreateError, step } from "../shared/errors";
+import { step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
 import { logInfo } from "../shared/log";
-import { lockKey, withLock } from "../shared/locks";
-import { makeOutputs } from "../shared/outputs";
-import { adoptVolume } from "./adopt";
-import { parseVolumeArgs, type VolumeArgs, type VolumeComputed, volumeArgsSchema } from "./args";
+import { withLock } from "../shared/locks";
+import { parseVolumeArgs, volumeArgsSchema } from "./args";
 import { capacityAction } from "./capacity";
 import { cloneSourceProblem } from "./clone-source";
-import { createVolume } from "./create";
+import { createOrAdoptVolume, sharedLockKey } from "./create-or-adopt";
 import { uriChangeOf } from "../shared/diff";
 import { warnLeftAlone } from "../shared/identity";
 import { diffVolume } from "./diff";
 import { assertUnused, usersOf } from "./in-use";
-import { createPassphraseSecret, removePassphraseSecret } from "./passphrase";
+import { removePassphraseSecret } from "./passphrase";
 import {
     deleteVolume,
     findVolume,
     openPool,
     type PoolHandle,
     poolIfExists,
+    readIfPresent,
     readVolumeState,
     resizeVolume,
     type VolumeState,
     volumeByName,
 } from "./libvirt";
-import { rollbackOf } from "./rollback";
+import { outputs } from "./outputs";
 
 const KIND = "Volume";
-
-/** The lock that orders the creates and deletes of one shared volume's declarations. */
-function sharedLockKey(uri: string, pool: string, name: string): string {
-    return lockKey("shared volume", uri, `${pool}/${name}`);
-}
-
-function computedOutputs(state: VolumeState): VolumeComputed {
-    return {
-        key: state.vol.key,
-        path: state.path,
-        format: state.format,
-        capacityBytes: state.capacityBytes,
-        allocationBytes: state.allocationBytes,
-        backingStorePath: state.model.backingStore?.path,
-    };
-}
-
-/**
- * The outputs: inputs echoed, what libvirt reports, and the passphrase secret's UUID, which only
- * the state remembers (libvirt forgets it once it probes the image again).
- */
-function outputs(inputs: Properties, state: VolumeState, encryptionSecret?: string): Properties {
-    const computed: VolumeComputed = { ...computedOutputs(state), encryptionSecret };
-    return makeOutputs(inputs, computed as unknown as Properties);
-}
-
-/**
- * Creates the volume; with a passphrase, first the secret that holds it, which is removed again
- * when the volume cannot be made. Returns the state and the secret's UUID.
- */
-async function createEncryptedOrPlain(
-    handle: PoolHandle,
-    args: VolumeArgs,
-    name: string,
-): Promise<{ state: VolumeState; encryptionSecret?: string }> {
-    if (args.passphrase === undefined) return { state: await createVolume(handle, args, name, reporter(name)) };
-    const passphrase = args.passphrase;
-    const secret = await createPassphraseSecret(handle.client, args.pool, name, passphrase);
-    const encrypted: VolumeArgs = {
-        ...args,
-        target: { ...args.target, encryption: { ...args.target?.encryption, format: "luks", secret } },
-    };
-    try {
-        return { state: await createVolume(handle, encrypted, name, reporter(name)), encryptionSecret: secret };
-    } catch (error) {
-        const left = rollbackOf(error) !== undefined;
-        // A volume left behind still needs its key: keep the secret with it (the partial state records it).
-        if (!left) await removePassphraseSecret(handle.client, secret).catch(() => undefined);
-        throw Object.assign(error as Error, { encryptionSecret: left ? secret : undefined });
-    }
-}
-
-function reporter(name: string) {
-    return (line: string) => logInfo(KIND, name, line);
-}
 
 function text(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" ? value : undefined;
@@ -127,53 +74,6 @@ async function locate(
 }
 
 /**
- * The volume's state, or undefined when its file is gone: libvirt answers NO_STORAGE_VOL once it
- * finds the file removed behind its back (and forgets the volume).
- */
-async function readIfPresent(client: LibvirtClient, vol: RemoteNonnullStorageVol): Promise<VolumeState | undefined> {
-    try {
-        return await readVolumeState(client, vol);
-    } catch (error) {
-        // The pool gone (since a kept lookup of it) takes its volumes with it.
-        if (LibvirtError.isInstance(error) && (error.isNoStorageVol() || error.isNoStoragePool())) return undefined;
-        throw error;
-    }
-}
-
-/**
- * A volume an interrupted create of this resource made (it has this resource's automatic name).
- * In use by a domain, it was complete (a Domain is created only after its volumes' creates
- * returned): it is taken over as with adopt. Unused, its content may be half uploaded or cloned:
- * it is deleted and the create runs again. An encrypted one in use cannot be taken over (its
- * passphrase secret is recorded nowhere but in the state that was lost) and is refused.
- */
-async function takeOverInterrupted(
-    handle: PoolHandle,
-    existing: RemoteNonnullStorageVol,
-    args: VolumeArgs,
-    name: string,
-    uri: string,
-): Promise<VolumeState | undefined> {
-    const found = await step(KIND, name, "read", () => readVolumeState(handle.client, existing));
-    const users = await step(KIND, name, "find its users", () => usersOf(handle, found));
-    const how =
-        "found the volume that an interrupted create of this resource made (it has this resource's automatic name)";
-    if (users.length === 0) {
-        reporter(name)(`${how}; it is unused, so it is made again (its content may be incomplete)`);
-        await step(KIND, name, "delete the interrupted create's volume", () => deleteVolume(handle, existing, false));
-        return undefined;
-    }
-    if (args.passphrase !== undefined) {
-        throw new Error(
-            `Volume '${name}': ${how} in pool '${args.pool}' on ${uri}, but it is encrypted and in use (${users.join("; ")}): ` +
-                "its passphrase secret is not known any more. Remove the domain(s) and the volume (virsh vol-delete), then run again.",
-        );
-    }
-    reporter(name)(`${how}; it is in use (${users.join("; ")}), so it was complete: taking it over`);
-    return step(KIND, name, "take over", () => adoptVolume(handle, existing, args, reporter(name)));
-}
-
-/**
  * The state of the volume stored properties name, or undefined when it is gone. A refresh knows
  * the pool and the name and reads the volume in one call (`volumeByName`); a pool or volume that is
  * gone fails that read as it would fail the lookups. A `get` with only an id looks the key up.
@@ -192,78 +92,6 @@ async function readRecorded(id: string, props: Properties): Promise<VolumeState 
         if (LibvirtError.isInstance(error) && (error.isNoStorageVol() || error.isNoStoragePool())) return undefined;
         throw error;
     }
-}
-
-/** Makes a new volume (no namesake was found, or libvirt is left to refuse one). */
-async function createFresh(
-    handle: PoolHandle,
-    inputs: Properties,
-    args: VolumeArgs,
-    name: string,
-    uri: string,
-): Promise<{ id: string; outs: Properties }> {
-    const problem = await step(KIND, name, "check the clone's source", () =>
-        cloneSourceProblem(handle.client, uri, args),
-    );
-    if (problem !== undefined) throw new Error(`Volume '${name}': ${problem}. Nothing was created.`);
-    try {
-        const { state, encryptionSecret } = await step(KIND, name, "create", () =>
-            createEncryptedOrPlain(handle, args, name),
-        );
-        return { id: state.vol.key, outs: outputs(inputs, state, encryptionSecret) };
-    } catch (error) {
-        const cause = rollbackOf(error);
-        if (cause !== undefined) {
-            // The half-made volume could not be removed: record it so the next run can update or delete it.
-            const secret = (cause as { encryptionSecret?: string }).encryptionSecret;
-            const recorded = { ...inputs, key: cause.vol.key, ...(secret ? { encryptionSecret: secret } : {}) };
-            throw partialCreateError(KIND, name, cause.vol.key, recorded, cause);
-        }
-        throw error;
-    }
-}
-
-/** Creates the volume, or takes over an existing one when adopt or shared says so. */
-async function createOrAdopt(
-    handle: PoolHandle,
-    inputs: Properties,
-    args: VolumeArgs,
-    name: string,
-    uri: string,
-): Promise<{ id: string; outs: Properties }> {
-    // Without adopt, shared, a clone or a passphrase (whose secret would be made first), the create
-    // goes first: libvirt refuses a taken name itself (VIR_ERR_STORAGE_VOL_EXIST, checked against the
-    // same list a lookup reads), and only then is the namesake looked up and handled as below. That
-    // spares every other create its lookup.
-    if (!args.adopt && !args.shared && args.cloneFrom === undefined && args.passphrase === undefined) {
-        try {
-            return await createFresh(handle, inputs, args, name, uri);
-        } catch (error) {
-            if (libvirtCause(error)?.code !== VirErrorNumber.VIR_ERR_STORAGE_VOL_EXIST) throw error;
-        }
-    }
-    const existing = await step(KIND, name, "look up", () => findVolume(handle, name));
-    let state: VolumeState | undefined;
-    if (
-        existing !== undefined &&
-        !args.adopt &&
-        !args.shared &&
-        isDerivedAutoName(name, inputs.namePrefix, inputs.nameScope)
-    ) {
-        state = await takeOverInterrupted(handle, existing, args, name, uri);
-    } else if (existing !== undefined) {
-        if (!args.adopt && !args.shared) {
-            throw new Error(
-                `Volume '${name}': a volume of that name already exists in pool '${args.pool}' on ${uri}, and this resource did not make it (its name is not this resource's automatic name); ` +
-                    "set adopt: true to take it over, or choose another name",
-            );
-        }
-        if (args.shared) reporter(name)("shared: the volume exists; taking it over");
-        state = await step(KIND, name, "adopt", () => adoptVolume(handle, existing, args, reporter(name)));
-    }
-    // Nothing there (any more), or the interrupted create's volume was removed: make it.
-    if (state === undefined) return createFresh(handle, inputs, args, name, uri);
-    return { id: state.vol.key, outs: outputs(inputs, state) };
 }
 
 export const volumeHandler: ResourceHandler = {
@@ -290,19 +118,7 @@ export const volumeHandler: ResourceHandler = {
         return diffVolume(olds, news, await uriChangeOf(olds, news));
     },
 
-    async create(inputs) {
-        const args = parseVolumeArgs(inputs);
-        const name = args.name!;
-        const uri = resolveUri(args.uri);
-        const client = await step(KIND, name, "connect", () => clientFor(args.uri));
-        const handle = await step(KIND, name, "open pool", () => openPool(client, uri, args.pool));
-        // A shared volume is looked up and made under one lock, so that declarations of it created
-        // at once (two VirtualMachines of one image) make it once and the others take it over.
-        if (args.shared === true) {
-            return withLock(sharedLockKey(uri, args.pool, name), () => createOrAdopt(handle, inputs, args, name, uri));
-        }
-        return createOrAdopt(handle, inputs, args, name, uri);
-    },
+    create: createOrAdoptVolume,
 
     async read(id, props = {}) {
         const state = await step(KIND, props.name ?? id, "read", () => readRecorded(id, props));

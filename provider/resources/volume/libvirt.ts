@@ -208,3 +208,20 @@ export async function deleteVolume(handle: PoolHandle, vol: RemoteNonnullStorage
     if (wipe) await retryBusy(() => handle.client.storageVolWipe({ vol, flags: 0 })).catch(ignoreGone);
     await changePool(handle, () => handle.client.storageVolDelete({ vol, flags: 0 })).catch(ignoreGone);
 }
+
+/**
+ * The volume's state, or undefined when its file is gone: libvirt answers NO_STORAGE_VOL once it
+ * finds the file removed behind its back (and forgets the volume).
+ */
+export async function readIfPresent(
+    client: LibvirtClient,
+    vol: RemoteNonnullStorageVol,
+): Promise<VolumeState | undefined> {
+    try {
+        return await readVolumeState(client, vol);
+    } catch (error) {
+        // The pool gone (since a kept lookup of it) takes its volumes with it.
+        if (LibvirtError.isInstance(error) && (error.isNoStorageVol() || error.isNoStoragePool())) return undefined;
+        throw error;
+    }
+}
