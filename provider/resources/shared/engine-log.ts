@@ -8,7 +8,6 @@
 import { dirname } from "node:path";
 import type { EngineClient } from "@pulumi/pulumi/proto/engine_grpc_pb";
 import type { LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
-import type { LogLevel } from "./log";
 
 /** The host's entry point, as Node records it in require.main. */
 const HOST_ENTRY = /[\\/]cmd[\\/]dynamic-provider(?:[\\/]index\.js)?$/;
@@ -22,6 +21,9 @@ export function engineAddress(
     if (env.PULUMI_NODEJS_ENGINE) return env.PULUMI_NODEJS_ENGINE;
     return main !== undefined && HOST_ENTRY.test(main) && argv[2] ? argv[2] : undefined;
 }
+
+/** How much a line matters: the engine shows warnings as such. */
+export type LogLevel = "info" | "warning";
 
 type Send = (level: LogLevel, line: string) => void;
 

@@ -4,10 +4,9 @@
  * elsewhere (tests, the engine emulator) to stderr. No resource is attached to them, so every line
  * names the kind and the object.
  */
-import { sendToEngine } from "./engine-log";
+import { type LogLevel, sendToEngine } from "./engine-log";
 import type { ResourceKind } from "./handler";
 
-export type LogLevel = "info" | "warning";
 export type LogSink = (level: LogLevel, line: string) => void;
 
 const defaultSink: LogSink = (level, line) => {
