@@ -13,30 +13,23 @@
  * exactly its image (an interrupted create uploaded it, and the state was never written) takes it
  * over; one with other bytes that nothing uses (a half-done upload) is made again; one with other
  * bytes in use is refused.
+ *
+ * Here: check, diff, read, update, delete; create in create.ts.
  */
 import { type LibvirtClient, LibvirtError } from "../../rpc";
 import { checkInputs, isUnknown } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
-import { partialCreateError, step } from "../shared/errors";
-import type { Properties, ResourceHandler } from "../shared/handler";
-import { logInfo, logWarning } from "../shared/log";
-import { makeOutputs } from "../shared/outputs";
-import { assertUnused, usersOf } from "../volume/in-use";
-import {
-    deleteVolume,
-    findVolume,
-    openPool,
-    poolIfExists,
-    readIfPresent,
-    readVolumeState,
-    type VolumeState,
-    volumeByName,
-} from "../volume/libvirt";
-import { rollbackOf } from "../volume/rollback";
-import { type CloudInitArgs, type CloudInitComputed, cloudInitArgsSchema, parseCloudInitArgs } from "./args";
+import { step } from "../shared/errors";
+import type { ResourceHandler } from "../shared/handler";
+import { logWarning } from "../shared/log";
+import { assertUnused } from "../volume/in-use";
+import { deleteVolume, findVolume, poolIfExists, readIfPresent, volumeByName } from "../volume/libvirt";
+import { type CloudInitArgs, type CloudInitComputed, cloudInitArgsSchema } from "./args";
+import { createCloudInit } from "./create";
 import { diffCloudInit } from "./diff";
-import { uploadSeedVolume, volumeSha256 } from "./libvirt";
-import { buildSeed, seedFailures, seedProblems, volumePrefix } from "./seed";
+import { volumeSha256 } from "./libvirt";
+import { outputs } from "./outputs";
+import { seedFailures, seedProblems, volumePrefix } from "./seed";
 
 const KIND = "CloudInit";
 
@@ -70,10 +63,6 @@ async function poolFailure(args: CloudInitArgs): Promise<string | undefined> {
     return `storage pool '${args.pool}' does not exist on ${uri}: create it first (a StoragePool resource, and pass its name output) or name an existing pool${known}`;
 }
 
-function outputs(inputs: Properties, computed: CloudInitComputed): Properties {
-    return makeOutputs(inputs, computed as unknown as Properties);
-}
-
 export const cloudInitHandler: ResourceHandler = {
     async check(olds, news) {
         let problems: ReturnType<typeof seedProblems> = [];
@@ -98,68 +87,7 @@ export const cloudInitHandler: ResourceHandler = {
         return diffCloudInit(olds, news);
     },
 
-    async create(inputs) {
-        const args = parseCloudInitArgs(inputs);
-        const seed = buildSeed(args);
-        const name = seed.volumeName;
-        const uri = resolveUri(args.uri);
-        const client = await step(KIND, name, "connect", () => clientFor(args.uri));
-        const handle = await step(KIND, name, "open pool", () => openPool(client, uri, args.pool));
-        const existing = await step(KIND, name, "look up", () => findVolume(handle, name));
-        let state: VolumeState | undefined;
-        if (existing !== undefined) {
-            const found = await step(KIND, name, "read", () => readVolumeState(client, existing));
-            const same =
-                found.capacityBytes === seed.image.length &&
-                (await step(KIND, name, "read the content", () =>
-                    volumeSha256(handle, existing, seed.image.length),
-                )) === seed.sha256;
-            if (same) {
-                logInfo(
-                    KIND,
-                    name,
-                    "found a volume of this name holding exactly this seed image (an interrupted create of this resource uploaded it); taking it over",
-                );
-                state = found;
-            } else {
-                const users = await step(KIND, name, "find its users", () => usersOf(handle, found));
-                if (users.length > 0) {
-                    throw new Error(
-                        `CloudInit '${name}': a volume of that name already exists in pool '${args.pool}' on ${uri}, holding other bytes than this seed, and it is in use (${users.join("; ")}); ` +
-                            `remove it (virsh vol-delete ${name} --pool ${args.pool}) once nothing uses it, or set another name prefix`,
-                    );
-                }
-                logInfo(
-                    KIND,
-                    name,
-                    "found an unused volume of this name with other bytes (a half-done upload); uploading again",
-                );
-                await step(KIND, name, "delete the half-done volume", () => deleteVolume(handle, existing, false));
-            }
-        }
-        try {
-            if (state === undefined)
-                state = await step(KIND, name, "upload the seed", () => uploadSeedVolume(handle, name, seed.image));
-        } catch (error) {
-            const cause = rollbackOf(error);
-            if (cause !== undefined) {
-                // The half-made volume could not be removed: record it so that delete removes it later.
-                const recorded = { ...inputs, name, key: cause.vol.key };
-                throw partialCreateError(KIND, name, cause.vol.key, recorded, cause);
-            }
-            throw error;
-        }
-        const computed: CloudInitComputed = {
-            name,
-            path: state.path,
-            key: state.vol.key,
-            pool: args.pool,
-            sha256: seed.sha256,
-            instanceId: seed.instanceId,
-            size: seed.image.length,
-        };
-        return { id: state.vol.key, outs: outputs(inputs, computed) };
-    },
+    create: createCloudInit,
 
     async read(id, props = {}) {
         const name = text(props.name);
