@@ -96,13 +96,21 @@ export interface UpChild {
     diagnostics(): string[];
 }
 
-/** Starts `up` of the fault stack in the scenario folder `dir`; `holdMs` keeps its program running that much longer. */
-export function startUp(dir: string, holdMs = 0): UpChild {
+/**
+ * Starts `up` of the fault stack in the scenario folder `dir`. `holdMs` keeps its program running
+ * that much longer; `waitForLease` makes the guest's create wait for its DHCP lease (seconds after
+ * its define), so the up is still in its last create whenever a moment comes.
+ */
+export function startUp(dir: string, options: { holdMs?: number; waitForLease?: boolean } = {}): UpChild {
     const script = join(PROJECT_ROOT, "dist", "test", "cli", "fault-up-child.js");
     return watch(
         spawn(process.execPath, [script, dir], {
             stdio: ["ignore", "pipe", "pipe"],
-            env: { ...process.env, PLTEST_FAULT_HOLD_MS: String(holdMs) },
+            env: {
+                ...process.env,
+                PLTEST_FAULT_HOLD_MS: String(options.holdMs ?? 0),
+                PLTEST_FAULT_WAIT_FOR_LEASE: options.waitForLease ? "1" : "0",
+            },
         }),
     );
 }

@@ -19,10 +19,13 @@ async function main(dir: string): Promise<void> {
         stateRoot: join(dir, ".pulumi-state"),
         passphrase: PASSPHRASE,
     });
-    // PLTEST_FAULT_HOLD_MS: how long the program keeps the up (and the stack's lock) going.
+    // PLTEST_FAULT_HOLD_MS: how long the program keeps the up (and the stack's lock) going;
+    // PLTEST_FAULT_WAIT_FOR_LEASE=1: the guest's create waits for its lease (fault-tools.ts startUp).
     // The engine's info, warning and error diagnostics (the provider's log lines among them) go to stdout, one per line, for the test.
     await stack.up({
-        program: faultProgram(Number(process.env.PLTEST_FAULT_HOLD_MS ?? 0)),
+        program: faultProgram(Number(process.env.PLTEST_FAULT_HOLD_MS ?? 0), {
+            waitForLease: process.env.PLTEST_FAULT_WAIT_FOR_LEASE === "1",
+        }),
         color: "never",
         onEvent: (e) => {
             const d = e.diagnosticEvent;

@@ -26,12 +26,26 @@ import {
     total,
     type UpChild,
 } from "./fault-tools";
-import { type CliScenario, cliScenario } from "./harness";
+import type { UpResult } from "@pulumi/pulumi/automation";
+import { type CliRun, type CliScenario, cliScenario } from "./harness";
 
-const MOMENTS: Moment[] = [
+/** The guest: the stack's last create (it needs the network, the reservation and its disk). */
+const GUEST = `${FAULT_PREFIX}-vm`;
+
+/** A moment to SIGKILL the up at; `inFlight`: the create the kill lands in, which the checkpoint must name pending. */
+interface KillMoment extends Moment {
+    inFlight?: string;
+}
+
+/**
+ * When the up is SIGKILLed. Its guest's create waits for the guest's DHCP lease (seconds after the
+ * define), so at each of these moments the guest's create has not finished and the up is still
+ * running: the kill lands mid-up however slowly virsh answers the poll that sees the moment.
+ */
+const MOMENTS: KillMoment[] = [
     { name: "network defined", reached: (o) => o.networks > 0 },
     { name: "volumes made", reached: (o) => o.volumes >= 2 },
-    { name: "guest defined", reached: (o) => o.domains > 0 },
+    { name: "guest defined", reached: (o) => o.domains > 0, inFlight: GUEST },
 ];
 
 /**
@@ -64,35 +78,85 @@ const INTERRUPTED_UP_BOUND_MS = 240_000;
 
 /**
  * The `up` after the kill. The killed CLI leaves its lock file behind, and the CLI refuses every
- * operation until `pulumi cancel` removes it (its own message says so): that is done once, noted.
+ * operation until `pulumi cancel` removes it (its own message says so): that is done once, noted;
+ * `staleLock` says whether it was needed.
  */
-async function recoveringUp(s: CliScenario, row: Row) {
+async function recoveringUp(s: CliScenario, row: Row): Promise<{ run: CliRun<UpResult>; staleLock: boolean }> {
     try {
-        return await s.up(faultProgram());
+        return { run: await s.up(faultProgram()), staleLock: false };
     } catch (error) {
         if (!/currently locked/.test(String(error))) throw error;
-        row.note = "stale lock removed with `pulumi cancel`; ";
+        row.note += "stale lock removed with `pulumi cancel`; ";
         await (await s.stack()).cancel();
-        return s.up(faultProgram());
+        return { run: await s.up(faultProgram()), staleLock: true };
     }
+}
+
+/**
+ * What a SIGKILLed up must have left for its row to test a recovery at all: an up that had ended
+ * before the kill (or had made its last object) leaves none of it, and the row would pass without
+ * testing anything.
+ */
+interface KillProof {
+    moment: KillMoment;
+    /** What the kill found: the child exited by SIGKILL, with this exit code and signal. */
+    exit: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/**
+ * Asserts the kill landed mid-up, from the checkpoint the killed CLI left (before the recovering
+ * up): the guest, the up's last create, is not among its resources, and the create the moment lands
+ * in (if any) is pending. Returns the pending creates, for the row.
+ */
+async function assertKilledMidUp(s: CliScenario, proof: KillProof): Promise<string[]> {
+    const { moment, exit } = proof;
+    assert.equal(
+        exit.signal,
+        "SIGKILL",
+        `the up exited with code ${exit.code} before the SIGKILL at "${moment.name}" landed: no recovery was tested`,
+    );
+    const { resources, pending } = await checkpoint(s);
+    assert.ok(
+        !resources.includes(GUEST),
+        `the killed up had finished the guest's create before the SIGKILL at "${moment.name}": the kill landed after the up's last step, so no recovery was tested`,
+    );
+    if (moment.inFlight !== undefined) {
+        assert.ok(
+            pending.includes(moment.inFlight),
+            `the SIGKILL at "${moment.name}" should land in ${moment.inFlight}'s create, but the checkpoint names [${pending.join(", ")}] pending`,
+        );
+    }
+    return pending;
 }
 
 /**
  * After the fault: a plain `up` must leave every object once (duplicates count as leaked: no
  * destroy removes them) with the guest running, and `destroy` must leave nothing; both with virsh.
+ * After a SIGKILL (`killed`), the kill must have landed mid-up: the CLI's lock left behind and the
+ * guest still to create.
  */
-async function convergeAndDestroy(s: CliScenario, row: Row): Promise<void> {
-    const pendingBefore = await pendingCreates(s);
-    const recovered = await recoveringUp(s, row);
+async function convergeAndDestroy(s: CliScenario, row: Row, killed?: KillProof): Promise<void> {
+    const pendingBefore = killed ? await assertKilledMidUp(s, killed) : (await checkpoint(s)).pending;
+    const { run: recovered, staleLock } = await recoveringUp(s, row);
+    if (killed) {
+        assert.ok(
+            staleLock,
+            `the SIGKILLed CLI left no lock: its up had ended before the SIGKILL at "${killed.moment.name}" landed, so no recovery was tested`,
+        );
+        assert.ok(
+            recovered.steps.changes.includes(`create ${GUEST}`),
+            `the recovering up creates the guest the killed up had not finished; its steps: [${recovered.steps.changes.join(", ")}]`,
+        );
+    }
     const takenOver = recovered.diagnostics.filter((d) => /interrupted create/.test(d)).length;
     row.note += `${recovered.steps.changes.length} step(s) in the recovering up, ${takenOver} object(s) taken over`;
     if (pendingBefore.length > 0) {
         // The engine carries pending creates into every later checkpoint, even once the up made
         // them: only a refresh that clears them removes them (docs/lifecycle.md).
-        const kept = await pendingCreates(s);
+        const kept = (await checkpoint(s)).pending;
         await (await s.stack()).refresh({ clearPendingCreates: true, color: "never" });
-        assert.deepEqual(await pendingCreates(s), [], "the refresh cleared the pending creates");
-        row.note += `; ${pendingBefore.length} pending create(s) in the checkpoint, ${kept.length} still there after the up, cleared by \`pulumi refresh --clear-pending-creates\``;
+        assert.deepEqual((await checkpoint(s)).pending, [], "the refresh cleared the pending creates");
+        row.note += `; ${pendingBefore.length} pending create(s) in the checkpoint (${pendingBefore.join(", ")}), ${kept.length} still there after the up, cleared by \`pulumi refresh --clear-pending-creates\``;
     }
     const found = objects();
     row.leaked = Math.max(0, total(found) - total(FAULT_OBJECTS));
@@ -108,13 +172,23 @@ async function convergeAndDestroy(s: CliScenario, row: Row): Promise<void> {
     row.clean = true;
 }
 
-/** The URNs' names of the creates the stack's checkpoint records as pending (in flight when its CLI died). */
-async function pendingCreates(s: CliScenario): Promise<string[]> {
+/**
+ * The stack's checkpoint, by the URNs' names: its resources, and the creates it records as pending
+ * (in flight when its CLI died).
+ */
+async function checkpoint(s: CliScenario): Promise<{ resources: string[]; pending: string[] }> {
     const exported = await (await s.stack()).exportStack();
-    const deployment = exported.deployment as { pending_operations?: { type: string; resource: { urn: string } }[] };
-    return (deployment.pending_operations ?? [])
-        .filter((op) => op.type === "creating")
-        .map((op) => op.resource.urn.split("::").pop()!);
+    const deployment = exported.deployment as {
+        resources?: { urn: string }[];
+        pending_operations?: { type: string; resource: { urn: string } }[];
+    };
+    const name = (urn: string) => urn.split("::").pop()!;
+    return {
+        resources: (deployment.resources ?? []).map((r) => name(r.urn)),
+        pending: (deployment.pending_operations ?? [])
+            .filter((op) => op.type === "creating")
+            .map((op) => name(op.resource.urn)),
+    };
 }
 
 /** What a user would be left with after a failed test: destroy what the state knows, count the rest. */
@@ -180,12 +254,23 @@ for (const moment of MOMENTS) {
         let child: UpChild | undefined;
         try {
             await s.stack();
-            child = startUp(s.dir);
+            // Only the killed up waits for the lease (to be still running at each moment); the
+            // recovering up's plain program differs in nothing the checkpoint holds, since the
+            // guest is never in it after a kill that landed (assertKilledMidUp).
+            child = startUp(s.dir, { waitForLease: true });
             const { reached, seen } = await awaitMoment(child, moment);
+            const endedBefore = !running(child);
             killTree(child);
             row.atKill = describe(seen);
+            const code = await child.exited;
+            const exit = { code, signal: child.process.signalCode };
+            assert.ok(
+                !endedBefore,
+                `the up had ended (exit code ${code}) before the SIGKILL at "${moment.name}" (${describe(seen)}): nothing was killed, so no recovery was tested`,
+            );
             assert.ok(reached, `the up ended before the moment "${moment.name}" (${describe(seen)})`);
-            await convergeAndDestroy(s, row);
+            row.note = `exited by ${exit.signal}; `;
+            await convergeAndDestroy(s, row, { moment, exit });
             t.diagnostic(`${moment.name}: killed with ${row.atKill}; converged; ${row.note}`);
         } finally {
             // A test that failed or timed out before the kill leaves no `up` running behind it.
@@ -258,7 +343,7 @@ test("two ups of one stack at once: the second is refused at once (the CLI's loc
         await s.stack();
         // The first up's program holds it open for a minute, so its lock is held when the second
         // starts however fast libvirt makes the objects.
-        child = startUp(s.dir, HOLD_MS);
+        child = startUp(s.dir, { holdMs: HOLD_MS });
         // Once the first up has made something, it holds the stack's lock.
         const { seen } = await awaitMoment(child, { name: "the network is defined", reached: (o) => o.networks > 0 });
         row.atKill = describe(seen);
