@@ -157,6 +157,8 @@ async function convergeAndDestroy(s: CliScenario, row: Row, killed?: KillProof):
         await (await s.stack()).refresh({ clearPendingCreates: true, color: "never" });
         assert.deepEqual((await checkpoint(s)).pending, [], "the refresh cleared the pending creates");
         row.note += `; ${pendingBefore.length} pending create(s) in the checkpoint (${pendingBefore.join(", ")}), ${kept.length} still there after the up, cleared by \`pulumi refresh --clear-pending-creates\``;
+    } else {
+        row.note += "; no pending create in the checkpoint";
     }
     const found = objects();
     row.leaked = Math.max(0, total(found) - total(FAULT_OBJECTS));
