@@ -39,9 +39,6 @@ export const computedKeys: ReadonlyArray<keyof DomainComputed> = [
     "graphicsPasswords",
 ];
 
-/** Outputs Pulumi must treat as secrets (`additionalSecretOutputs`, set by the SDK). */
-export const secretOutputKeys = ["graphicsPasswords"] as const;
-
 type Graphics = { password?: unknown } & Record<string, unknown>;
 
 function graphicsOf(props: Properties): Graphics[] | undefined {
