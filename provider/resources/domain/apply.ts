@@ -11,12 +11,13 @@ import type { Domain } from "../../model/domain";
 import { domainFromXml, mergeDomain } from "../../xml/domain";
 import { describeError, operationError, rollback, step } from "../shared/errors";
 import { logInfo, logWarning } from "../shared/log";
+import { resendOnce } from "../shared/lost-reply";
 import type { DomainResourceFields } from "./args";
 import { withLentChains } from "./backing-chains";
 import { comparable } from "./comparable";
 import { autostartOf, type Dom, inactiveXml, isActive, liveXml } from "./libvirt";
 import { applyLive } from "./live";
-import { restart, setPaused, shutDown, start, wantedPower } from "./power";
+import { restart, setDomainAutostart, setPaused, shutDown, start, wantedPower } from "./power";
 
 /** A change's field for messages: a device as a whole (`devices.disks[2]`), other paths as they are. */
 function fieldOf(path: string): string {
@@ -50,15 +51,17 @@ export async function applyDeclaration(
 
     // The chains lent to the reading are left out of the merged document (libvirt finds them itself).
     const merged = mergeDomain(chained, model, previous);
+    // The merged document keeps the domain's UUID: a redefine whose reply was lost is sent once more.
     await step("Domain", name, "redefine", () =>
-        client.domainDefineXmlFlags({ xml: merged, flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE }),
+        resendOnce({ kind: "Domain", name, operation: "redefine" }, () =>
+            client.domainDefineXmlFlags({ xml: merged, flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE }),
+        ),
     );
     const newXml = await inactiveXml(client, dom);
 
     if (model.autostart !== undefined && (await autostartOf(client, dom)) !== model.autostart) {
-        await step("Domain", name, "set autostart", () =>
-            client.domainSetAutostart({ dom, autostart: model.autostart ? 1 : 0 }),
-        );
+        const wanted = model.autostart;
+        await step("Domain", name, "set autostart", () => setDomainAutostart(client, dom, wanted));
     }
 
     const nextBoot = changes.filter((c) => c.class === "nextBoot").map((c) => c.path);

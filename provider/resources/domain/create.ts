@@ -17,6 +17,7 @@ import { domainFromXml, domainToXml } from "../../xml/domain";
 import { clientFor } from "../shared/connection";
 import { describeError, operationError, partialCreateError, rollback, step } from "../shared/errors";
 import { logInfo } from "../shared/log";
+import { checkedChange } from "../shared/lost-reply";
 import type { Properties } from "../shared/handler";
 import type { DomainResourceFields } from "./args";
 import { waitSettings } from "./args";
@@ -29,7 +30,7 @@ import { type Dom, findByName, inactiveXml, isActive, uuidText } from "./libvirt
 import { domainOutputs } from "./outputs";
 import { parseOrThrow } from "./parse";
 import { ownerOf, recordedOwner, recordOwner, withOwner } from "./owner";
-import { powerOff, start } from "./power";
+import { powerOff, setDomainAutostart, start } from "./power";
 import { redactedChanges } from "./redact";
 import { undefine } from "./undefine";
 
@@ -95,10 +96,21 @@ async function defineNew(
     owner: string | undefined,
 ): Promise<{ dom: Dom; ours: boolean }> {
     try {
-        const { dom } = await client.domainDefineXmlFlags({
-            xml: withOwner(domainToXml(model), owner),
-            flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE,
-        });
+        // The document has no UUID unless one is declared, so a define whose reply was lost is
+        // not sent again blindly: a domain of the name with this resource's owner record is it.
+        const { dom } = await checkedChange(
+            { kind: "Domain", name: model.name, operation: "define" },
+            () =>
+                client.domainDefineXmlFlags({
+                    xml: withOwner(domainToXml(model), owner),
+                    flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE,
+                }),
+            async () => {
+                const found = await findByName(client, model.name);
+                if (found === undefined || owner === undefined) return undefined;
+                return (await recordedOwner(client, found)) === owner ? { dom: found } : undefined;
+            },
+        );
         return { dom, ours: false };
     } catch (error) {
         const found =
@@ -143,7 +155,7 @@ async function takeOver(
 /** Autostart and start of a domain just defined; a failure undefines it again. */
 async function startNew(client: LibvirtClient, dom: Dom, model: Domain): Promise<void> {
     try {
-        if (model.autostart !== undefined) await client.domainSetAutostart({ dom, autostart: model.autostart ? 1 : 0 });
+        if (model.autostart !== undefined) await setDomainAutostart(client, dom, model.autostart);
         if (model.running !== false) await start(client, dom, model.running === "paused");
     } catch (error) {
         const problems = await rollback([

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type LibvirtClient, LibvirtError } from "../../rpc";
 import { VirDomainCreateFlags, VirDomainDestroyFlagsValues, VirDomainShutdownFlagValues } from "../../rpc/generated";
 import type { Domain } from "../../model/domain";
-import { changeOnce } from "../shared/lost-reply";
+import { changeOnce, resendOnce } from "../shared/lost-reply";
 import { type Dom, isActive, powerState } from "./libvirt";
 
 /** How often the power state is polled while waiting for a shutdown. */
@@ -38,6 +38,13 @@ export async function start(client: LibvirtClient, dom: Dom, paused = false): Pr
         { kind: "Domain", name: dom.name, operation: "start" },
         () => client.domainCreateWithFlags({ dom, flags: paused ? VirDomainCreateFlags.VIR_DOMAIN_START_PAUSED : 0 }),
         () => isActive(client, dom),
+    );
+}
+
+/** Sets whether the guest starts with the host; a call whose reply was lost is sent once more (idempotent). */
+export async function setDomainAutostart(client: LibvirtClient, dom: Dom, wanted: boolean): Promise<void> {
+    await resendOnce({ kind: "Domain", name: dom.name, operation: "set autostart" }, () =>
+        client.domainSetAutostart({ dom, autostart: wanted ? 1 : 0 }),
     );
 }
 

@@ -12,7 +12,7 @@ import { networkToXml } from "../../xml/network";
 import { summarizeChanges } from "../shared/diff";
 import { rollback, step } from "../shared/errors";
 import { logInfo, logWarning } from "../shared/log";
-import { changeOnce } from "../shared/lost-reply";
+import { changeOnce, resendOnce } from "../shared/lost-reply";
 import { applyPlans, type NetworkState, readNetworkState } from "./libvirt";
 import { DEFAULT_AUTOSTART, type NetworkArgs, networkModelOf, planSections } from "./model";
 import { planNetworkUpdate } from "./update-plan";
@@ -22,17 +22,27 @@ const KIND = "Network";
 /** libvirt 7.7.0 added virNetworkDefineXMLFlags with VALIDATE (checked against the RNG schema). */
 const DEFINE_FLAGS_VERSION = 7_007_000;
 
-/** Defines (or redefines) a network, validated against libvirt's schema where the daemon can. */
-export async function defineNetwork(client: LibvirtClient, xml: string): Promise<RemoteNonnullNetwork> {
-    if (client.session.libVersion >= DEFINE_FLAGS_VERSION) {
-        return (await client.networkDefineXmlFlags({ xml, flags: VirNetworkDefineFlags.VIR_NETWORK_DEFINE_VALIDATE }))
-            .net;
-    }
-    return (await client.networkDefineXml({ xml })).net;
+/**
+ * Defines (or redefines) a network, validated against libvirt's schema where the daemon can. The
+ * document carries the network's UUID (the owner's on create, the current one on redefine), so a
+ * define whose reply was lost is sent once more (shared/lost-reply.ts). Without one (a create
+ * with no owner), a first define that had taken effect makes libvirt refuse the second as a
+ * duplicate, and the create fails as it did before.
+ */
+export async function defineNetwork(client: LibvirtClient, name: string, xml: string): Promise<RemoteNonnullNetwork> {
+    return resendOnce({ kind: KIND, name, operation: "define" }, async () => {
+        if (client.session.libVersion >= DEFINE_FLAGS_VERSION) {
+            const flags = VirNetworkDefineFlags.VIR_NETWORK_DEFINE_VALIDATE;
+            return (await client.networkDefineXmlFlags({ xml, flags })).net;
+        }
+        return (await client.networkDefineXml({ xml })).net;
+    });
 }
 
 export async function setAutostart(client: LibvirtClient, net: RemoteNonnullNetwork, wanted: boolean): Promise<void> {
-    await client.networkSetAutostart({ net, autostart: wanted ? 1 : 0 });
+    await resendOnce({ kind: KIND, name: net.name, operation: "set autostart" }, () =>
+        client.networkSetAutostart({ net, autostart: wanted ? 1 : 0 }),
+    );
 }
 
 /** Starts a network; a start whose reply was lost with the connection is checked, not repeated blindly. */
@@ -56,7 +66,7 @@ async function restart(client: LibvirtClient, state: NetworkState, fields: reado
         await step(KIND, name, "start after restart", () => client.networkCreate({ net: state.net }));
     } catch (error) {
         const problems = await rollback([
-            () => defineNetwork(client, state.configXml),
+            () => defineNetwork(client, name, state.configXml),
             () => client.networkCreate({ net: state.net }),
         ]);
         const restored =
@@ -83,7 +93,7 @@ export async function converge(
     const target = keepCurrentWhereUnset("network", state.config, { ...sections.target, autostart: undefined });
     const plan = planNetworkUpdate(state, target, desired.autostart ?? DEFAULT_AUTOSTART, args.allowRestart === true);
     if (plan.redefine) {
-        await step(KIND, name, "redefine", () => defineNetwork(client, networkToXml(target)));
+        await step(KIND, name, "redefine", () => defineNetwork(client, name, networkToXml(target)));
         if (plan.restart) await restart(client, state, plan.restartFields);
     } else {
         const count = await step(KIND, name, "network update", () => applyPlans(client, state.net, sections.plans));

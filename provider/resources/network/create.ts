@@ -34,7 +34,9 @@ async function createNew(
 ): Promise<NetworkState> {
     const { autostart: _autostart, ...declared } = model;
     const definition = { ...declared, uuid: uuidToDefine(KIND, inputs, declared.uuid) };
-    const net = await step(KIND, model.name, "define", () => defineNetwork(client, networkToXml(definition)));
+    const net = await step(KIND, model.name, "define", () =>
+        defineNetwork(client, model.name, networkToXml(definition)),
+    );
     try {
         await step(KIND, model.name, "set autostart", () =>
             setAutostart(client, net, args.autostart ?? DEFAULT_AUTOSTART),

@@ -16,6 +16,7 @@ import {
 import { networkFromXml } from "../../xml/network";
 import { resolveUri } from "../shared/connection";
 import { lockKey } from "../shared/locks";
+import { changeOnce } from "../shared/lost-reply";
 import type { SectionPlace, SectionPlan } from "./sections";
 import { sameValue } from "./values";
 
@@ -210,14 +211,41 @@ export async function applyPlans(
         ...plans.flatMap((plan) => callsFor(plan, "adds", VirNetworkUpdateCommand.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST)),
     ];
     for (const call of calls) {
-        await client.networkUpdate({
-            net,
-            command: call.command,
-            section: call.place.spec.section,
-            parentIndex: call.place.parentIndex,
-            xml: call.place.spec.toXml(call.entry),
-            flags: updateFlags(call.config, call.live),
-        });
+        // Not sent again blindly after a lost reply: a second add of an entry libvirt has is refused.
+        await changeOnce(
+            { kind: "Network", name: net.name, operation: "network update" },
+            () =>
+                client.networkUpdate({
+                    net,
+                    command: call.command,
+                    section: call.place.spec.section,
+                    parentIndex: call.place.parentIndex,
+                    xml: call.place.spec.toXml(call.entry),
+                    flags: updateFlags(call.config, call.live),
+                }),
+            () => updateInPlace(client, net, call),
+        );
     }
     return calls.length;
+}
+
+/**
+ * Whether a network update is in place on each side it was sent to, read afresh: an added entry's
+ * key is listed, a modified entry is listed with its new value, a deleted one is not listed.
+ */
+async function updateInPlace(client: LibvirtClient, net: RemoteNonnullNetwork, call: UpdateCall): Promise<boolean> {
+    const { spec, parentIndex } = call.place;
+    const sides = [...(call.config ? [VirNetworkXMLFlags.VIR_NETWORK_XML_INACTIVE] : []), ...(call.live ? [0] : [])];
+    for (const flags of sides) {
+        const entries = spec.entries(networkFromXml((await client.networkGetXmlDesc({ net, flags })).xml), parentIndex);
+        const listed = (entries ?? []) as unknown[];
+        const inPlace =
+            call.command === VirNetworkUpdateCommand.VIR_NETWORK_UPDATE_COMMAND_DELETE
+                ? !listed.some((e) => sameValue(e, call.entry))
+                : call.command === VirNetworkUpdateCommand.VIR_NETWORK_UPDATE_COMMAND_MODIFY
+                  ? listed.some((e) => sameValue(e, call.entry))
+                  : listed.some((e) => spec.key(e) === spec.key(call.entry));
+        if (!inPlace) return false;
+    }
+    return true;
 }

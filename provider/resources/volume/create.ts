@@ -8,6 +8,7 @@ import type { Volume, VolumeFormat } from "../../model/volume";
 import { LibvirtError, type RemoteNonnullStorageVol, VirErrorNumber, VirStorageVolCreateFlags } from "../../rpc";
 import { formatBytes } from "../../model/units";
 import { describeError } from "../shared/errors";
+import { checkedChange } from "../shared/lost-reply";
 import { compact } from "../../xml/values";
 import { volumeToXml } from "../../xml/volume";
 import type { VolumeArgs } from "./args";
@@ -150,6 +151,26 @@ function isInternalCreateError(error: unknown): boolean {
     );
 }
 
+/**
+ * Creates volume `name` in the pool. A create whose reply was lost is not sent again blindly (a
+ * second one would fail "already exists"): the name was free just before and is the volume's
+ * only owner record, so a volume of that name in the pool now is the one the lost call made.
+ */
+export function createChecked(
+    handle: PoolHandle,
+    name: string,
+    create: () => Promise<{ vol: RemoteNonnullStorageVol }>,
+): Promise<{ vol: RemoteNonnullStorageVol }> {
+    return checkedChange(
+        { kind: "Volume", name, operation: "create" },
+        () => changePool(handle, create),
+        async () => {
+            const vol = await findVolume(handle, name);
+            return vol === undefined ? undefined : { vol };
+        },
+    );
+}
+
 async function createEmpty(handle: PoolHandle, args: VolumeArgs, name: string): Promise<RemoteNonnullStorageVol> {
     const capacity = args.capacity;
     const xml = volumeToXml(
@@ -159,7 +180,8 @@ async function createEmpty(handle: PoolHandle, args: VolumeArgs, name: string): 
         }),
     );
     const flags = createFlags(args, args.target?.format);
-    const create = () => changePool(handle, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags }));
+    const create = () =>
+        createChecked(handle, name, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags }));
     if (args.target?.encryption === undefined) return (await create()).vol;
     return (await createEncrypted(handle, name, capacity, create)).vol;
 }
@@ -199,8 +221,9 @@ async function createOverlay(handle: PoolHandle, args: VolumeArgs, name: string)
         backingStore: compact({ path: backing.path, format: backing.format as VolumeFormat | undefined }),
     });
     const xml = volumeToXml(model);
-    return (await changePool(handle, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags: 0 })))
-        .vol;
+    return (
+        await createChecked(handle, name, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags: 0 }))
+    ).vol;
 }
 
 async function createClone(handle: PoolHandle, args: VolumeArgs, name: string): Promise<RemoteNonnullStorageVol> {
@@ -222,7 +245,7 @@ async function createClone(handle: PoolHandle, args: VolumeArgs, name: string): 
         }),
     );
     return (
-        await changePool(handle, () =>
+        await createChecked(handle, name, () =>
             handle.client.storageVolCreateXmlFrom({ pool: handle.pool, xml, clonevol: source, flags: 0 }),
         )
     ).vol;
@@ -243,7 +266,7 @@ async function createFromImage(
         // The volume must hold the whole image; a larger declared capacity is applied after the upload.
         const capacity = image.size ?? args.capacity!;
         const xml = volumeToXml(volumeModel(args, name, { capacity, allocation: 0 }));
-        const { vol } = await changePool(handle, () =>
+        const { vol } = await createChecked(handle, name, () =>
             handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags: 0 }),
         );
         return {
