@@ -8,6 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
+import { domainSchema } from "../../provider/model/domain";
+import { defineNew } from "../../provider/resources/domain/create";
 import { setDomainAutostart } from "../../provider/resources/domain/power";
 import { defineNetwork, setAutostart } from "../../provider/resources/network/converge";
 import { applyPlans, type PlacePlan } from "../../provider/resources/network/libvirt";
@@ -229,6 +231,56 @@ for (const carriedOut of [true, false]) {
         );
         noProtocolErrors(daemons);
         await pool.closeAll();
+    });
+}
+
+for (const carriedOut of [true, false]) {
+    test(`a domain create's define whose reply was lost (${carriedOut ? "carried out" : "not carried out"}) finds its domain by owner before it is sent again`, async () => {
+        const owner = "0123abcd";
+        const libvirt = { defined: false };
+        const { pool, daemons, sent } = lossyPool(
+            "DOMAIN_DEFINE_XML_FLAGS",
+            carriedOut,
+            (call) => {
+                assert.match(call.args.xml, new RegExp(`id="${owner}"`), "the define carries the owner record");
+                if (libvirt.defined) {
+                    return {
+                        error: {
+                            code: VirErrorNumber.VIR_ERR_OPERATION_FAILED,
+                            domain: VirErrorDomain.VIR_FROM_DOMAIN,
+                            message: "pltest: already defined with another uuid",
+                        },
+                    };
+                }
+                libvirt.defined = true;
+                return { ok: { dom: DOM } };
+            },
+            (daemon) => {
+                daemon.on("DOMAIN_LOOKUP_BY_NAME", () =>
+                    libvirt.defined
+                        ? { ok: { dom: DOM } }
+                        : {
+                              error: {
+                                  code: VirErrorNumber.VIR_ERR_NO_DOMAIN,
+                                  domain: VirErrorDomain.VIR_FROM_QEMU,
+                                  message: "pltest: no domain",
+                              },
+                          },
+                );
+                daemon.on("DOMAIN_GET_METADATA", () => ({ ok: { metadata: `<owner id="${owner}"/>` } }));
+            },
+        );
+        const client = await pool.get(URI);
+        const model = domainSchema.parse({ name: DOM.name, type: "qemu", memory: 64 });
+        const { result, lines } = await logged(() => defineNew(client, model, owner));
+        assert.deepEqual(result, { dom: DOM, ours: false });
+        assert.deepEqual(sent(), carriedOut ? [1, 0] : [1, 1]);
+        assert.equal(lines.length, 1);
+        assert.match(
+            lines[0]!,
+            carriedOut ? /define was lost .*; it had taken effect$/ : /it had not taken effect, so it is sent again$/,
+        );
+        noProtocolErrors(daemons);
     });
 }
 

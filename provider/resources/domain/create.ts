@@ -90,7 +90,7 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
  * carries this resource's owner record, that one is returned (`ours`) to be taken over; any other
  * is refused with the hint to adopt it.
  */
-async function defineNew(
+export async function defineNew(
     client: LibvirtClient,
     model: Domain,
     owner: string | undefined,
