@@ -65,6 +65,29 @@ export async function checkedChange<T>(
     }
 }
 
+/**
+ * Runs `change`, whose result is not trusted when its reply was lost (a volume libvirtd may have
+ * been allocating or copying when it died): after a lost reply, `undo` removes what the lost call
+ * made (true when there was something to remove) and the change is sent again.
+ */
+export async function redoneChange<T>(
+    label: ChangeLabel,
+    change: () => Promise<T>,
+    undo: () => Promise<boolean>,
+): Promise<T> {
+    try {
+        return await change();
+    } catch (error) {
+        if (!isLostReply(error)) throw error;
+        const removed = await undo();
+        const what = removed
+            ? "it had taken effect, but what it made may be incomplete, so that is removed and the change sent again"
+            : "it had not taken effect, so it is sent again";
+        logInfo(label.kind, label.name, `${lostLine(label)}; ${what}`);
+        return change();
+    }
+}
+
 /** A change whose only result is its effect; `done` says whether it is in place. */
 export async function changeOnce(
     label: ChangeLabel,

@@ -8,7 +8,7 @@ import type { Volume, VolumeFormat } from "../../model/volume";
 import { LibvirtError, type RemoteNonnullStorageVol, VirErrorNumber, VirStorageVolCreateFlags } from "../../rpc";
 import { formatBytes } from "../../model/units";
 import { describeError } from "../shared/errors";
-import { checkedChange } from "../shared/lost-reply";
+import { redoneChange } from "../shared/lost-reply";
 import { compact } from "../../xml/values";
 import { volumeToXml } from "../../xml/volume";
 import type { VolumeArgs } from "./args";
@@ -153,20 +153,25 @@ function isInternalCreateError(error: unknown): boolean {
 
 /**
  * Creates volume `name` in the pool. A create whose reply was lost is not sent again blindly (a
- * second one would fail "already exists"): the name was free just before and is the volume's
- * only owner record, so a volume of that name in the pool now is the one the lost call made.
+ * second one would fail "already exists"): the name was free just before and is the volume's only
+ * owner record, so a volume of that name in the pool now is the one the lost call made. Its content
+ * is not trusted: libvirtd may have died while it allocated, cloned or formatted it. So it is
+ * deleted (nothing uses it: this resource's dependents are created after it) and the create runs
+ * again.
  */
 export function createChecked(
     handle: PoolHandle,
     name: string,
     create: () => Promise<{ vol: RemoteNonnullStorageVol }>,
 ): Promise<{ vol: RemoteNonnullStorageVol }> {
-    return checkedChange(
+    return redoneChange(
         { kind: "Volume", name, operation: "create" },
         () => changePool(handle, create),
         async () => {
-            const vol = await findVolume(handle, name);
-            return vol === undefined ? undefined : { vol };
+            const made = await findVolume(handle, name);
+            if (made === undefined) return false;
+            await deleteVolume(handle, made, false);
+            return true;
         },
     );
 }
