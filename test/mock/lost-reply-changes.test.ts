@@ -202,7 +202,7 @@ for (const carriedOut of [true, false]) {
                 daemon.on("STORAGE_VOL_DELETE", () => {
                     libvirt.volumes--;
                     deleted++;
-                    return { ok: {} };
+                    return { ok: undefined };
                 });
                 daemon.on("STORAGE_VOL_LOOKUP_BY_NAME", () =>
                     libvirt.volumes > 0
