@@ -50,7 +50,7 @@ function descendsFromThis(pid: number, parentOf: Map<number, number>): boolean {
 }
 
 /** Samples the VmHWM of the dynamic-provider processes below this process until stopped. */
-function watchProviderPeak(): { stop(): number } {
+export function watchProviderPeak(): { stop(): number } {
     let peakKb = 0;
     const sample = () => {
         const parentOf = parents();

@@ -318,6 +318,8 @@ ensure_certs() {
 LIBVIRTD_CONF_CHANGED=0
 # Set when a libvirtd that this script did not start is running: it is left alone.
 FOREIGN_LIBVIRTD=0
+# Set when ensure_libvirtd has just seen our running daemon answer on UNIX, TCP and TLS.
+LIBVIRTD_ANSWERED=0
 
 ensure_libvirtd_conf() {
     local content
@@ -476,6 +478,8 @@ ensure_libvirtd() {
         elif ! wait_for_libvirtd; then
             die "our libvirtd (pid $pid) is running but does not answer on UNIX/TCP/TLS; see $LIBVIRTD_LOG (try: $0 restart-libvirtd)"
         fi
+        # Both branches saw it answer on all three: verify_transports need not ask again.
+        LIBVIRTD_ANSWERED=1
         return 0
     fi
     start_libvirtd
@@ -724,7 +728,10 @@ ensure_pulumi_cli() {
     [[ -n $version ]] || die "$PULUMI_MODULE_DIR/go.mod does not require github.com/pulumi/pulumi/pkg/v3"
     dir=$PULUMI_ROOT/$version
     PULUMI_CLI=$dir/bin/pulumi
-    if [[ -x $PULUMI_CLI && "$(PULUMI_SKIP_UPDATE_CHECK=true "$PULUMI_CLI" version 2>/dev/null)" == "$version" ]]; then
+    # build.json is written after the binary is in place, by the build of this version: trusting it
+    # spares starting the 117 MiB binary (half a second) on every run.
+    if [[ -x $PULUMI_CLI && -s $dir/build.json && ! $PULUMI_CLI -nt $dir/build.json ]] &&
+        grep -qF "\"version\": \"$version\"" "$dir/build.json"; then
         return 0
     fi
     # Debian's machines of this kind have Go in /usr/local/go; a login shell may not have it on PATH.
@@ -766,16 +773,23 @@ exec node "$host" "$@"'
 # ---------------------------------------------------------------------------------------------
 
 verify_transports() {
-    virsh_answers qemu:///system || die "libvirtd does not answer on qemu:///system"
-    if ((FOREIGN_LIBVIRTD)); then
+    # The ssh login is the slowest check (a second): it runs while the others do.
+    wait_until 10 "ssh" ssh_answers 9>&- &
+    local ssh_check=$!
+    if ((LIBVIRTD_ANSWERED)); then
+        : # ensure_libvirtd has just seen our daemon answer on UNIX, TCP and TLS
+    elif ! virsh_answers qemu:///system; then
+        die "libvirtd does not answer on qemu:///system"
+    elif ((FOREIGN_LIBVIRTD)); then
         virsh_answers "$TCP_URI" || warn "the foreign libvirtd does not answer on $TCP_URI"
         virsh_answers "$TLS_URI" || warn "the foreign libvirtd does not answer on $TLS_URI"
     else
         virsh_answers "$TCP_URI" || die "libvirtd does not answer on $TCP_URI"
         virsh_answers "$TLS_URI" || die "libvirtd does not answer on $TLS_URI; see $LIBVIRTD_LOG"
     fi
-    # sshd may need a moment after it starts listening before the first login succeeds.
-    wait_until 10 "ssh" ssh_answers || die "libvirt does not answer over ssh ($(ssh_uri)); see $SSHD_LOG"
+    # sshd may need a moment after it starts listening before the first login succeeds (wait_until
+    # retries for 10 s).
+    wait "$ssh_check" || die "libvirt does not answer over ssh ($(ssh_uri)); see $SSHD_LOG"
 }
 
 cmd_ensure() {

@@ -106,7 +106,9 @@ function classText(root: KindRoot, packageName: string): string[] {
         "     */",
         `    constructor(name: string, args${argsOptional ? "?" : ""}: ${kind}Args, opts?: pulumi.CustomResourceOptions) {`,
         `        const { props, options } = registration(kindFacts.${key}, name, args, opts);`,
+        "        const restoreStacks = pausePromiseStacks();",
         `        super(providerStub(${JSON.stringify(key)}), name, props, options, ${JSON.stringify(packageName)}, ${JSON.stringify(kind)});`,
+        "        restoreStacks();",
         "    }",
         "}",
     );
@@ -121,6 +123,7 @@ export function resourcesModule(roots: readonly KindRoot[], packageName: string)
             HEADER,
             'import * as pulumi from "@pulumi/pulumi";',
             'import { isInstanceOfKind, registration } from "../registration";',
+            'import { pausePromiseStacks } from "../promise-stacks";',
             'import { providerStub } from "../stub";',
             `import type { ${kinds.map((k) => `${k}Args`).join(", ")} } from "./inputs";`,
             'import { kindFacts } from "./kinds";',

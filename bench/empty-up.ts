@@ -1,0 +1,219 @@
+/**
+ * `npm run bench:empty-up`: the empty `up` of issue 14 alone, under the real Pulumi engine. A stack
+ * of one dir pool, one network and N x (Volume, defined Domain) is created once, then `up` runs
+ * ROUNDS times with nothing to change (engine time from prelude to summary event, wall time, the
+ * provider process's peak RSS), then one refresh (its peak RSS), then destroy. N defaults to 200
+ * (602 resources), as in bench:stack's N = 200 row; BENCH_N and BENCH_ROUNDS change them.
+ *
+ *   BENCH_PROFILE=<dir>  the provider processes write V8 CPU profiles there (--cpu-prof), for
+ *                        finding where an empty up's provider time goes
+ *
+ * Objects are named pltest-bempty-* and removed before and after.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { Domain, Network, StoragePool, Volume } from "../sdk";
+import { loadTestHost, PROJECT_ROOT } from "../test/helpers/test-host";
+import { removeTestObjects } from "../test/helpers/virsh";
+import { openCliStack } from "../tools/lab/automation";
+import { linkPackage } from "../tools/lab/project";
+import { pulumiCliPath } from "../tools/lab/pulumi-cli";
+import { watchProviderPeak } from "./stack-engine";
+
+const PREFIX = "pltest-bempty";
+const POOL = `${PREFIX}-pool`;
+const POOL_DIR = `/var/lib/libvirt/${POOL}`;
+const N = Number(process.env.BENCH_N ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function program(n: number) {
+    const host = loadTestHost();
+    return async () => {
+        const pool = new StoragePool("pool", { name: POOL, type: "dir", target: { path: POOL_DIR } });
+        new Network("net", { name: `${PREFIX}-net`, ips: [{ address: "10.251.0.1", prefix: 16 }] });
+        for (let i = 0; i < n; i++) {
+            const vol = new Volume(`v${i}`, {
+                pool: pool.name,
+                name: `${PREFIX}-v${i}.qcow2`,
+                capacity: 8,
+                target: { format: "qcow2" },
+            });
+            new Domain(`d${i}`, {
+                name: `${PREFIX}-d${i}`,
+                type: "qemu",
+                memory: 64,
+                vcpu: 1,
+                running: false,
+                os: { kernel: host.guestKernel, initrd: host.guestInitrd },
+                devices: {
+                    disks: [
+                        {
+                            source: { pool: pool.name, volume: vol.name },
+                            target: { dev: "vda", bus: "virtio" },
+                            driver: { type: "qcow2" },
+                        },
+                    ],
+                },
+            });
+        }
+    };
+}
+
+function cleanUp(): void {
+    removeTestObjects(PREFIX);
+    rmSync(POOL_DIR, { recursive: true, force: true });
+}
+
+interface Measure {
+    wall: number;
+    engine: number;
+    peakMb: number;
+    /** CPU seconds: this process (the inline program), the CLI, the provider host(s). */
+    cpu: { program: number; cli: number; provider: number };
+}
+
+const TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/** CPU seconds of the CLI and provider processes below this one, by their last sample. */
+function watchChildCpu(): { stop(): { cli: number; provider: number } } {
+    const last = new Map<number, { kind: "cli" | "provider"; seconds: number }>();
+    const sample = () => {
+        for (const entry of readdirSync("/proc")) {
+            if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+            try {
+                const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+                const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+                // Only direct children (the CLI) and their children (its plugins).
+                const parent = Number(fields[1]);
+                const cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+                const kind = cmd.includes("dynamic-provider") ? "provider" : cmd.includes("pulumi") ? "cli" : undefined;
+                if (kind === undefined || (parent !== process.pid && kind !== "provider")) continue;
+                last.set(Number(entry), { kind, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS });
+            } catch {
+                // ended meanwhile: its last sample stands
+            }
+        }
+    };
+    const timer = setInterval(sample, 100);
+    return {
+        stop() {
+            clearInterval(timer);
+            const sum = { cli: 0, provider: 0 };
+            for (const { kind, seconds } of last.values()) sum[kind] += seconds;
+            return sum;
+        },
+    };
+}
+
+async function timed(run: (onEvent: (e: EngineEvent) => void) => Promise<unknown>): Promise<Measure> {
+    const watch = watchProviderPeak();
+    const children = watchChildCpu();
+    const ownCpu = process.cpuUsage();
+    let prelude = Number.NaN;
+    let summary = Number.NaN;
+    const started = performance.now();
+    try {
+        await run((e) => {
+            if (e.preludeEvent && Number.isNaN(prelude)) prelude = performance.now();
+            if (e.summaryEvent) summary = performance.now();
+        });
+    } finally {
+        watch.stop();
+    }
+    const own = process.cpuUsage(ownCpu);
+    return {
+        wall: (performance.now() - started) / 1000,
+        engine: (summary - prelude) / 1000,
+        peakMb: watch.stop(),
+        cpu: { program: (own.user + own.system) / 1e6, ...children.stop() },
+    };
+}
+
+async function main(): Promise<void> {
+    const cli = pulumiCliPath();
+    if (cli === undefined) throw new Error("no Pulumi CLI: run scripts/setup-test-host.sh (it builds one)");
+    const work = mkdtempSync(join(tmpdir(), `${PREFIX}-`));
+    const load = loadavg();
+    cleanUp();
+    try {
+        const dir = join(work, "project");
+        mkdirSync(dir, { recursive: true });
+        linkPackage(dir, PROJECT_ROOT);
+        const stack = await openCliStack({
+            cli,
+            dir,
+            project: "bempty",
+            stack: "bench",
+            program: join(PROJECT_ROOT, "dist", "examples", "minimal", "index.js"),
+            stateRoot: join(work, "state"),
+            passphrase: "pltest-bempty",
+        });
+        const declare = program(N);
+        const create = await timed((onEvent) => stack.up({ program: declare, onEvent }));
+        if (process.env.BENCH_PROFILE) {
+            mkdirSync(process.env.BENCH_PROFILE, { recursive: true });
+            stack.workspace.envVars.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE} ${process.env.BENCH_PROFILE_NODE_OPTIONS ?? ""}`;
+        }
+        const empties: Measure[] = [];
+        const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
+        if (profiler) {
+            profiler.connect();
+            await profiler.post("Profiler.enable");
+            await profiler.post("Profiler.start");
+        }
+        for (let r = 0; r < ROUNDS; r++) {
+            const m = await timed((onEvent) => stack.up({ program: declare, onEvent }));
+            empties.push(m);
+        }
+        if (profiler) {
+            // This process runs the program (inline): its profile over the empty ups.
+            const { profile } = await profiler.post("Profiler.stop");
+            writeFileSync(join(process.env.BENCH_PROFILE!, "program-empty-ups.cpuprofile"), JSON.stringify(profile));
+            profiler.disconnect();
+        }
+        const refresh = await timed((onEvent) => stack.refresh({ onEvent }));
+        delete stack.workspace.envVars.NODE_OPTIONS;
+        await stack.destroy();
+        const resources = 2 + 2 * N;
+        const f = (x: number) => x.toFixed(2);
+        console.log(`bench:empty-up, real engine, N=${N} (${resources} resources), ${new Date().toISOString()}`);
+        console.log(
+            `load average before: ${load.map((x) => x.toFixed(2)).join(" ")}, after: ${loadavg()
+                .map((x) => x.toFixed(2))
+                .join(" ")}`,
+        );
+        console.log("operation   wall s  engine s  provider peak MB  CPU s: program  CLI  provider");
+        const cpu = (m: Measure) =>
+            `          ${f(m.cpu.program).padStart(6)} ${f(m.cpu.cli).padStart(6)} ${f(m.cpu.provider).padStart(6)}`;
+        console.log(
+            `create      ${f(create.wall).padStart(6)}  ${f(create.engine).padStart(8)}  ${create.peakMb.toFixed(0).padStart(6)}${cpu(create)}`,
+        );
+        for (const [i, m] of empties.entries())
+            console.log(
+                `empty up ${i + 1}  ${f(m.wall).padStart(6)}  ${f(m.engine).padStart(8)}  ${m.peakMb.toFixed(0).padStart(6)}${cpu(m)}`,
+            );
+        console.log(
+            `refresh     ${f(refresh.wall).padStart(6)}  ${f(refresh.engine).padStart(8)}  ${refresh.peakMb.toFixed(0).padStart(6)}${cpu(refresh)}`,
+        );
+        const best = Math.min(...empties.map((m) => m.engine));
+        const peak = Math.max(...empties.map((m) => m.peakMb), refresh.peakMb);
+        console.log(
+            `empty up engine time (best of ${ROUNDS}): ${f(best)} s (<= 1.5 s at 600 resources: ${best <= 1.5 ? "met" : "MISSED"})`,
+        );
+        console.log(
+            `provider peak RSS (empty ups, refresh): ${peak.toFixed(0)} MB (<= 200 MB: ${peak <= 200 ? "met" : "MISSED"})`,
+        );
+    } finally {
+        cleanUp();
+        rmSync(work, { recursive: true, force: true });
+    }
+}
+
+main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+});
