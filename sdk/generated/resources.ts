@@ -3,7 +3,6 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { isInstanceOfKind, registration } from "../registration";
-import { pausePromiseStacks } from "../promise-stacks";
 import { providerStub } from "../stub";
 import type { StoragePoolArgs, NetworkArgs, DhcpHostArgs, DnsHostArgs, VolumeArgs, DomainArgs, CloudInitArgs, DomainSnapshotArgs } from "./inputs";
 import { kindFacts } from "./kinds";
@@ -150,9 +149,7 @@ export class StoragePool extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args?: StoragePoolArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.storagePool, name, args, opts);
-        const restoreStacks = pausePromiseStacks();
         super(providerStub("storagePool"), name, props, options, "libvirt", "StoragePool");
-        restoreStacks();
     }
 }
 
@@ -290,9 +287,7 @@ export class Network extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args?: NetworkArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.network, name, args, opts);
-        const restoreStacks = pausePromiseStacks();
         super(providerStub("network"), name, props, options, "libvirt", "Network");
-        restoreStacks();
     }
 }
 
@@ -392,9 +387,7 @@ export class DhcpHost extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: DhcpHostArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.dhcpHost, name, args, opts);
-        const restoreStacks = pausePromiseStacks();
         super(providerStub("dhcpHost"), name, props, options, "libvirt", "DhcpHost");
-        restoreStacks();
     }
 }
 
@@ -477,9 +470,7 @@ export class DnsHost extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: DnsHostArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.dnsHost, name, args, opts);
-        const restoreStacks = pausePromiseStacks();
         super(providerStub("dnsHost"), name, props, options, "libvirt", "DnsHost");
-        restoreStacks();
     }
 }
 
@@ -659,9 +650,7 @@ export class Volume extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: VolumeArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.volume, name, args, opts);
-        const restoreStacks = pausePromiseStacks();
         super(providerStub("volume"), name, props, options, "libvirt", "Volume");
-        restoreStacks();
     }
 }
 
@@ -915,9 +904,7 @@ export class Domain extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: DomainArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.domain, name, args, opts);
-        const restoreStacks = pausePromiseStacks();
         super(providerStub("domain"), name, props, options, "libvirt", "Domain");
-        restoreStacks();
     }
 }
 
@@ -1012,9 +999,7 @@ export class CloudInit extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: CloudInitArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.cloudInit, name, args, opts);
-        const restoreStacks = pausePromiseStacks();
         super(providerStub("cloudInit"), name, props, options, "libvirt", "CloudInit");
-        restoreStacks();
     }
 }
 
@@ -1158,8 +1143,6 @@ export class DomainSnapshot extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: DomainSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.domainSnapshot, name, args, opts);
-        const restoreStacks = pausePromiseStacks();
         super(providerStub("domainSnapshot"), name, props, options, "libvirt", "DomainSnapshot");
-        restoreStacks();
     }
 }

@@ -106,9 +106,7 @@ function classText(root: KindRoot, packageName: string): string[] {
         "     */",
         `    constructor(name: string, args${argsOptional ? "?" : ""}: ${kind}Args, opts?: pulumi.CustomResourceOptions) {`,
         `        const { props, options } = registration(kindFacts.${key}, name, args, opts);`,
-        "        const restoreStacks = pausePromiseStacks();",
         `        super(providerStub(${JSON.stringify(key)}), name, props, options, ${JSON.stringify(packageName)}, ${JSON.stringify(kind)});`,
-        "        restoreStacks();",
         "    }",
         "}",
     );
@@ -123,7 +121,6 @@ export function resourcesModule(roots: readonly KindRoot[], packageName: string)
             HEADER,
             'import * as pulumi from "@pulumi/pulumi";',
             'import { isInstanceOfKind, registration } from "../registration";',
-            'import { pausePromiseStacks } from "../promise-stacks";',
             'import { providerStub } from "../stub";',
             `import type { ${kinds.map((k) => `${k}Args`).join(", ")} } from "./inputs";`,
             'import { kindFacts } from "./kinds";',
