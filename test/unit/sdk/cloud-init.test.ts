@@ -6,40 +6,27 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET = "1b47061264138c4ac30d75fd1eb44270";
-const isSecret = (v: unknown): boolean => typeof v === "object" && v !== null && (v as any)[SIG] === SECRET;
+import {
+    isWireSecret as isSecret,
+    mockPulumi,
+    onWireRegistration,
+    outputValue as value,
+} from "../../helpers/pulumi-mocks";
 
 const registered = new Map<string, { inputs: Record<string, unknown>; secretOutputs: string[]; type: string }>();
 let sdk: typeof import("../../../sdk");
 
 before(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-            call: () => ({}),
-        },
-        "project",
-        "stack",
-        false,
-    );
-    const monitor = require("@pulumi/pulumi/runtime/state").getStore().settings.monitor;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: unknown) => {
+    await mockPulumi();
+    onWireRegistration((req) => {
         registered.set(req.getName(), {
             inputs: req.getObject()?.toJavaScript() ?? {},
             secretOutputs: req.getAdditionalsecretoutputsList(),
             type: req.getType(),
         });
-        return register(req, callback);
-    };
+    });
     sdk = require("../../../sdk");
 });
-
-function value<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 test("plain userData and vendorData are sent as secrets; pool, metaData and networkConfig stay readable", async () => {
     const seed = new sdk.CloudInit("plain", {

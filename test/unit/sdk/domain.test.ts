@@ -6,42 +6,23 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { type MockRegistration, mockPulumi, outputValue as value } from "../../helpers/pulumi-mocks";
 
-interface Registered {
-    type: string;
-    name: string;
-    id?: string;
-    inputs: Record<string, unknown>;
-}
-const registered: Registered[] = [];
+let registered: MockRegistration[] = [];
 let sdk: typeof import("../../../sdk");
 
 before(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                registered.push({ type: args.type, name: args.name, id: args.id, inputs: args.inputs });
-                const state = {
-                    ...args.inputs,
-                    uuid: "9a1e9c2e-7f42-4f2b-8a47-3b8f0e2f5d11",
-                    macAddresses: ["52:54:00:00:00:01"],
-                    ipAddresses: [["10.253.1.5"]],
-                    graphicsPasswords: ["pw"],
-                };
-                return { id: args.id ?? "9a1e9c2e-7f42-4f2b-8a47-3b8f0e2f5d11", state };
-            },
-            call: () => ({}),
+    registered = await mockPulumi({
+        computed: {
+            uuid: "9a1e9c2e-7f42-4f2b-8a47-3b8f0e2f5d11",
+            macAddresses: ["52:54:00:00:00:01"],
+            ipAddresses: [["10.253.1.5"]],
+            graphicsPasswords: ["pw"],
         },
-        "project",
-        "stack",
-        false,
-    );
+        idOf: (args) => args.id ?? "9a1e9c2e-7f42-4f2b-8a47-3b8f0e2f5d11",
+    });
     sdk = require("../../../sdk");
 });
-
-function value<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 test("a Domain registers under the dynamic libvirt token with only its inputs, namePrefix and nameScope", async () => {
     let seenOptions: pulumi.CustomResourceOptions | undefined;

@@ -7,36 +7,19 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { type MockRegistration, mockPulumi, outputValue } from "../../helpers/pulumi-mocks";
 
-interface Registered {
-    type: string;
-    name: string;
-    inputs: Record<string, unknown>;
-}
-
-const registered: Registered[] = [];
+let registered: MockRegistration[] = [];
 let sdk: typeof import("../../../sdk");
 
 before(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-                const state = { ...args.inputs, uuid: "u-1", bridgeName: "virbr9", active: true };
-                return { id: args.id ?? `${args.name}-id`, state };
-            },
-            call: () => ({}),
-        },
-        "network-classes",
-        "test",
-        false,
-    );
+    registered = await mockPulumi({
+        computed: { uuid: "u-1", bridgeName: "virbr9", active: true },
+        project: "network-classes",
+        stack: "test",
+    });
     sdk = require("../../../sdk");
 });
-
-function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 test("Network registers under its token with the logical name as namePrefix and exposes computed outputs", async () => {
     const net = new sdk.Network("lab", { ips: [{ address: "10.253.1.1", prefix: 24 }], allowRestart: true });

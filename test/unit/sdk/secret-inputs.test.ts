@@ -7,11 +7,12 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET = "1b47061264138c4ac30d75fd1eb44270";
-
-const isSecret = (v: unknown): boolean => typeof v === "object" && v !== null && (v as any)[SIG] === SECRET;
+import {
+    isWireSecret as isSecret,
+    mockPulumi,
+    onWireRegistration,
+    outputValue as value,
+} from "../../helpers/pulumi-mocks";
 
 /** Inputs in wire form, as the engine receives them (the mocks' own view lifts nested secrets to the top). */
 const registered = new Map<string, Record<string, unknown>>();
@@ -19,28 +20,11 @@ let sdk: typeof import("../../../sdk");
 let secrets: typeof import("../../../sdk/secrets");
 
 before(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-            call: () => ({}),
-        },
-        "project",
-        "stack",
-        false,
-    );
-    const monitor = require("@pulumi/pulumi/runtime/state").getStore().settings.monitor;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: unknown) => {
-        registered.set(req.getName(), req.getObject()?.toJavaScript() ?? {});
-        return register(req, callback);
-    };
+    await mockPulumi();
+    onWireRegistration((req) => registered.set(req.getName(), req.getObject()?.toJavaScript() ?? {}));
     sdk = require("../../../sdk");
     secrets = require("../../../sdk/secrets");
 });
-
-function value<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 test("the secret argument paths come from the schemas", () => {
     assert.deepEqual(secrets.secretInputPaths.domain, ["devices.graphics[].password"]);

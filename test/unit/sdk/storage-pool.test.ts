@@ -5,36 +5,18 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { type MockRegistration, mockPulumi, outputValue as value } from "../../helpers/pulumi-mocks";
 
-interface Registered {
-    type: string;
-    name: string;
-    id?: string;
-    inputs: Record<string, unknown>;
-}
-const registered: Registered[] = [];
+let registered: MockRegistration[] = [];
 let sdk: typeof import("../../../sdk");
 
 before(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                registered.push({ type: args.type, name: args.name, id: args.id, inputs: args.inputs });
-                const state = { ...args.inputs, uuid: "81ff0d90-c91e-6742-64da-4a736edb9a9b", uri: "qemu:///system" };
-                return { id: args.id ?? "81ff0d90-c91e-6742-64da-4a736edb9a9b", state };
-            },
-            call: () => ({}),
-        },
-        "project",
-        "stack",
-        false,
-    );
+    registered = await mockPulumi({
+        computed: { uuid: "81ff0d90-c91e-6742-64da-4a736edb9a9b", uri: "qemu:///system" },
+        idOf: (args) => args.id ?? "81ff0d90-c91e-6742-64da-4a736edb9a9b",
+    });
     sdk = require("../../../sdk");
 });
-
-function value<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 test("a StoragePool registers under the dynamic libvirt token with the logical name as namePrefix", async () => {
     const path = pulumi.output(Promise.resolve("/srv/images"));

@@ -5,42 +5,18 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { type MockRegistration, mockPulumi, outputValue as value } from "../../helpers/pulumi-mocks";
 
-interface Registered {
-    type: string;
-    name: string;
-    id?: string;
-    inputs: Record<string, unknown>;
-}
-const registered: Registered[] = [];
+let registered: MockRegistration[] = [];
 let sdk: typeof import("../../../sdk");
 
 before(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                registered.push({ type: args.type, name: args.name, id: args.id, inputs: args.inputs });
-                const state = {
-                    ...args.inputs,
-                    key: "/pool/v",
-                    path: "/pool/v",
-                    format: "qcow2",
-                    capacityBytes: 1048576,
-                };
-                return { id: args.id ?? "/pool/v", state };
-            },
-            call: () => ({}),
-        },
-        "project",
-        "stack",
-        false,
-    );
+    registered = await mockPulumi({
+        computed: { key: "/pool/v", path: "/pool/v", format: "qcow2", capacityBytes: 1048576 },
+        idOf: (args) => args.id ?? "/pool/v",
+    });
     sdk = require("../../../sdk");
 });
-
-function value<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 test("a Volume registers under the dynamic libvirt token with the logical name as namePrefix", async () => {
     const base = pulumi.output(Promise.resolve("base.raw"));
