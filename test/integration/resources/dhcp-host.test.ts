@@ -6,12 +6,11 @@
  * configuration changed only. Networks are made with virsh, isolated, on 10.253.12x.0/24.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { dhcpHostHandler as handler } from "../../../provider/resources/dhcp-host/handler";
 import type { Properties } from "../../../provider/resources/shared/handler";
-import { setLogSink } from "../../../provider/resources/shared/log";
-import { defaultPool } from "../../../provider/rpc";
-import { removeTestObjects, virsh } from "../../helpers/virsh";
+import { handlerTestFile } from "../../helpers/handler-test-file";
+import { virsh } from "../../helpers/virsh";
 import {
     bridgeIfindex,
     checked,
@@ -27,18 +26,7 @@ import {
 
 const PREFIX = "pltest-dhcpres-";
 const NET = `${PREFIX}net`;
-let restoreLog: () => void = () => {};
-
-before(() => {
-    removeTestObjects(PREFIX);
-    restoreLog = setLogSink(() => {});
-    virshNetwork(NET, "10.253.121");
-});
-after(async () => {
-    restoreLog();
-    removeTestObjects(PREFIX);
-    await defaultPool.closeAll();
-});
+handlerTestFile(PREFIX, () => virshNetwork(NET, "10.253.121"));
 
 function reservation(mac: string, ip: string, extra: Properties = {}): Properties {
     return { network: NET, mac, ip, namePrefix: `r-${mac}`, ...extra };

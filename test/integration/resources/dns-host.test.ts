@@ -5,12 +5,11 @@
  * alone. The network is made with virsh, isolated, on 10.253.131.0/24.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { dnsHostHandler as handler } from "../../../provider/resources/dns-host/handler";
 import type { Properties } from "../../../provider/resources/shared/handler";
-import { setLogSink } from "../../../provider/resources/shared/log";
-import { defaultPool } from "../../../provider/rpc";
-import { removeTestObjects, virsh } from "../../helpers/virsh";
+import { handlerTestFile } from "../../helpers/handler-test-file";
+import { virsh } from "../../helpers/virsh";
 import {
     checked,
     configXml,
@@ -24,18 +23,7 @@ import {
 
 const PREFIX = "pltest-dnsres-";
 const NET = `${PREFIX}net`;
-let restoreLog: () => void = () => {};
-
-before(() => {
-    removeTestObjects(PREFIX);
-    restoreLog = setLogSink(() => {});
-    virshNetwork(NET, "10.253.131");
-});
-after(async () => {
-    restoreLog();
-    removeTestObjects(PREFIX);
-    await defaultPool.closeAll();
-});
+handlerTestFile(PREFIX, () => virshNetwork(NET, "10.253.131"));
 
 function record(ip: string, hostnames: string[]): Properties {
     return { network: NET, ip, hostnames, namePrefix: `rec-${ip}` };

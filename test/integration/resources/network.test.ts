@@ -5,13 +5,13 @@
  * every step from outside. Networks are isolated, on 10.253.11x.0/24.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { networkHandler as handler } from "../../../provider/resources/network/handler";
 import type { Properties } from "../../../provider/resources/shared/handler";
 import { UNKNOWN_VALUE } from "../../../provider/resources/shared/handler";
 import { setLogSink } from "../../../provider/resources/shared/log";
-import { defaultPool } from "../../../provider/rpc";
-import { removeTestObjects, virsh, virshMaybe } from "../../helpers/virsh";
+import { handlerTestFile } from "../../helpers/handler-test-file";
+import { virsh, virshMaybe } from "../../helpers/virsh";
 import {
     bridgeIfindex,
     checked,
@@ -25,17 +25,7 @@ import {
 } from "./network-helpers";
 
 const PREFIX = "pltest-netres-";
-let restoreLog: () => void = () => {};
-
-before(() => {
-    removeTestObjects(PREFIX);
-    restoreLog = setLogSink(() => {});
-});
-after(async () => {
-    restoreLog();
-    removeTestObjects(PREFIX);
-    await defaultPool.closeAll();
-});
+handlerTestFile(PREFIX);
 
 function lab(name: string, octet: number, hosts: Properties[] = []): Properties {
     return {
