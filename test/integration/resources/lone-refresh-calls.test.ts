@@ -26,7 +26,8 @@ import type { Properties, ResourceHandler } from "../../../provider/resources/sh
 import { setLogSink } from "../../../provider/resources/shared/log";
 import { storagePoolHandler } from "../../../provider/resources/storage-pool/handler";
 import { volumeHandler } from "../../../provider/resources/volume/handler";
-import { defaultPool, startCountingCalls, stopCountingCalls } from "../../../provider/rpc";
+import { defaultPool } from "../../../provider/rpc";
+import { counted } from "../../helpers/count-calls";
 import { removeTestObjects, virsh } from "../../helpers/virsh";
 
 const PREFIX = "pltest-lonerefresh-";
@@ -36,20 +37,6 @@ const IDLE_NET = `${PREFIX}idle`;
 
 let poolDir = "";
 let restoreLog: () => void = () => {};
-
-/** Counts the calls `fn` makes, by procedure. */
-async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; calls: Record<string, number>; total: number }> {
-    startCountingCalls();
-    let calls: Map<string, number>;
-    let result: T;
-    try {
-        result = await fn();
-    } finally {
-        calls = stopCountingCalls();
-    }
-    const total = [...calls.values()].reduce((a, b) => a + b, 0);
-    return { result, calls: Object.fromEntries([...calls].sort()), total };
-}
 
 /** check + create, as the engine does; the state a refresh then receives. */
 async function created(handler: ResourceHandler, news: Properties): Promise<{ id: string; outs: Properties }> {

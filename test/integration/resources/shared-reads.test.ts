@@ -22,12 +22,11 @@ import { volumeHandler } from "../../../provider/resources/volume/handler";
 import {
     defaultPool,
     sharedRead,
-    startCountingCalls,
-    stopCountingCalls,
     VirNetworkUpdateCommand,
     VirNetworkUpdateFlags,
     VirNetworkUpdateSection,
 } from "../../../provider/rpc";
+import { counted } from "../../helpers/count-calls";
 import { removeTestObjects, virsh } from "../../helpers/virsh";
 import { virshNetwork } from "./network-helpers";
 import { volInfo } from "./volume-helpers";
@@ -45,20 +44,6 @@ let restoreLog: () => void = () => {};
 
 function mac(i: number): string {
     return `52:54:00:5e:00:${i.toString(16).padStart(2, "0")}`;
-}
-
-/** Counts the calls `fn` makes, by procedure. */
-async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; calls: Record<string, number>; total: number }> {
-    startCountingCalls();
-    let calls: Map<string, number>;
-    let result: T;
-    try {
-        result = await fn();
-    } finally {
-        calls = stopCountingCalls();
-    }
-    const total = [...calls.values()].reduce((a, b) => a + b, 0);
-    return { result, calls: Object.fromEntries([...calls].sort()), total };
 }
 
 before(() => {

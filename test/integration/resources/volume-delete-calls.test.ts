@@ -16,7 +16,8 @@ import type { Properties } from "../../../provider/resources/shared/handler";
 import { setLogSink } from "../../../provider/resources/shared/log";
 import { volumeHandler } from "../../../provider/resources/volume/handler";
 import { BACKING_KEEP_MS, setInUseWaitMs } from "../../../provider/resources/volume/in-use";
-import { defaultPool, startCountingCalls, stopCountingCalls } from "../../../provider/rpc";
+import { defaultPool } from "../../../provider/rpc";
+import { counted } from "../../helpers/count-calls";
 import { removeTestObjects, virsh } from "../../helpers/virsh";
 
 const PREFIX = "pltest-voldelcalls-";
@@ -26,19 +27,6 @@ const COUNT = 200;
 let poolDir = "";
 let restoreLog: () => void = () => {};
 let restoreWait = 0;
-
-async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; calls: Record<string, number>; total: number }> {
-    startCountingCalls();
-    let calls: Map<string, number>;
-    let result: T;
-    try {
-        result = await fn();
-    } finally {
-        calls = stopCountingCalls();
-    }
-    const total = [...calls.values()].reduce((a, b) => a + b, 0);
-    return { result, calls: Object.fromEntries([...calls].sort()), total };
-}
 
 /** The volume names of a pool, per virsh (quiet: no header; 9.0's vol-list has no --name). */
 function volumeNames(pool: string): string[] {
