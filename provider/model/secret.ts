@@ -8,6 +8,7 @@
  * Paths are written as users write them, with `[]` for any list index: `devices.graphics[].password`.
  */
 import { z } from "zod";
+import { wrappedSchema, zodDefOf } from "./zod-wrappers";
 
 /** The schemas marked secret. A registry, so the mark survives `.optional()` and other wrappers around it. */
 const secretSchemas = z.registry<{ secret: true }>();
@@ -18,12 +19,6 @@ export function secret<S extends z.ZodType>(schema: S): S {
     return schema;
 }
 
-type Def = { type: string } & Record<string, any>;
-
-function defOf(schema: unknown): Def | undefined {
-    return (schema as { _zod?: { def?: Def } })?._zod?.def;
-}
-
 function walk(schema: z.ZodType, path: string, found: Set<string>, seen: Set<z.ZodType>): void {
     if (seen.has(schema)) return;
     seen.add(schema);
@@ -31,19 +26,15 @@ function walk(schema: z.ZodType, path: string, found: Set<string>, seen: Set<z.Z
         found.add(path);
         return;
     }
-    const def = defOf(schema);
+    const def = zodDefOf(schema);
     if (def === undefined) return;
+    const inner = wrappedSchema(def);
+    if (inner !== undefined) {
+        walk(inner, path, found, seen);
+        return;
+    }
     const join = (key: string) => (path === "" ? key : `${path}.${key}`);
     switch (def.type) {
-        case "optional":
-        case "nullable":
-        case "default":
-        case "prefault":
-        case "readonly":
-        case "catch":
-        case "nonoptional":
-            walk(def.innerType, path, found, seen);
-            return;
         case "pipe":
             walk(def.in, path, found, seen);
             walk(def.out, path, found, seen);

@@ -18,6 +18,7 @@ import { z } from "zod";
 import { formatPropertyPath, validate } from "../../model/common";
 import { pathPattern, secretPathsOf, touchesSecret } from "../../model/secret";
 import { textProblem, textRuleFor } from "../../model/text";
+import { wrappedSchema, zodDefOf } from "../../model/zod-wrappers";
 import { type Properties, UNKNOWN_VALUE } from "./handler";
 import { autoNameSuffix } from "./owner";
 
@@ -234,23 +235,13 @@ function issueReason(issue: z.core.$ZodIssue, value: unknown, secret: boolean): 
 function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
     let current: any = schema;
     const step = (value: any): any => {
-        const def = value?._zod?.def;
+        const def = zodDefOf(value);
         if (def === undefined) return undefined;
-        switch (def.type) {
-            case "optional":
-            case "nullable":
-            case "default":
-            case "prefault":
-            case "readonly":
-            case "catch":
-                return step(def.innerType);
-            case "pipe":
-                return step(def.in);
-            case "lazy":
-                return step(def.getter());
-            default:
-                return value;
-        }
+        const inner = wrappedSchema(def);
+        if (inner !== undefined) return step(inner);
+        if (def.type === "pipe") return step(def.in);
+        if (def.type === "lazy") return step(def.getter());
+        return value;
     };
     current = step(current);
     for (const segment of path) {
