@@ -7,12 +7,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { EngineEmulator, EngineError } from "./emulator";
-import { formatSummary } from "./report";
+import { EngineEmulator } from "./emulator";
+import { OPERATIONS, type Operation, runOperation } from "./run-operation";
 import { readStackConfig } from "./stack-config";
-
-const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
-type Operation = (typeof OPERATIONS)[number];
 
 interface CliArgs {
     operation: Operation;
@@ -92,23 +89,7 @@ export async function main(argv: string[]): Promise<number> {
         parallel: args.parallel,
     });
     const label = `${project}/${args.stack}, engine emulator`;
-    try {
-        const program = args.program ? resolve(args.program) : "";
-        const summary =
-            args.operation === "up"
-                ? await engine.up(program)
-                : args.operation === "preview"
-                  ? await engine.preview(program)
-                  : args.operation === "refresh"
-                    ? await engine.refresh()
-                    : await engine.destroy();
-        console.log(formatSummary(summary, label));
-        return 0;
-    } catch (e) {
-        if (e instanceof EngineError) console.log(formatSummary(e.summary, label));
-        console.error(`\nerror: ${(e as Error).message}`);
-        return 1;
-    }
+    return runOperation(engine, args.operation, args.program ? resolve(args.program) : "", label);
 }
 
 if (require.main === module) {

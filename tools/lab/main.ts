@@ -8,13 +8,11 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { EngineEmulator, EngineError, formatSummary } from "../engine";
+import { EngineEmulator, OPERATIONS, type Operation, runOperation } from "../engine";
 import { openCliStack } from "./automation";
 import { type ExampleProject, exampleNames, prepareExampleProject } from "./project";
 import { pulumiCliPath } from "./pulumi-cli";
 
-const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
-type Operation = (typeof OPERATIONS)[number];
 const ENGINES = ["auto", "cli", "emulator"] as const;
 type Engine = (typeof ENGINES)[number];
 
@@ -89,22 +87,7 @@ async function withEmulator(args: LabArgs, p: ExampleProject, why: string): Prom
         cwd: p.dir,
     });
     const label = `${p.project}/${args.stack}, engine emulator`;
-    try {
-        const summary =
-            args.operation === "up"
-                ? await engine.up(p.program)
-                : args.operation === "preview"
-                  ? await engine.preview(p.program)
-                  : args.operation === "refresh"
-                    ? await engine.refresh()
-                    : await engine.destroy();
-        console.log(formatSummary(summary, label));
-        return 0;
-    } catch (e) {
-        if (e instanceof EngineError) console.log(formatSummary(e.summary, label));
-        console.error(`\nerror: ${(e as Error).message}`);
-        return 1;
-    }
+    return runOperation(engine, args.operation, p.program, label);
 }
 
 /** The lab's passphrase for its local stacks' secrets (a lab on one machine, not a vault). */
