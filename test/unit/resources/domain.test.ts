@@ -13,8 +13,8 @@ import { domainHandler } from "../../../provider/resources/domain/handler";
 import { domainOutputs, joinPasswords, modelToInputs } from "../../../provider/resources/domain/outputs";
 import { undefineFlags } from "../../../provider/resources/domain/undefine";
 import { UNKNOWN_VALUE } from "../../../provider/resources/shared/handler";
-import { setLogSink } from "../../../provider/resources/shared/log";
 import { VirDomainUndefineFlagsValues as F } from "../../../provider/rpc/generated";
+import { logLinesOf } from "../../helpers/log-lines";
 
 const base = { namePrefix: "vm", type: "qemu", memory: 128 };
 const computed = {
@@ -25,17 +25,6 @@ const computed = {
     pendingRestart: false,
     pendingChanges: [],
 };
-
-async function captured(fn: () => unknown): Promise<string[]> {
-    const lines: string[] = [];
-    const restore = setLogSink((_level, line) => lines.push(line));
-    try {
-        await fn();
-    } finally {
-        restore();
-    }
-    return lines;
-}
 
 // The handler's check also asks the host (integration/resources/domain-checks); here only the inputs' own rules.
 test("check autonames from namePrefix, keeps the name across updates and reports bad fields", async () => {
@@ -111,7 +100,7 @@ test("console passwords go to a separate secret output and are never printed by 
         { type: "vnc", password: "s3cret" },
     ]);
     let diff: unknown;
-    const lines = await captured(async () => {
+    const lines = await logLinesOf(async () => {
         diff = await domainHandler.diff("id", outs, {
             ...inputs,
             devices: { graphics: [{ type: "vnc", password: "0ther" }] },

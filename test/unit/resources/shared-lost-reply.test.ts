@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { setLogSink } from "../../../provider/resources/shared/log";
 import { changeOnce } from "../../../provider/resources/shared/lost-reply";
 import { ConnectionError, LibvirtError } from "../../../provider/rpc";
+import { logLinesOf } from "../../helpers/log-lines";
 
 const LABEL = { kind: "Domain", name: "vm", operation: "start" } as const;
 
@@ -18,18 +18,6 @@ function lostReply(): ConnectionError {
 
 function notSent(): ConnectionError {
     return new ConnectionError("eof", "connection closed by the other side").forCall("DOMAIN_CREATE_WITH_FLAGS", false);
-}
-
-/** The provider's log lines while `fn` runs. */
-async function logged(fn: () => Promise<void>): Promise<string[]> {
-    const lines: string[] = [];
-    const restore = setLogSink((_level, line) => lines.push(line));
-    try {
-        await fn();
-    } finally {
-        restore();
-    }
-    return lines;
 }
 
 /** A change that fails with the given errors, in turn, then succeeds; counts its calls. */
@@ -47,7 +35,7 @@ function change(...failures: Error[]) {
 test("a lost reply of a change that took effect counts as done: it is not sent again", async () => {
     const c = change(lostReply());
     let looked = 0;
-    const lines = await logged(() =>
+    const lines = await logLinesOf(() =>
         changeOnce(LABEL, c.run, async () => {
             looked++;
             return true;
@@ -60,7 +48,7 @@ test("a lost reply of a change that took effect counts as done: it is not sent a
 
 test("a lost reply of a change that did not take effect: the change is sent once more", async () => {
     const c = change(lostReply());
-    const lines = await logged(() => changeOnce(LABEL, c.run, async () => false));
+    const lines = await logLinesOf(() => changeOnce(LABEL, c.run, async () => false));
     assert.equal(c.calls.n, 2);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /the reply to start was lost .*; it had not taken effect, so it is sent again$/);
