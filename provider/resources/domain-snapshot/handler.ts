@@ -8,7 +8,7 @@ import type { LibvirtClient } from "../../rpc";
 import { checkInputs } from "../shared/check";
 import { clientFor } from "../shared/connection";
 import { diffResource, oldUri, uriChangeOf } from "../shared/diff";
-import { describeError, libvirtCause, operationError, step } from "../shared/errors";
+import { describeError, goneBeforeUpdateError, libvirtCause, operationError, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
 import { withLock } from "../shared/locks";
 import { logInfo } from "../shared/log";
@@ -67,11 +67,7 @@ async function updateDomainSnapshot(id: string, olds: Properties, news: Properti
     const client = await step(KIND, name, `connect to ${uri}`, () => clientFor(uri));
     return withLock(domainLockKey(uri, args.domain), async () => {
         const found = await recordedSnapshot(client, olds, id);
-        if (found === undefined) {
-            throw new Error(
-                `${KIND} '${label(args.domain, name)}' no longer exists on ${uri} (removed outside Pulumi); run a refresh, then up again to take it anew`,
-            );
-        }
+        if (found === undefined) throw goneBeforeUpdateError(KIND, label(args.domain, name), uri, "take it anew");
         let state = found.state;
         if (state.document.description !== args.description) {
             await step(KIND, name, "set the description", () =>

@@ -35,6 +35,16 @@ export function operationError(kind: ResourceKind, name: unknown, action: string
     return new ResourceOperationError(kind, typeof name === "string" ? name : undefined, action, cause);
 }
 
+/**
+ * An update found its object gone (removed outside Pulumi): there is nothing to change in place, and
+ * the fix is a refresh (which forgets it) and an up (which does `again`: "recreate it"...).
+ */
+export function goneBeforeUpdateError(kind: ResourceKind, label: string, uri: string, again: string): Error {
+    return new Error(
+        `${kind} '${label}' no longer exists on ${uri} (removed outside Pulumi); run a refresh, then up again to ${again}`,
+    );
+}
+
 /** Runs one step of an operation; a failure is rethrown naming the object and the step. */
 export async function step<T>(kind: ResourceKind, name: unknown, action: string, fn: () => Promise<T>): Promise<T> {
     try {

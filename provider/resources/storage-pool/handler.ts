@@ -8,7 +8,7 @@ import { classifyChanges } from "../../model/change-policy";
 import { checkInputs } from "../shared/check";
 import { clientFor } from "../shared/connection";
 import { diffResource, oldUri, uriChangeOf } from "../shared/diff";
-import { step } from "../shared/errors";
+import { goneBeforeUpdateError, step } from "../shared/errors";
 import type { Properties, ResourceHandler } from "../shared/handler";
 import { withLock } from "../shared/locks";
 import { logInfo } from "../shared/log";
@@ -52,11 +52,7 @@ async function updateStoragePool(id: string, olds: Properties, news: Properties)
     const client = await step(KIND, model.name, `connect to ${uri}`, () => clientFor(uri));
     return withLock(poolLockKey(uri, model.name), async () => {
         const pool = await step(KIND, model.name, "look up", () => lookupPool(client, id));
-        if (pool === undefined) {
-            throw new Error(
-                `${KIND} '${model.name}' no longer exists on ${uri} (removed outside Pulumi); run a refresh, then up again to recreate it`,
-            );
-        }
+        if (pool === undefined) throw goneBeforeUpdateError(KIND, model.name, uri, "recreate it");
         const current = await step(KIND, model.name, "read", () => readPoolState(client, pool));
         // Converge from what libvirt has now, so out-of-band edits are corrected too.
         const changes = classifyChanges("storagePool", current.model, model);

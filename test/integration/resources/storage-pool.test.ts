@@ -182,6 +182,14 @@ test("read finds drift: autostart, a stopped pool, and a pool removed outside Pu
         virsh(["pool-destroy", name]);
         virsh(["pool-undefine", name]);
         assert.deepEqual(await handler.read(id, updated.outs!), { id: "" });
+        // An update without that refresh makes nothing and names the way back.
+        await assert.rejects(
+            handler.update(id, updated.outs!, inputs),
+            new RegExp(
+                `StoragePool '${name}' no longer exists on .+ \\(removed outside Pulumi\\); run a refresh, then up again to recreate it`,
+            ),
+        );
+        assert.equal(poolExists(name), false);
     } finally {
         removeTestObjects(name);
     }
