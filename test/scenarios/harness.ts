@@ -4,11 +4,12 @@
  * a state file there, clean-up of the test's libvirt objects before and after, and the probes the
  * scenarios assert with (process ids, what virsh sees).
  */
+import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultPool } from "../../provider/rpc";
-import { type EmulatorOptions, EngineEmulator } from "../../tools/engine";
+import { type EmulatorOptions, EngineEmulator, EngineError } from "../../tools/engine";
 import type { RunSummary, StateFile, StateResource } from "../../tools/engine";
 import { linkPackage } from "../../tools/lab/project";
 import { loadTestHost, PROJECT_ROOT } from "../helpers/test-host";
@@ -48,6 +49,19 @@ export function scenario(prefix: string, project = "libvirt-lab"): Scenario {
             await defaultPool.closeAll();
         },
     };
+}
+
+/** Runs an `up` of `program` that must fail; the engine's error (its message and the run's summary). */
+export async function failedUp(s: Scenario, program: () => void): Promise<EngineError> {
+    const failure = await s
+        .engine()
+        .up(program)
+        .then(
+            () => assert.fail("the up should have failed"),
+            (e: unknown) => e,
+        );
+    assert.ok(failure instanceof EngineError, String(failure));
+    return failure;
 }
 
 /** The folder scenario pools keep their volumes in. */

@@ -8,40 +8,18 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Domain } from "pulumi-libvirt";
-import { EngineError } from "../../tools/engine";
+import { REFUSED_CPU } from "../helpers/refused-cpu";
 import { virsh } from "../helpers/virsh";
-import { changes, outputsOf, type Scenario, scenario } from "./harness";
+import { changes, failedUp, outputsOf, type Scenario, scenario } from "./harness";
 
 const PREFIX = "pltest-scn-refused";
 const NAME = `${PREFIX}-vm`;
-
-/** Defined by libvirt, refused at start by QEMU's TCG ("guest CPU doesn't match specification"). */
-const REFUSED_CPU = {
-    mode: "custom",
-    match: "exact",
-    check: "full",
-    fallback: "forbid",
-    model: "Skylake-Server",
-    features: [{ name: "avx512f", policy: "require" }],
-} as const;
 
 let s: Scenario;
 before(() => {
     s = scenario(PREFIX);
 });
 after(() => s.cleanup());
-
-async function failingUp(program: () => void): Promise<EngineError> {
-    const failure = await s
-        .engine()
-        .up(program)
-        .then(
-            () => assert.fail("the up should have failed"),
-            (e: unknown) => e,
-        );
-    assert.ok(failure instanceof EngineError, String(failure));
-    return failure;
-}
 
 test("a refused restart is rolled back: the guest runs its old definition and a revert changes nothing", {
     timeout: 180_000,
@@ -61,7 +39,7 @@ test("a refused restart is rolled back: the guest runs its old definition and a 
     assert.deepEqual(changes(await s.engine().up(program())), ["create vm"]);
     const before = virsh(["dumpxml", "--inactive", NAME]);
 
-    const failure = await failingUp(program({ cpu: REFUSED_CPU }));
+    const failure = await failedUp(s, program({ cpu: REFUSED_CPU }));
     t.diagnostic(failure.message);
     assert.match(failure.message, /written back and the guest runs again/);
     assert.equal(virsh(["domstate", NAME]).trim(), "running", "the guest runs again");
@@ -75,7 +53,7 @@ test("a refused restart is rolled back: the guest runs its old definition and a 
     // written; the state records the guest off, so the next (reverted) up starts it.
     await s.engine().up(program({ running: false }));
     assert.equal(virsh(["domstate", NAME]).trim(), "shut off");
-    const offFailure = await failingUp(program({ cpu: REFUSED_CPU }));
+    const offFailure = await failedUp(s, program({ cpu: REFUSED_CPU }));
     t.diagnostic(offFailure.message);
     assert.equal(outputsOf(s, "vm").running, false, "the state says the guest is not running");
     assert.equal(outputsOf(s, "vm").state, "shutoff");

@@ -5,9 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Domain, StoragePool, Volume } from "pulumi-libvirt";
-import { EngineError } from "../../tools/engine";
 import { virsh, virshMaybe } from "../helpers/virsh";
-import { changes, objectsOf, poolPath, type Scenario, scenario } from "./harness";
+import { changes, failedUp, objectsOf, poolPath, type Scenario, scenario } from "./harness";
 
 const PREFIX = "pltest-scn-ren";
 
@@ -56,14 +55,7 @@ test("a domain whose start fails is not left defined", async (t) => {
             running: true,
         });
     };
-    const failure = await s
-        .engine()
-        .up(program)
-        .then(
-            () => assert.fail("the up should have failed"),
-            (e: unknown) => e,
-        );
-    assert.ok(failure instanceof EngineError, String(failure));
+    const failure = await failedUp(s, program);
     t.diagnostic(failure.message);
     assert.match(failure.message, new RegExp(name));
     assert.equal(virshMaybe(["dominfo", name]), undefined, "the domain is not defined");

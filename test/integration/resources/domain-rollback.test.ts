@@ -13,20 +13,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Properties } from "../../../provider/resources/shared/handler";
 import { defaultPool } from "../../../provider/rpc";
+import { REFUSED_CPU } from "../../helpers/refused-cpu";
 import { removeTestObjects, virsh } from "../../helpers/virsh";
 import { captureLog, createChecked, handler, qemuPid } from "./domain-helpers";
 
 const PREFIX = "pltest-domrollback-";
-
-/** A CPU libvirt accepts at define time and QEMU's TCG cannot run (the start is refused). */
-const REFUSED_CPU = {
-    mode: "custom",
-    match: "exact",
-    check: "full",
-    fallback: "forbid",
-    model: "Skylake-Server",
-    features: [{ name: "avx512f", policy: "require" }],
-};
 
 before(() => removeTestObjects(PREFIX));
 after(async () => {
