@@ -100,6 +100,13 @@ const STRING_FIELDS = [
 ] as const;
 const BOOLEAN_FIELDS = ["libvirtdManaged", "kvm"] as const;
 
+/** Fails, naming the file and the fix, when the tiny guest's kernel or initrd is missing (a booting test's first check). */
+export function assertTinyGuest(host: TestHost): void {
+    for (const file of [host.guestKernel, host.guestInitrd]) {
+        if (!existsSync(file)) throw new Error(`the tiny guest is missing (${file}): run scripts/setup-test-host.sh`);
+    }
+}
+
 /** Reads host.json; throws a message saying how to set the host up when it is missing or incomplete. */
 export function loadTestHost(): TestHost {
     let text: string;

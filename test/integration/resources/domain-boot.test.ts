@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { defaultPool } from "../../../provider/rpc";
 import type { Properties } from "../../../provider/resources/shared/handler";
-import { loadTestHost } from "../../helpers/test-host";
+import { assertTinyGuest, loadTestHost } from "../../helpers/test-host";
 import { createTransientNetwork, listNames, removeTestObjects, virsh } from "../../helpers/virsh";
 import { captureLog, createChecked, handler, qemuPid, updateChecked } from "./domain-helpers";
 
@@ -27,9 +27,7 @@ const scratch = mkdtempSync(join(tmpdir(), PREFIX));
 const consoleLog = join(scratch, "console.log");
 
 before(() => {
-    for (const file of [host.guestKernel, host.guestInitrd]) {
-        assert.ok(existsSync(file), `the tiny guest is missing (${file}): run scripts/setup-test-host.sh`);
-    }
+    assertTinyGuest(host);
     removeTestObjects(PREFIX);
     createTransientNetwork(scratch, {
         name: NETWORK,

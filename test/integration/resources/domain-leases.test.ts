@@ -5,12 +5,12 @@
  * takes the lease first; the second guest has no kernel and no disk, so it never asks.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { defaultPool } from "../../../provider/rpc";
-import { loadTestHost } from "../../helpers/test-host";
+import { assertTinyGuest, loadTestHost } from "../../helpers/test-host";
 import { createTransientNetwork, removeTestObjects, virsh } from "../../helpers/virsh";
 import { createChecked, handler, updateChecked } from "./domain-helpers";
 
@@ -22,9 +22,7 @@ const host = loadTestHost();
 const scratch = mkdtempSync(join(tmpdir(), PREFIX));
 
 before(() => {
-    for (const file of [host.guestKernel, host.guestInitrd]) {
-        assert.ok(existsSync(file), `the tiny guest is missing (${file}): run scripts/setup-test-host.sh`);
-    }
+    assertTinyGuest(host);
     removeTestObjects(PREFIX);
     createTransientNetwork(scratch, {
         name: NETWORK,

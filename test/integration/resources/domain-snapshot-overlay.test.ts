@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -30,7 +30,7 @@ import {
     SHELL_CMDLINE,
     shellGuestXml,
 } from "../../helpers/serial-shell";
-import { loadTestHost } from "../../helpers/test-host";
+import { assertTinyGuest, loadTestHost } from "../../helpers/test-host";
 import { removeTestObjects, virsh } from "../../helpers/virsh";
 import { captureLog, createChecked, handler, updateChecked } from "./domain-helpers";
 
@@ -111,9 +111,7 @@ async function restartGuest(): Promise<void> {
 }
 
 before(async () => {
-    for (const file of [host.guestKernel, host.guestInitrd]) {
-        assert.ok(existsSync(file), `the tiny guest is missing (${file}): run scripts/setup-test-host.sh`);
-    }
+    assertTinyGuest(host);
     removeTestObjects(PREFIX);
     execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", base, "16M"]);
     execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", other, "16M"]);

@@ -26,7 +26,7 @@ import { defaultPool } from "../../../provider/rpc";
 import { domainSnapshotHandler as handler } from "../../../provider/resources/domain-snapshot/handler";
 import type { Properties } from "../../../provider/resources/shared/handler";
 import { BLOCK_MARKER_COMMANDS, PREPARE_DISK_COMMANDS, SerialShell, shellGuestXml } from "../../helpers/serial-shell";
-import { loadTestHost } from "../../helpers/test-host";
+import { assertTinyGuest, loadTestHost } from "../../helpers/test-host";
 import { removeTestObjects, virsh } from "../../helpers/virsh";
 import { captureLog } from "./domain-helpers";
 
@@ -88,9 +88,7 @@ function snapshotNames(): string[] {
 }
 
 before(async () => {
-    for (const file of [host.guestKernel, host.guestInitrd]) {
-        assert.ok(existsSync(file), `the tiny guest is missing (${file}): run scripts/setup-test-host.sh`);
-    }
+    assertTinyGuest(host);
     removeTestObjects(PREFIX);
     execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", disk, "16M"]);
     const xml = join(scratch, "domain.xml");
