@@ -14,6 +14,7 @@ import { enumCodecName, pascalCase } from "../../../tools/rpcgen/naming";
 import { defaultProtocolDir } from "../../../tools/rpcgen/paths";
 import { loadProtocol } from "../../../tools/rpcgen/protocol";
 import { SampleBuilder } from "../../../tools/rpcgen/samples";
+import { seededRandom as random } from "../../helpers/seeded-random";
 
 export interface FuzzRequest {
     readonly seed: number;
@@ -30,18 +31,6 @@ export interface FuzzReport {
     readonly slowestMs: number;
     readonly slowest: string;
     readonly peakHeapBytes: number;
-}
-
-/** mulberry32: small, fast, reproducible from the seed printed on failure. */
-function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }
 
 const INTERESTING_WORDS = [

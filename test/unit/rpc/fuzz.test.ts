@@ -33,6 +33,7 @@ import {
 import { encodePacket, type PacketHeader } from "../../../provider/rpc/packet";
 import { runDownload } from "../../../provider/rpc/stream";
 import { decodeXdr, encodeXdr } from "../../../provider/rpc/xdr";
+import { seededRandom as random } from "../../helpers/seeded-random";
 import type { FuzzReport, FuzzRequest } from "./fuzz-worker";
 
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -64,18 +65,6 @@ test(`every generated XDR decoder and the frame decoder survive random and mutat
     assert.ok(report.slowestMs < 2000, `seed ${seed}: ${report.slowest} took ${report.slowestMs} ms on one input`);
     assert.ok(report.peakHeapBytes < WORKER_HEAP_MB * 1024 * 1024);
 });
-
-/** mulberry32, as in the worker. */
-function random(start: number): () => number {
-    let a = start >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 function randomBytes(rand: () => number, length: number): Buffer {
     const out = Buffer.allocUnsafe(length);
