@@ -63,19 +63,6 @@ test("pool busy is classified by code, error domain and procedure, as libvirt 9.
     assert.ok(!isPoolBusy(new Error("pool is busy")));
 });
 
-const olds = {
-    uri: "qemu:///system",
-    namePrefix: "disk",
-    name: "disk-1a2b3c4",
-    pool: "images",
-    capacity: 10,
-    target: { format: "qcow2" },
-    key: "/images/disk-1a2b3c4",
-    path: "/images/disk-1a2b3c4",
-    format: "qcow2",
-    capacityBytes: 10 * MIB,
-    allocationBytes: 200704,
-};
 const inputs = {
     uri: "qemu:///system",
     namePrefix: "disk",
@@ -83,6 +70,15 @@ const inputs = {
     pool: "images",
     capacity: 10,
     target: { format: "qcow2" },
+};
+/** The recorded state: the inputs echoed, and what libvirt reported. */
+const olds = {
+    ...inputs,
+    key: "/images/disk-1a2b3c4",
+    path: "/images/disk-1a2b3c4",
+    format: "qcow2",
+    capacityBytes: 10 * MIB,
+    allocationBytes: 200704,
 };
 
 test("diff: no change, live growth, replacement by format, pool or clone source", () => {
