@@ -71,6 +71,18 @@ function serveDownload(daemon: MockDaemon, send: (call: ReceivedCall) => void): 
     });
 }
 
+/** Answers a download with one hole of 2^50 bytes: more zeros than any memory holds. */
+function serveHugeHole(daemon: MockDaemon): void {
+    serveDownload(daemon, (call) =>
+        daemon.sendStream(
+            call,
+            VirNetMessageStatus.VIR_NET_CONTINUE,
+            hole(1n << 50n),
+            VirNetMessageType.VIR_NET_STREAM_HOLE,
+        ),
+    );
+}
+
 /** A sink that counts what it is given and can stall; records its largest backlog. */
 function countingSink(options: {
     highWaterMark?: number;
@@ -268,14 +280,7 @@ test("a 2^50-byte hole reaches onHole as a number, allocating nothing", async ()
 
 test("without onHole a 2^50-byte hole is written as zeros through the sink's backpressure, not into memory", async () => {
     const daemon = new MockDaemon().on("CONNECT_GET_HOSTNAME", () => ({ ok: { hostname: "h" } }));
-    serveDownload(daemon, (call) =>
-        daemon.sendStream(
-            call,
-            VirNetMessageStatus.VIR_NET_CONTINUE,
-            hole(1n << 50n),
-            VirNetMessageType.VIR_NET_STREAM_HOLE,
-        ),
-    );
+    serveHugeHole(daemon);
     const client = await open(daemon);
     const controller = new AbortController();
     const enough = 256 * 1024 * 1024;
@@ -304,14 +309,7 @@ test("without onHole a 2^50-byte hole is written as zeros through the sink's bac
 
 test("a destination that never pushes back does not stop timers and I/O while a huge hole is written", async () => {
     const daemon = new MockDaemon();
-    serveDownload(daemon, (call) =>
-        daemon.sendStream(
-            call,
-            VirNetMessageStatus.VIR_NET_CONTINUE,
-            hole(1n << 50n),
-            VirNetMessageType.VIR_NET_STREAM_HOLE,
-        ),
-    );
+    serveHugeHole(daemon);
     const client = await open(daemon);
     // The abort comes from a timer: it fires only if the zero writes give the event loop a turn.
     const counted = countingSink({ eager: true });
