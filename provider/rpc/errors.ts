@@ -25,8 +25,11 @@ interface LocalErrorOptions {
     readonly cause?: unknown;
 }
 
-/** A `remote_error` for an error raised on this side, with libvirt's code and domain for it. */
-function localRemoteError(code: VirErrorNumber, domain: VirErrorDomain, message: string): RemoteError {
+/**
+ * A `remote_error` for an error raised on this side, with libvirt's code and domain for it (the other
+ * fields as libvirt leaves them; the mock daemon builds its errors on it too).
+ */
+export function localRemoteError(code: VirErrorNumber, domain: VirErrorDomain, message: string | null): RemoteError {
     return {
         code,
         domain,

@@ -7,6 +7,7 @@
  * decode exactly fails the test through `protocolErrors`.
  */
 import { type Duplex, duplexPair } from "node:stream";
+import { localRemoteError } from "../../provider/rpc/errors";
 import { FrameDecoder } from "../../provider/rpc/frame-decoder";
 import {
     KEEPALIVE_PROGRAM,
@@ -234,16 +235,5 @@ export class MockDaemon {
 
 /** A whole `remote_error` from the fields a test cares about, the rest as libvirt leaves them. */
 export function errorPayload(error: Partial<RemoteError> & { code: number; domain: number }): RemoteError {
-    return {
-        message: null,
-        level: 2,
-        dom: null,
-        str1: null,
-        str2: null,
-        str3: null,
-        int1: -1,
-        int2: -1,
-        net: null,
-        ...error,
-    };
+    return { ...localRemoteError(error.code, error.domain, null), ...error };
 }

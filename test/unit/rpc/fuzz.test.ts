@@ -12,7 +12,7 @@ import { duplexPair, Writable } from "node:stream";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
 import { RpcConnection } from "../../../provider/rpc/connection";
-import { LibvirtError } from "../../../provider/rpc/errors";
+import { LibvirtError, localRemoteError } from "../../../provider/rpc/errors";
 import {
     KEEPALIVE_PROGRAM,
     KEEPALIVE_PROTOCOL_VERSION,
@@ -24,7 +24,6 @@ import {
     RemoteDomainEventCallbackLifecycleMsg,
     RemoteError,
     VirErrorDomain,
-    VirErrorLevel,
     VirErrorNumber,
     VirNetMessageStatus,
     VirNetMessageType,
@@ -90,19 +89,10 @@ const LIFECYCLE = REMOTE_PROCEDURES.DOMAIN_EVENT_CALLBACK_LIFECYCLE;
 
 /** One hostile packet aimed at the call (serial 0), the download (serial 1), events or keepalive. */
 function hostilePacket(rand: () => number): Buffer {
-    const error = encodeXdr(RemoteError, {
-        code: VirErrorNumber.VIR_ERR_INTERNAL_ERROR,
-        domain: VirErrorDomain.VIR_FROM_RPC,
-        message: "pltest",
-        level: VirErrorLevel.VIR_ERR_ERROR,
-        dom: null,
-        str1: null,
-        str2: null,
-        str3: null,
-        int1: -1,
-        int2: -1,
-        net: null,
-    });
+    const error = encodeXdr(
+        RemoteError,
+        localRemoteError(VirErrorNumber.VIR_ERR_INTERNAL_ERROR, VirErrorDomain.VIR_FROM_RPC, "pltest"),
+    );
     const target = Math.floor(rand() * 5);
     let header: PacketHeader;
     let valid: Buffer;
