@@ -12,7 +12,6 @@ import { LibvirtClient } from "../../provider/rpc/client";
 import { ConnectionError, LibvirtError } from "../../provider/rpc/errors";
 import {
     KEEPALIVE_PROGRAM,
-    KEEPALIVE_PROTOCOL_VERSION,
     KeepaliveProcedure,
     QEMU_PROGRAM,
     REMOTE_PROCEDURES,
@@ -28,7 +27,7 @@ import {
 } from "../../provider/rpc/generated";
 import { encodePacket, type Packet, type PacketHeader } from "../../provider/rpc/packet";
 import { encodeXdr, XdrError } from "../../provider/rpc/xdr";
-import { MockDaemon, type ReceivedCall } from "./mock-daemon";
+import { KEEPALIVE_PING, MockDaemon, type ReceivedCall } from "./mock-daemon";
 
 const URI = "qemu:///system";
 const VOL = { pool: "pltest-hostile-pool", name: "pltest-hostile-vol", key: "/var/lib/libvirt/images/pltest-hostile" };
@@ -116,14 +115,7 @@ test("a peer that floods keepalive PINGs and reads nothing gets at most one queu
     const daemon = new MockDaemon();
     const client = await open(daemon, { keepaliveIntervalMs: 0 });
     daemon.stopReading();
-    const ping = encodePacket({
-        prog: KEEPALIVE_PROGRAM,
-        vers: KEEPALIVE_PROTOCOL_VERSION,
-        proc: KeepaliveProcedure.KEEPALIVE_PROC_PING,
-        type: VirNetMessageType.VIR_NET_MESSAGE,
-        serial: 0,
-        status: VirNetMessageStatus.VIR_NET_OK,
-    });
+    const ping = encodePacket(KEEPALIVE_PING);
     const batch = Buffer.concat(Array.from({ length: 10_000 }, () => ping));
     for (let i = 0; i < 20; i++) {
         daemon.writeRaw(batch);

@@ -138,14 +138,7 @@ export class MockDaemon {
 
     /** Sends a keepalive PING, as the daemon does after 5 s of silence. */
     ping(): void {
-        this.sendPacket({
-            prog: KEEPALIVE_PROGRAM,
-            vers: KEEPALIVE_PROTOCOL_VERSION,
-            proc: KeepaliveProcedure.KEEPALIVE_PROC_PING,
-            type: VirNetMessageType.VIR_NET_MESSAGE,
-            serial: 0,
-            status: VirNetMessageStatus.VIR_NET_OK,
-        });
+        this.sendPacket(KEEPALIVE_PING);
     }
 
     /**
@@ -232,6 +225,16 @@ export class MockDaemon {
         });
     }
 }
+
+/** The header of a keepalive PING (no payload), as either side sends it. */
+export const KEEPALIVE_PING: PacketHeader = {
+    prog: KEEPALIVE_PROGRAM,
+    vers: KEEPALIVE_PROTOCOL_VERSION,
+    proc: KeepaliveProcedure.KEEPALIVE_PROC_PING,
+    type: VirNetMessageType.VIR_NET_MESSAGE,
+    serial: 0,
+    status: VirNetMessageStatus.VIR_NET_OK,
+};
 
 /** A whole `remote_error` from the fields a test cares about, the rest as libvirt leaves them. */
 export function errorPayload(error: Partial<RemoteError> & { code: number; domain: number }): RemoteError {
