@@ -43,6 +43,15 @@ function lab(name: string, octet: number, hosts: Properties[] = []): Properties 
 const HOST_A = { mac: "52:54:00:aa:00:01", ip: "10.253.111.11", name: "a" };
 const HOST_B = { mac: "52:54:00:aa:00:02", ip: "10.253.111.12", name: "b" };
 
+/** The main network with one DNS host and an MTU: the MTU is a change only a restart applies. */
+function mainWithMtu(): Properties {
+    return {
+        ...lab("main", 111, [HOST_B]),
+        dns: { hosts: [{ ip: "10.253.111.11", hostnames: ["a.lab"] }] },
+        mtu: 1400,
+    };
+}
+
 describe("check", () => {
     test("autonames from the logical name and keeps the name across updates", async () => {
         const first = await checked(handler, { namePrefix: "lab", ips: [{ address: "10.253.110.1", prefix: 24 }] });
@@ -221,15 +230,7 @@ describe("lifecycle", () => {
     test("a restart-class change without allowRestart fails, naming the field, and changes nothing", async () => {
         const pid = dnsmasqPid(name);
         const before = configXml(name);
-        const news = await checked(
-            handler,
-            {
-                ...lab("main", 111, [HOST_B]),
-                dns: { hosts: [{ ip: "10.253.111.11", hostnames: ["a.lab"] }] },
-                mtu: 1400,
-            },
-            outs,
-        );
+        const news = await checked(handler, mainWithMtu(), outs);
         // Preview (diff) already refuses it; update refuses it too, deciding from what libvirt has.
         await rejectsWith(handler.diff(id, outs, news), /mtu/, /allowRestart: true/, /Nothing was changed/);
         await rejectsWith(handler.update(id, outs, news), /mtu/, /allowRestart: true/, /Nothing was changed/);
@@ -240,16 +241,7 @@ describe("lifecycle", () => {
     test("with allowRestart the network is redefined and restarted", async () => {
         const pid = dnsmasqPid(name);
         const ifindex = bridgeIfindex(name);
-        const news = await checked(
-            handler,
-            {
-                ...lab("main", 111, [HOST_B]),
-                dns: { hosts: [{ ip: "10.253.111.11", hostnames: ["a.lab"] }] },
-                mtu: 1400,
-                allowRestart: true,
-            },
-            outs,
-        );
+        const news = await checked(handler, { ...mainWithMtu(), allowRestart: true }, outs);
         outs = (await handler.update(id, outs, news)).outs as Properties;
         assert.match(liveXml(name), /<mtu size='1400'\/>/);
         assert.match(configXml(name), /<mtu size='1400'\/>/);
@@ -274,15 +266,7 @@ describe("lifecycle", () => {
         const read = await handler.read(id, outs);
         const props = read.props as Properties;
         assert.equal(props.active, false);
-        const news = await checked(
-            handler,
-            {
-                ...lab("main", 111, [HOST_B]),
-                dns: { hosts: [{ ip: "10.253.111.11", hostnames: ["a.lab"] }] },
-                mtu: 1400,
-            },
-            outs,
-        );
+        const news = await checked(handler, mainWithMtu(), outs);
         assert.equal((await handler.diff(id, props, news)).changes, true);
         outs = (await handler.update(id, props, news)).outs as Properties;
         assert.equal(netInfo(name).active, true);
