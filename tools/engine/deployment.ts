@@ -49,8 +49,11 @@ export class Deployment implements MonitorHandler {
         private readonly prior: StateFile,
         private readonly preview: boolean,
         parallel: number,
-        /** Called with the state as it stands after every step, as the engine writes its checkpoints. */
-        private readonly checkpoint: (state: StateFile) => void = () => undefined,
+        /**
+         * Writes the state as it stands after every step (and before every create), as the engine writes
+         * its checkpoints; resolves once it is on disk. Given the snapshot to take when the write starts.
+         */
+        private readonly checkpoint: (snapshot: () => StateFile) => Promise<void> = async () => undefined,
     ) {
         for (const r of prior.resources) if (!r.pendingDelete) this.olds.set(r.urn, r);
         this.semaphore = new Semaphore(parallel);
@@ -214,7 +217,7 @@ export class Deployment implements MonitorHandler {
         }
         let result: { id: string; properties: PropertyMap };
         this.pending.set(reg.urn, { urn: reg.urn, type: "creating", inputs: checked });
-        this.checkpoint(this.snapshot());
+        await this.checkpoint(() => this.snapshot());
         try {
             result = await this.host.create(unwrapMap(checked));
         } catch (e) {
@@ -229,7 +232,7 @@ export class Deployment implements MonitorHandler {
             this.newState(reg, { id: result.id, inputs: checked, outputs, provider: providerText(outputs) }),
         );
         this.record(reg.urn, op, detail);
-        this.checkpoint(this.snapshot());
+        await this.checkpoint(() => this.snapshot());
         return { id: result.id, state: outputs };
     }
 
@@ -396,7 +399,7 @@ export class Deployment implements MonitorHandler {
                     this.record(r.urn, "delete", detail || undefined);
                     deleted.add(r);
                     this.deleted.add(r);
-                    if (!this.preview) this.checkpoint(this.snapshot());
+                    if (!this.preview) await this.checkpoint(() => this.snapshot());
                 } catch (e) {
                     this.errors.push(new Error(`${r.urn}: delete failed: ${(e as Error).message}`));
                     break;

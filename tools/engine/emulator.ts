@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { Deployment } from "./deployment";
+import { GroupCommit } from "./group-commit";
 import { EmulatedHost } from "./host";
 import { dependencyOrder, Semaphore } from "./order";
 import { installMocks, type Program, runProgram } from "./program";
@@ -13,7 +14,7 @@ import { ProviderLoader } from "./provider-loader";
 import { createRecordingMonitor } from "./recording-monitor";
 import { deletePendingCreate, deleteResource, refreshResource } from "./resource-steps";
 import { loadSdk, type PulumiSdk } from "./sdk";
-import { loadState, saveState } from "./state-file";
+import { loadState, saveState, saveStateAsync } from "./state-file";
 import { lockState } from "./state-lock";
 import type { PendingOperation, RunSummary, StateFile, StateResource, Step, StepOp } from "./types";
 
@@ -148,7 +149,7 @@ export class EngineEmulator {
             host: EmulatedHost,
             state: StateFile,
             summary: RunSummary,
-            checkpoint: (state: StateFile) => void,
+            checkpoint: (snapshot: () => StateFile) => Promise<void>,
             /** The operations a killed run left in flight (reported, and dropped from the state). */
             interrupted: PendingOperation[],
         ) => Promise<void>,
@@ -181,10 +182,19 @@ export class EngineEmulator {
             delete state.pendingOperations;
             const host = new EmulatedHost(new ProviderLoader(sdk, this.config, this.options.project));
             let failure: unknown;
+            // The steps' checkpoints, grouped (group-commit.ts); all are done before the final save.
+            let latest: (() => StateFile) | undefined;
+            const checkpoints = new GroupCommit(() => saveStateAsync(stateFile, latest!()));
+            const checkpoint = (snapshot: () => StateFile) => {
+                latest = snapshot;
+                return checkpoints.commit();
+            };
             try {
-                await body(sdk, host, state, summary, (now) => saveState(stateFile, now), interrupted);
+                await body(sdk, host, state, summary, checkpoint, interrupted);
             } catch (e) {
                 failure = e;
+            } finally {
+                await checkpoints.idle();
             }
             summary.counts = countSteps(summary.steps);
             summary.durationMs = Date.now() - started;

@@ -7,8 +7,9 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmod, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { StateFile } from "./types";
+import type { StateFile, StateResource } from "./types";
 import { isObject, isSecret, makeSecret, SECRET_SIG, SIG_KEY } from "./values";
 
 const CIPHER = "aes-256-gcm";
@@ -80,17 +81,78 @@ export function loadState(path: string, project: string, stack: string): StateFi
     return openSecrets(state, key, path) as StateFile;
 }
 
+/**
+ * One resource's sealed JSON as it stands in the file (UTF-8), kept while the resource object and every
+ * one of its top-level fields stay the same objects (the steps replace a resource's fields, never edit
+ * them in place). The emulator writes the whole state after every step, as the engine writes its
+ * checkpoints: sealing, formatting and encoding every unchanged resource again made that cost grow with
+ * the square of the stack (1.7 s of a 4.2 s create of 50 volumes and domains; each resource carries its
+ * provider's code three times, about 14 kB).
+ */
+interface SealedResource {
+    path: string;
+    fields: [string, unknown][];
+    bytes: Buffer;
+}
+const sealedResources = new WeakMap<StateResource, SealedResource>();
+
+/** The resource's element of `resources` in `JSON.stringify(state, null, 2)`. */
+function resourceBytes(path: string, r: StateResource, key: () => Buffer): Buffer {
+    const fields = Object.entries(r);
+    const cached = sealedResources.get(r);
+    if (
+        cached?.path === path &&
+        cached.fields.length === fields.length &&
+        cached.fields.every(([k, v], i) => fields[i]![0] === k && fields[i]![1] === v)
+    )
+        return cached.bytes;
+    const bytes = Buffer.from(JSON.stringify(sealSecrets(r, key), null, 2).replace(/\n/g, "\n    "));
+    sealedResources.set(r, { path, fields, bytes });
+    return bytes;
+}
+
+/**
+ * The file's content: `JSON.stringify(sealed state, null, 2)` and a newline, each resource's part from
+ * resourceBytes. The top-level `"resources": []` placeholder is found by its two-space indent: only
+ * the top level's keys have it (a string value cannot hold a raw newline).
+ */
+function stateBytes(path: string, state: StateFile) {
+    let key: Buffer | undefined;
+    const keyFor = () => {
+        key ??= secretsKey(path, true)!;
+        return key;
+    };
+    const skeleton = JSON.stringify(sealSecrets({ ...state, resources: [] }, keyFor), null, 2);
+    if (!state.resources.length) return Buffer.from(`${skeleton}\n`);
+    const placeholder = '\n  "resources": []';
+    const at = skeleton.indexOf(placeholder);
+    const separator = Buffer.from(",\n    ");
+    const parts: Buffer[] = [Buffer.from(`${skeleton.slice(0, at)}\n  "resources": [\n    `)];
+    for (const [i, r] of state.resources.entries()) {
+        if (i) parts.push(separator);
+        parts.push(resourceBytes(path, r, keyFor));
+    }
+    parts.push(Buffer.from(`\n  ]${skeleton.slice(at + placeholder.length)}\n`));
+    return Buffer.concat(parts);
+}
+
 /** Writes through a temporary file (mode 0600) so an interrupted run never leaves half a state behind. */
 export function saveState(path: string, state: StateFile): void {
     mkdirSync(dirname(path), { recursive: true });
-    let key: Buffer | undefined;
-    const sealed = sealSecrets(state, () => {
-        key ??= secretsKey(path, true)!;
-        return key;
-    });
     const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify(sealed, null, 2)}\n`, { mode: PRIVATE });
+    writeFileSync(tmp, stateBytes(path, state), { mode: PRIVATE });
     // The mode given applies only to a new file; a leftover temporary file keeps its own.
     chmodSync(tmp, PRIVATE);
     renameSync(tmp, path);
+}
+
+/** saveState without blocking the event loop: the steps' checkpoints (one at a time: see group-commit.ts). */
+export async function saveStateAsync(path: string, state: StateFile): Promise<void> {
+    // The content first: it is the state as it stands now, whatever the steps do while the file is written.
+    mkdirSync(dirname(path), { recursive: true });
+    const bytes = stateBytes(path, state);
+    const tmp = `${path}.tmp-${process.pid}`;
+    await writeFile(tmp, bytes, { mode: PRIVATE });
+    await chmod(tmp, PRIVATE);
+    await rename(tmp, path);
 }

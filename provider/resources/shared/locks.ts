@@ -5,31 +5,70 @@
  * the runtime module, which the host loads once, so it spans all resources of a deployment.
  */
 
-/** Module state: the tail of each key's queue. */
-const tails = new Map<string, Promise<void>>();
+/** One key's holders and the requests waiting, in the order they came. */
+interface KeyState {
+    /** Holders in shared mode. */
+    shared: number;
+    exclusive: boolean;
+    waiting: { mode: "shared" | "exclusive"; grant: () => void }[];
+}
 
-/** Runs `fn` once every earlier holder of `key` has finished; one holder per key at a time. */
-export async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = tails.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => {
-        release = resolve;
+/** Module state: the keys held or waited for. */
+const keys = new Map<string, KeyState>();
+
+/** Grants the waiting requests that can go now, first come first served; forgets an idle key. */
+function admit(key: string, state: KeyState): void {
+    for (;;) {
+        const next = state.waiting[0];
+        if (next === undefined || state.exclusive) break;
+        if (next.mode === "exclusive") {
+            if (state.shared > 0) break;
+            state.exclusive = true;
+        } else state.shared++;
+        state.waiting.shift();
+        next.grant();
+    }
+    if (!state.exclusive && state.shared === 0 && state.waiting.length === 0) keys.delete(key);
+}
+
+async function hold<T>(key: string, mode: "shared" | "exclusive", fn: () => Promise<T>): Promise<T> {
+    let state = keys.get(key);
+    if (state === undefined) {
+        state = { shared: 0, exclusive: false, waiting: [] };
+        keys.set(key, state);
+    }
+    const held = state;
+    // A shared request waits behind an exclusive one that came first, so an exclusive one is never starved.
+    await new Promise<void>((grant) => {
+        held.waiting.push({ mode, grant });
+        admit(key, held);
     });
-    const tail = previous.then(() => mine);
-    tails.set(key, tail);
-    await previous;
     try {
         return await fn();
     } finally {
-        release();
-        // Forget the key when nobody queued behind us, so the map does not grow forever.
-        if (tails.get(key) === tail) tails.delete(key);
+        if (mode === "exclusive") held.exclusive = false;
+        else held.shared--;
+        admit(key, held);
     }
+}
+
+/** Runs `fn` once every earlier holder of `key` has finished; one holder per key at a time. */
+export function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return hold(key, "exclusive", fn);
+}
+
+/**
+ * Runs `fn` beside other shared holders of `key`, but never beside a `withLock` holder: for calls
+ * libvirt runs side by side (creates of different volumes in one pool) that must still not overlap
+ * an operation that needs the object to itself.
+ */
+export function withSharedLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return hold(key, "shared", fn);
 }
 
 /** Whether an operation currently holds or waits for `key`. */
 export function isLocked(key: string): boolean {
-    return tails.has(key);
+    return keys.has(key);
 }
 
 /** The lock key of one libvirt object: kind, host and name, e.g. `pool qemu:///system images`. */

@@ -163,10 +163,12 @@ export function createChecked(
     handle: PoolHandle,
     name: string,
     create: () => Promise<{ vol: RemoteNonnullStorageVol }>,
+    /** `beside`: a new volume, created beside the pool's other creates (see changePool). */
+    options: { beside?: boolean } = {},
 ): Promise<{ vol: RemoteNonnullStorageVol }> {
     return redoneChange(
         { kind: "Volume", name, operation: "create" },
-        () => changePool(handle, create),
+        () => changePool(handle, create, options),
         async () => {
             const made = await findVolume(handle, name);
             if (made === undefined) return false;
@@ -186,7 +188,9 @@ async function createEmpty(handle: PoolHandle, args: VolumeArgs, name: string): 
     );
     const flags = createFlags(args, args.target?.format);
     const create = () =>
-        createChecked(handle, name, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags }));
+        createChecked(handle, name, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags }), {
+            beside: true,
+        });
     if (args.target?.encryption === undefined) return (await create()).vol;
     return (await createEncrypted(handle, name, capacity, create)).vol;
 }
@@ -227,7 +231,12 @@ async function createOverlay(handle: PoolHandle, args: VolumeArgs, name: string)
     });
     const xml = volumeToXml(model);
     return (
-        await createChecked(handle, name, () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags: 0 }))
+        await createChecked(
+            handle,
+            name,
+            () => handle.client.storageVolCreateXml({ pool: handle.pool, xml, flags: 0 }),
+            { beside: true },
+        )
     ).vol;
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isLocked, lockKey, retryWhile, withLock } from "../../../provider/resources/shared/locks";
+import { isLocked, lockKey, retryWhile, withLock, withSharedLock } from "../../../provider/resources/shared/locks";
 
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -41,6 +41,46 @@ test("a failing holder releases the key and its error reaches only its caller", 
     await assert.rejects(first, /boom/);
     assert.equal(await second, "ok");
     assert.equal(isLocked("k"), false);
+});
+
+test("shared holders run together, never beside an exclusive one, and wait behind one that came first", async () => {
+    const events: string[] = [];
+    const job = (id: string, lock: typeof withLock) =>
+        lock("pool p", async () => {
+            events.push(`start ${id}`);
+            await tick();
+            events.push(`end ${id}`);
+        });
+    await Promise.all([
+        job("s1", withSharedLock),
+        job("s2", withSharedLock),
+        job("x", withLock),
+        job("s3", withSharedLock),
+        job("s4", withSharedLock),
+    ]);
+    assert.deepEqual(events, [
+        "start s1",
+        "start s2",
+        "end s1",
+        "end s2",
+        "start x",
+        "end x",
+        "start s3",
+        "start s4",
+        "end s3",
+        "end s4",
+    ]);
+    assert.equal(isLocked("pool p"), false);
+});
+
+test("a failing shared holder releases its share", async () => {
+    const failing = withSharedLock("q", async () => {
+        throw new Error("boom");
+    });
+    const exclusive = withLock("q", async () => "ok");
+    await assert.rejects(failing, /boom/);
+    assert.equal(await exclusive, "ok");
+    assert.equal(isLocked("q"), false);
 });
 
 test("lockKey separates kinds, hosts and names", () => {
