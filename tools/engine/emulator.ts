@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { Deployment } from "./deployment";
 import { GroupCommit } from "./group-commit";
 import { EmulatedHost } from "./host";
-import { dependencyOrder, Semaphore } from "./order";
+import { removeDependentsFirst, Semaphore } from "./order";
 import { installMocks, type Program, runProgram } from "./program";
 import { ProviderLoader } from "./provider-loader";
 import { createRecordingMonitor } from "./recording-monitor";
@@ -101,11 +101,11 @@ export class EngineEmulator {
             }
             const remaining = new Set(state.resources);
             try {
-                for (const r of dependencyOrder(state.resources).reverse()) {
+                await removeDependentsFirst(state.resources, this.parallel(), async (r) => {
                     const detail = await deleteResource(host, r, false);
                     remaining.delete(r);
                     summary.steps.push({ urn: r.urn, op: "delete", ...(detail ? { detail } : {}) });
-                }
+                });
             } finally {
                 state.resources = state.resources.filter((r) => remaining.has(r));
             }

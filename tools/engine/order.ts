@@ -51,3 +51,44 @@ export class Semaphore {
         }
     }
 }
+
+/**
+ * Runs `remove` for every resource, each once the resources that depend on it are removed, at most
+ * `limit` at once: the engine's destroy, which deletes independent resources in parallel (--parallel)
+ * rather than one after another. After a failure no further removal starts; the first error is thrown
+ * once the removals already running have ended.
+ */
+export async function removeDependentsFirst(
+    resources: StateResource[],
+    limit: number,
+    remove: (r: StateResource) => Promise<void>,
+): Promise<void> {
+    const ordered = dependencyOrder(resources);
+    const byUrn = new Map<string, StateResource[]>();
+    for (const r of ordered) byUrn.set(r.urn, [...(byUrn.get(r.urn) ?? []), r]);
+    const dependents = new Map<StateResource, StateResource[]>();
+    for (const r of ordered)
+        for (const dep of dependsOnUrns(r))
+            for (const d of byUrn.get(dep) ?? []) if (d !== r) dependents.set(d, [...(dependents.get(d) ?? []), r]);
+    const semaphore = new Semaphore(limit);
+    let failure: { error: unknown } | undefined;
+    const removed = new Map<StateResource, Promise<void>>();
+    // Dependents come first in this walk, so their removals exist when the resources they use are reached.
+    for (const r of [...ordered].reverse()) {
+        const after = (dependents.get(r) ?? []).map((d) => removed.get(d) ?? Promise.resolve());
+        const mine = Promise.all(after).then(() =>
+            semaphore.run(async () => {
+                if (failure) throw failure.error;
+                try {
+                    await remove(r);
+                } catch (error) {
+                    failure ??= { error };
+                    throw error;
+                }
+            }),
+        );
+        removed.set(r, mine);
+    }
+    await Promise.allSettled(removed.values());
+    if (failure) throw failure.error;
+}
