@@ -40,7 +40,5 @@ export interface DhcpHostComputedOutputs {
     networkActive: boolean;
 }
 
-export const DHCP_HOST_COMPUTED_OUTPUTS = ["networkUuid", "networkActive"] as const;
-
 /** Inputs that belong to the resource, not to the entry or its network (`network` is part of the model). */
 export const DHCP_HOST_RESOURCE_FIELDS = ["uri", "adopt", ...HIDDEN_INPUT_KEYS] as const;

@@ -23,7 +23,5 @@ export interface DnsHostComputedOutputs {
     networkActive: boolean;
 }
 
-export const DNS_HOST_COMPUTED_OUTPUTS = ["networkUuid", "networkActive"] as const;
-
 /** Inputs that belong to the resource, not to the entry or its network (`network` is part of the model). */
 export const DNS_HOST_RESOURCE_FIELDS = ["uri", "adopt", ...HIDDEN_INPUT_KEYS] as const;

@@ -23,17 +23,6 @@ export type DomainSnapshotArgsInput = z.input<typeof domainSnapshotArgsSchema>;
 /** Inputs that belong to the resource, not to the snapshot libvirt keeps. */
 export const DOMAIN_SNAPSHOT_RESOURCE_FIELDS = ["uri", "adopt", ...HIDDEN_INPUT_KEYS] as const;
 
-/** Output-only properties of a DomainSnapshot. */
-export const DOMAIN_SNAPSHOT_COMPUTED_OUTPUTS = [
-    "domainUuid",
-    "creationTime",
-    "state",
-    "parent",
-    "current",
-    "overlays",
-    "files",
-] as const;
-
 /** The kind, with the default applied. */
 export function kindOf(args: Pick<DomainSnapshotArgs, "kind">): SnapshotKind {
     return args.kind ?? "internal";

@@ -45,6 +45,3 @@ export interface NetworkComputedOutputs {
     /** Whether the network is running. */
     active: boolean;
 }
-
-/** Names of the computed outputs, for the SDK's placeholders. */
-export const NETWORK_COMPUTED_OUTPUTS = ["uuid", "bridgeName", "active"] as const;

@@ -153,7 +153,7 @@ export interface VolumeComputed {
     encryptionSecret?: string;
 }
 
-/** Names of the output-only properties, dropped before old outputs are parsed as arguments again. */
+/** Names of a Volume's output-only properties (tests strip them to get back what a program declared). */
 export const volumeComputedKeys = [
     "key",
     "path",
