@@ -16,13 +16,14 @@ import { Session } from "node:inspector/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { Domain, Network, StoragePool, Volume } from "../sdk";
+import { Network, StoragePool } from "../sdk";
 import { loadTestHost, PROJECT_ROOT } from "../test/helpers/test-host";
 import { removeTestObjects } from "../test/helpers/virsh";
 import { openCliStack } from "../tools/lab/automation";
 import { linkPackage } from "../tools/lab/project";
 import { pulumiCliPath } from "../tools/lab/pulumi-cli";
 import { watchProviderPeak } from "./stack-engine";
+import { declareMember } from "./stack-members";
 
 const PREFIX = "pltest-bempty";
 const POOL = `${PREFIX}-pool`;
@@ -36,29 +37,7 @@ function program(n: number) {
         const pool = new StoragePool("pool", { name: POOL, type: "dir", target: { path: POOL_DIR } });
         new Network("net", { name: `${PREFIX}-net`, ips: [{ address: "10.251.0.1", prefix: 16 }] });
         for (let i = 0; i < n; i++) {
-            const vol = new Volume(`v${i}`, {
-                pool: pool.name,
-                name: `${PREFIX}-v${i}.qcow2`,
-                capacity: 8,
-                target: { format: "qcow2" },
-            });
-            new Domain(`d${i}`, {
-                name: `${PREFIX}-d${i}`,
-                type: "qemu",
-                memory: 64,
-                vcpu: 1,
-                running: false,
-                os: { kernel: host.guestKernel, initrd: host.guestInitrd },
-                devices: {
-                    disks: [
-                        {
-                            source: { pool: pool.name, volume: vol.name },
-                            target: { dev: "vda", bus: "virtio" },
-                            driver: { type: "qcow2" },
-                        },
-                    ],
-                },
-            });
+            declareMember(PREFIX, i, pool.name, host);
         }
     };
 }

@@ -24,13 +24,14 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { DhcpHost, Domain, Network, StoragePool, Volume } from "../sdk";
+import { DhcpHost, Network, StoragePool } from "../sdk";
 import { defaultPool, startCountingCalls, stopCountingCalls } from "../provider/rpc";
 import { EngineEmulator } from "../tools/engine";
 import { type EngineMeasure, type EngineOperation, runUnderEngine } from "./stack-engine";
 import { linkPackage } from "../tools/lab/project";
 import { loadTestHost, PROJECT_ROOT } from "../test/helpers/test-host";
 import { removeTestObjects } from "../test/helpers/virsh";
+import { declareMember } from "./stack-members";
 
 const PREFIX = "pltest-bstack";
 const URI = "qemu:///system";
@@ -110,29 +111,7 @@ function program(n: number, hosts: boolean) {
             ],
         });
         for (let i = 0; i < n; i++) {
-            const vol = new Volume(`v${i}`, {
-                pool: pool.name,
-                name: `${PREFIX}-v${i}.qcow2`,
-                capacity: 8,
-                target: { format: "qcow2" },
-            });
-            new Domain(`d${i}`, {
-                name: `${PREFIX}-d${i}`,
-                type: "qemu",
-                memory: 64,
-                vcpu: 1,
-                running: false,
-                os: { kernel: host.guestKernel, initrd: host.guestInitrd },
-                devices: {
-                    disks: [
-                        {
-                            source: { pool: pool.name, volume: vol.name },
-                            target: { dev: "vda", bus: "virtio" },
-                            driver: { type: "qcow2" },
-                        },
-                    ],
-                },
-            });
+            declareMember(PREFIX, i, pool.name, host);
             if (hosts) new DhcpHost(`h${i}`, { network: net.name, mac: mac(i), ip: ip(i), name: `${PREFIX}-d${i}` });
         }
     };

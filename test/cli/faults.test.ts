@@ -71,6 +71,13 @@ interface Row {
 
 const rows: Row[] = [];
 
+/** A new row of the table, for the fault named; the test fills it in as it goes. */
+function newRow(fault: string): Row {
+    const row: Row = { fault, atKill: "", converged: false, leaked: 0, note: "" };
+    rows.push(row);
+    return row;
+}
+
 /** How long the two-ups test's first up keeps running after declaring everything. */
 const HOLD_MS = 60_000;
 /** How long an `up` that lost libvirtd under it may take to end on its own. */
@@ -245,14 +252,7 @@ for (const moment of MOMENTS) {
         timeout: 600_000,
     }, async (t) => {
         const s: CliScenario = cliScenario(FAULT_PREFIX);
-        const row: Row = {
-            fault: `SIGKILL of up once ${moment.name}`,
-            atKill: "",
-            converged: false,
-            leaked: 0,
-            note: "",
-        };
-        rows.push(row);
+        const row = newRow(`SIGKILL of up once ${moment.name}`);
         let child: UpChild | undefined;
         try {
             await s.stack();
@@ -288,14 +288,7 @@ for (const moment of LIBVIRTD_MOMENTS) {
         timeout: 600_000,
     }, async (t) => {
         const s: CliScenario = cliScenario(FAULT_PREFIX);
-        const row: Row = {
-            fault: `kill -9 of libvirtd once ${moment.name}`,
-            atKill: "",
-            converged: false,
-            leaked: 0,
-            note: "",
-        };
-        rows.push(row);
+        const row = newRow(`kill -9 of libvirtd once ${moment.name}`);
         let child: UpChild | undefined;
         try {
             await s.stack();
@@ -338,8 +331,7 @@ test("two ups of one stack at once: the second is refused at once (the CLI's loc
     timeout: 600_000,
 }, async (t) => {
     const s: CliScenario = cliScenario(FAULT_PREFIX);
-    const row: Row = { fault: "a second up while one runs", atKill: "", converged: false, leaked: 0, note: "" };
-    rows.push(row);
+    const row = newRow("a second up while one runs");
     let child: UpChild | undefined;
     try {
         await s.stack();
