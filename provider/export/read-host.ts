@@ -78,30 +78,19 @@ export async function readHost(uri: string | undefined, pattern: string | undefi
         client.connectListAllStoragePools({ need_results: 1, flags: 0 }),
         client.connectListAllDomains({ need_results: 1, flags: 0 }),
     ]);
-    const networks = await readAll(
-        networkHandler.read,
-        nets
-            .map((n) => n.name)
-            .filter(matches)
-            .sort(),
-        uri,
-    );
-    const poolProps = await readAll(
-        storagePoolHandler.read,
-        pools
-            .map((p) => p.name)
-            .filter(matches)
-            .sort(),
-        uri,
-    );
-    const domainProps = await readAll(
-        domainHandler.read,
-        domains
-            .map((d) => d.name)
-            .filter(matches)
-            .sort(),
-        uri,
-    );
+    // Each kind's matching objects, read by name in name order (the export's order).
+    const readMatching = (read: Read, objects: readonly { name: string }[]) =>
+        readAll(
+            read,
+            objects
+                .map((o) => o.name)
+                .filter(matches)
+                .sort(),
+            uri,
+        );
+    const networks = await readMatching(networkHandler.read, nets);
+    const poolProps = await readMatching(storagePoolHandler.read, pools);
+    const domainProps = await readMatching(domainHandler.read, domains);
 
     // Volumes of the matching pools that are running (a stopped pool lists none).
     const { pools: active } = await client.connectListAllStoragePools({

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { canonicalIp, canonicalMac, familyBits, isUnicastMac, netmaskToPrefix, parseIp } from "./addresses";
 import { canonicalCpuset, parseCpuset } from "./cpuset";
 import { friendlySizeToBytes } from "./units";
+import { UUID_PATTERN, uuidBytes, uuidText } from "./uuid";
 
 export * from "./addresses";
 export * from "./cpuset";
@@ -41,13 +42,10 @@ export const libvirtNameSchema = z.string().superRefine((name, ctx) => {
 /** A UUID, lower-cased with dashes as libvirt prints it; 32 hex digits without dashes are accepted too. */
 export const uuidSchema = z
     .string()
-    .regex(/^(?:[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})$/, {
+    .regex(UUID_PATTERN, {
         message: "not a UUID; expected e.g. 81ff0d90-c91e-6742-64da-4a736edb9a9b",
     })
-    .transform((uuid) => {
-        const hex = uuid.replaceAll("-", "").toLowerCase();
-        return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    });
+    .transform((uuid) => uuidText(uuidBytes(uuid)));
 
 /** A unicast MAC address, stored lower-case with colons. */
 export const macAddressSchema = z.string().transform((text, ctx) => {

@@ -13,13 +13,13 @@
  * IDE cdroms (DEVELOPERS.md). Times are printed as diagnostics, not asserted.
  */
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CloudInit, Domain, Network, StoragePool, Volume } from "pulumi-libvirt";
 import { assertCloudInitDone, assertHostname, assertUserWithKeys } from "../helpers/cloud-init-checks";
 import { agentCommand, guestExec, guestReadFile } from "../helpers/guest-agent";
+import { ed25519PublicKey } from "../helpers/ssh-keys";
 import { loadTestHost } from "../helpers/test-host";
 import { listNames, virsh } from "../helpers/virsh";
 import { type CliScenario, cliScenario, onlySame } from "./harness";
@@ -37,13 +37,6 @@ const RUNCMD_MARKER = "/var/lib/pulumi-libvirt-e2e-runcmd";
 /** TCG on two shared cores: boots take 60-110 s, more when the machine is busy. */
 const AGENT_TIMEOUT_SECONDS = 900;
 const TEST_TIMEOUT_MS = 25 * 60_000;
-
-/** An OpenSSH public key line for a fresh ed25519 key. */
-function ed25519PublicKey(comment: string): string {
-    const raw = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32);
-    const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
-    return `ssh-ed25519 ${Buffer.concat([field(Buffer.from("ssh-ed25519")), field(raw)]).toString("base64")} ${comment}`;
-}
 
 const KEY = ed25519PublicKey("e2e@pltest");
 

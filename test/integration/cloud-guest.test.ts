@@ -11,7 +11,6 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -21,6 +20,7 @@ import { domainSnapshotHandler } from "../../provider/resources/domain-snapshot/
 import { defaultPool } from "../../provider/rpc";
 import { assertCloudInitDone, assertHostname, assertUserWithKeys } from "../helpers/cloud-init-checks";
 import { agentCommand, guestExec, guestReadFile, waitForAgent } from "../helpers/guest-agent";
+import { ed25519PublicKey } from "../helpers/ssh-keys";
 import { loadTestHost } from "../helpers/test-host";
 import { removeTestObjects, virsh } from "../helpers/virsh";
 
@@ -40,13 +40,6 @@ const BOOT_TIMEOUT_MS = 10 * 60_000;
 const CLOUD_INIT_TIMEOUT_MS = 10 * 60_000;
 /** Longer than npm test's default per-test timeout (5 min): set on the boot hook and each test. */
 const FILE_TIMEOUT_MS = 25 * 60_000;
-
-/** An OpenSSH public key line for a fresh ed25519 key. */
-function ed25519PublicKey(comment: string): string {
-    const raw = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32);
-    const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
-    return `ssh-ed25519 ${Buffer.concat([field(Buffer.from("ssh-ed25519")), field(raw)]).toString("base64")} ${comment}`;
-}
 
 const KEYS = [ed25519PublicKey("first@pltest"), ed25519PublicKey("second@pltest")];
 

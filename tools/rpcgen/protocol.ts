@@ -197,37 +197,38 @@ class Resolver {
             }
             this.pending.set(p.name, p);
         };
+        /** An enum's members (of a `.x` file or a header): each knows the one before it, for implicit values. */
+        const addMembers = <M extends { name: string }>(
+            enumName: string,
+            origin: string,
+            members: readonly M[],
+            explicitValue: (m: M) => { xvalue?: Value } | { expr?: string },
+        ): void => {
+            members.forEach((m, i) => {
+                const previous = i > 0 ? members[i - 1]!.name : undefined;
+                add({
+                    kind: "member",
+                    name: m.name,
+                    enumName,
+                    origin,
+                    ...explicitValue(m),
+                    ...(previous !== undefined ? { previous } : {}),
+                });
+            });
+        };
         for (const file of xdrFiles) {
             for (const def of file.definitions) {
                 if (def.kind === "const") add({ kind: "xconst", name: def.name, origin: file.file, value: def.value });
                 if (def.kind === "enum") {
-                    def.members.forEach((m, i) => {
-                        const previous = i > 0 ? def.members[i - 1]!.name : undefined;
-                        add({
-                            kind: "member",
-                            name: m.name,
-                            enumName: def.name,
-                            origin: file.file,
-                            ...(m.value !== undefined ? { xvalue: m.value } : {}),
-                            ...(previous !== undefined ? { previous } : {}),
-                        });
-                    });
+                    addMembers(def.name, file.file, def.members, (m) =>
+                        m.value !== undefined ? { xvalue: m.value } : {},
+                    );
                 }
             }
         }
         for (const header of headers) {
             for (const e of header.enums) {
-                e.members.forEach((m, i) => {
-                    const previous = i > 0 ? e.members[i - 1]!.name : undefined;
-                    add({
-                        kind: "member",
-                        name: m.name,
-                        enumName: e.name,
-                        origin: header.file,
-                        ...(m.expr !== undefined ? { expr: m.expr } : {}),
-                        ...(previous !== undefined ? { previous } : {}),
-                    });
-                });
+                addMembers(e.name, header.file, e.members, (m) => (m.expr !== undefined ? { expr: m.expr } : {}));
             }
             for (const d of header.defines) add({ kind: "define", name: d.name, origin: header.file, expr: d.expr });
         }

@@ -1,6 +1,6 @@
 /** The DomainSnapshot's outputs: the inputs echoed plus what libvirt reports. */
+import { uuidText } from "../../model/uuid";
 import type { Dom } from "../domain/libvirt";
-import { uuidText } from "../domain/libvirt";
 import type { Properties } from "../shared/handler";
 import { makeOutputs } from "../shared/outputs";
 import { creationTimeText, filesOf, overlaysOf, type SnapshotState } from "./libvirt";
@@ -12,7 +12,7 @@ export function outputsOf(inputs: Properties, uri: string, dom: Dom, state: Snap
         uri,
         name: document.name,
         domain: dom.name,
-        domainUuid: uuidText(dom),
+        domainUuid: uuidText(dom.uuid),
         creationTime: creationTimeText(document),
         state: document.state,
         parent: document.parent,

@@ -1,11 +1,12 @@
 /** The values only libvirt knows, gathered for the outputs after every operation. */
+import { uuidText } from "../../model/uuid";
 import type { Domain } from "../../model/domain";
 import type { LibvirtClient } from "../../rpc";
 import { domainFromXml } from "../../xml/domain";
 import type { WaitForIp } from "./args";
 import { currentAddresses, waitForAddresses } from "./addresses";
 import type { LeasesBefore } from "./leases-before";
-import { type Dom, inactiveXml, powerState, uuidText } from "./libvirt";
+import { type Dom, inactiveXml, powerState } from "./libvirt";
 import type { DomainComputed } from "./outputs";
 
 /** The MAC of each interface of the definition (libvirt generates the ones left out). */
@@ -49,7 +50,7 @@ export async function gatherComputed(
             : await currentAddresses(client, dom, macs, "lease");
     }
     return {
-        uuid: uuidText(dom),
+        uuid: uuidText(dom.uuid),
         macAddresses: macs,
         ipAddresses,
         state,

@@ -8,6 +8,7 @@
  * name with its own owner record (an earlier create was interrupted before the state was written)
  * takes it over and finishes the job, one with any other owner is refused as before.
  */
+import { uuidText } from "../../model/uuid";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { type LibvirtClient, LibvirtError } from "../../rpc";
 import type { Domain } from "../../model/domain";
@@ -26,7 +27,7 @@ import { hostFailures } from "./check";
 import { type LeasesBefore, leasesBefore } from "./leases-before";
 import { comparable } from "./comparable";
 import { gatherComputed } from "./computed";
-import { type Dom, findByName, inactiveXml, isActive, uuidText } from "./libvirt";
+import { type Dom, findByName, inactiveXml, isActive } from "./libvirt";
 import { domainOutputs } from "./outputs";
 import { parseOrThrow } from "./parse";
 import { ownerOf, recordedOwner, recordOwner, withOwner } from "./owner";
@@ -74,7 +75,7 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
         }
     }
 
-    const id = uuidText(dom);
+    const id = uuidText(dom.uuid);
     try {
         const computed = await gatherComputed(client, dom, name, pending, waitSettings(resource.waitForIp), before);
         return { id, outs: domainOutputs(inputs, computed) };

@@ -9,12 +9,13 @@
  * resource has adopted it since (its owner record, owner.ts, names that resource). A domain without
  * an owner record (defined by an older version) is this resource's by its UUID.
  */
+import { uuidText } from "../../model/uuid";
 import { clientFor } from "../shared/connection";
 import { step } from "../shared/errors";
 import type { Properties } from "../shared/handler";
 import { warnLeftAlone } from "../shared/identity";
 import { logInfo } from "../shared/log";
-import { findById, findByName, uuidText } from "./libvirt";
+import { findById, findByName } from "./libvirt";
 import { ownerOf, recordedOwner } from "./owner";
 import { shutDown } from "./power";
 import { undefine } from "./undefine";
@@ -33,7 +34,7 @@ export async function deleteDomain(id: string, props: Properties): Promise<void>
     const dom = await findById(client, id);
     if (!dom) {
         const namesake = name !== id ? await findByName(client, name) : undefined;
-        if (namesake) warnLeftAlone("Domain", name, "UUID", uuidText(namesake), id);
+        if (namesake) warnLeftAlone("Domain", name, "UUID", uuidText(namesake.uuid), id);
         return;
     }
     // Same UUID, but another resource adopted it since (its owner record replaced ours): theirs now.

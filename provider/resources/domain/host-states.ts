@@ -7,9 +7,10 @@
  *
  * A domain missing from the listing (defined after it was taken) is asked directly.
  */
+import { uuidText } from "../../model/uuid";
 import { type LibvirtClient, sharedRead, VirConnectListAllDomainsFlags } from "../../rpc";
 import { VirDomainStatsTypes } from "../../rpc/generated";
-import { autostartOf, type Dom, powerState, stateName, uuidText } from "./libvirt";
+import { autostartOf, type Dom, powerState, stateName } from "./libvirt";
 
 /** What the listings say about every domain, by UUID. */
 export interface HostStates {
@@ -30,9 +31,9 @@ async function listStates(client: LibvirtClient): Promise<HostStates> {
     const state = new Map<string, string>();
     for (const record of retStats) {
         const param = record.params.find((p) => p.field === "state.state");
-        if (param !== undefined && "i" in param.value) state.set(uuidText(record.dom), stateName(param.value.i));
+        if (param !== undefined && "i" in param.value) state.set(uuidText(record.dom.uuid), stateName(param.value.i));
     }
-    return { state, autostart: new Set(domains.map((dom) => uuidText(dom))) };
+    return { state, autostart: new Set(domains.map((dom) => uuidText(dom.uuid))) };
 }
 
 /**
@@ -50,7 +51,7 @@ export async function stateAndAutostart(
     states: Promise<HostStates> = hostStates(client),
 ): Promise<{ state: string; autostart: boolean }> {
     const host = await states;
-    const uuid = uuidText(dom);
+    const uuid = uuidText(dom.uuid);
     const state = host.state.get(uuid);
     if (state !== undefined) return { state, autostart: host.autostart.has(uuid) };
     const [direct, autostart] = await Promise.all([powerState(client, dom), autostartOf(client, dom)]);

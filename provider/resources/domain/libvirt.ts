@@ -2,27 +2,22 @@
  * Small libvirt calls the Domain lifecycle shares: finding a domain, its XML, its power state.
  * Errors are classified by libvirt's code, never by message text.
  */
-import { type LibvirtClient, LibvirtError } from "../../rpc";
+import { uuidBytes } from "../../model/uuid";
+import type { LibvirtClient } from "../../rpc";
 import { type RemoteNonnullDomain, VirDomainState, VirDomainXMLFlags } from "../../rpc/generated";
+import { unlessGone } from "../shared/unless-gone";
 
 export type Dom = RemoteNonnullDomain;
 
+/**
+ * A domain id is a UUID only when dashed as libvirt prints it (networks and pools also take 32 bare
+ * hex digits): 32 bare hex digits name a domain by name.
+ */
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The UUID of a domain handle in libvirt's text form. */
-export function uuidText(dom: Dom): string {
-    const hex = Buffer.from(dom.uuid).toString("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 /** Runs a lookup and turns libvirt's "no such domain" into undefined. */
 async function orMissing(lookup: () => Promise<{ dom: Dom }>): Promise<Dom | undefined> {
-    try {
-        return (await lookup()).dom;
-    } catch (error) {
-        if (error instanceof LibvirtError && (error.isNoDomain() || error.isNotFound())) return undefined;
-        throw error;
-    }
+    return (await unlessMissing(lookup))?.dom;
 }
 
 /**
@@ -32,18 +27,12 @@ async function orMissing(lookup: () => Promise<{ dom: Dom }>): Promise<Dom | und
  * VIR_ERR_NO_DOMAIN as a lookup would. Undefined when `id` is not a UUID.
  */
 export function handleOf(id: string, name: string): Dom | undefined {
-    if (!UUID_TEXT.test(id)) return undefined;
-    return { name, uuid: Buffer.from(id.replaceAll("-", ""), "hex"), id: -1 };
+    return UUID_TEXT.test(id) ? { name, uuid: uuidBytes(id), id: -1 } : undefined;
 }
 
 /** Runs a read of a domain and turns libvirt's "no such domain" into undefined. */
-export async function unlessMissing<T>(read: () => Promise<T>): Promise<T | undefined> {
-    try {
-        return await read();
-    } catch (error) {
-        if (error instanceof LibvirtError && (error.isNoDomain() || error.isNotFound())) return undefined;
-        throw error;
-    }
+export function unlessMissing<T>(read: () => Promise<T>): Promise<T | undefined> {
+    return unlessGone(read, (error) => error.isNoDomain() || error.isNotFound());
 }
 
 /** The domain with this name, or undefined. */
@@ -56,10 +45,7 @@ export function findByName(client: LibvirtClient, name: string): Promise<Dom | u
  * name is accepted too, so that `Domain.get("vm", "<name>")` works.
  */
 export function findById(client: LibvirtClient, id: string): Promise<Dom | undefined> {
-    if (UUID_TEXT.test(id)) {
-        const uuid = Buffer.from(id.replaceAll("-", ""), "hex");
-        return orMissing(() => client.domainLookupByUuid({ uuid }));
-    }
+    if (UUID_TEXT.test(id)) return orMissing(() => client.domainLookupByUuid({ uuid: uuidBytes(id) }));
     return findByName(client, id);
 }
 

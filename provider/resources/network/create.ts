@@ -4,6 +4,7 @@
  * owner's UUID (an earlier create was interrupted before the state was written) takes it over and
  * finishes the job; any other is refused unless `adopt` is set.
  */
+import { uuidText } from "../../model/uuid";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { Network } from "../../model/network";
 import type { LibvirtClient } from "../../rpc";
@@ -16,7 +17,7 @@ import { logInfo } from "../shared/log";
 import { makeOutputs } from "../shared/outputs";
 import { ownsUuid, uuidToDefine } from "../shared/owner";
 import { converge, defineNetwork, reportDifferences, setAutostart, startNetwork } from "./converge";
-import { findNetwork, type NetworkState, networkLock, readNetworkState, uuidText } from "./libvirt";
+import { findNetwork, type NetworkState, networkLock, readNetworkState } from "./libvirt";
 import { DEFAULT_AUTOSTART, type NetworkArgs, networkModelOf, parseNetworkArgs, reportedModel } from "./model";
 import { computedOutputs } from "./outputs";
 

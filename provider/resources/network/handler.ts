@@ -3,6 +3,7 @@
  * network to its declaration (network update, or redefine and a restart only when `allowRestart`
  * says so) in converge.ts; delete stops and undefines it.
  */
+import { uuidText } from "../../model/uuid";
 import { HIDDEN_INPUT_KEYS, checkInputs } from "../shared/check";
 import { clientFor } from "../shared/connection";
 import { diffResource, KNOWN_AFTER_APPLY, uriChangeOf } from "../shared/diff";
@@ -16,7 +17,7 @@ import type { Network } from "../../model/network";
 import { networkArgsSchema } from "./args";
 import { converge, reportDifferences } from "./converge";
 import { createNetwork } from "./create";
-import { findNetwork, networkHandleOf, networkLock, readNetworkState, unlessNetworkGone, uuidText } from "./libvirt";
+import { findNetwork, networkHandleOf, networkLock, readNetworkState, unlessNetworkGone } from "./libvirt";
 import { comparableModel, modelFailures, networkModelOf, parseNetworkArgs, reportedModel } from "./model";
 import { computedOutputs } from "./outputs";
 import { restartNotAllowed } from "./update-plan";

@@ -14,9 +14,11 @@ import {
     sharedRead,
 } from "../../rpc";
 import { networkFromXml } from "../../xml/network";
+import { UUID_PATTERN, uuidBytes, uuidText } from "../../model/uuid";
 import { resolveUri } from "../shared/connection";
 import { lockKey } from "../shared/locks";
 import { changeOnce } from "../shared/lost-reply";
+import { unlessGone } from "../shared/unless-gone";
 import type { SectionPlace, SectionPlan } from "./sections";
 import { sameValue } from "./values";
 
@@ -43,14 +45,6 @@ export interface NetworkState {
     bridgeName: string;
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
-/** The UUID libvirt sends as 16 bytes, in its printed form. */
-export function uuidText(bytes: Buffer): string {
-    const hex = bytes.toString("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /** True when a network was not found (by name or UUID). */
 export function isMissingNetwork(error: unknown): boolean {
     return LibvirtError.isInstance(error) && error.isNoNetwork();
@@ -75,33 +69,21 @@ export function findNetwork(client: LibvirtClient, idOrName: string): Promise<Re
     );
 }
 
-async function lookUpNetwork(client: LibvirtClient, idOrName: string): Promise<RemoteNonnullNetwork | undefined> {
-    try {
-        if (UUID_PATTERN.test(idOrName)) {
-            const uuid = Buffer.from(idOrName.replaceAll("-", ""), "hex");
-            return (await client.networkLookupByUuid({ uuid })).net;
-        }
+function lookUpNetwork(client: LibvirtClient, idOrName: string): Promise<RemoteNonnullNetwork | undefined> {
+    return unlessNetworkGone(async () => {
+        if (UUID_PATTERN.test(idOrName)) return (await client.networkLookupByUuid({ uuid: uuidBytes(idOrName) })).net;
         return (await client.networkLookupByName({ name: idOrName })).net;
-    } catch (error) {
-        if (isMissingNetwork(error)) return undefined;
-        throw error;
-    }
+    });
 }
 
 /** The handle of a network whose UUID (the resource id) and name are known, without a lookup; undefined for an id that is not a UUID. */
 export function networkHandleOf(id: string, name: string): RemoteNonnullNetwork | undefined {
-    if (!UUID_PATTERN.test(id)) return undefined;
-    return { name, uuid: Buffer.from(id.replaceAll("-", ""), "hex") };
+    return UUID_PATTERN.test(id) ? { name, uuid: uuidBytes(id) } : undefined;
 }
 
 /** Runs a read of a network and turns libvirt's "no such network" into undefined. */
-export async function unlessNetworkGone<T>(read: () => Promise<T>): Promise<T | undefined> {
-    try {
-        return await read();
-    } catch (error) {
-        if (isMissingNetwork(error)) return undefined;
-        throw error;
-    }
+export function unlessNetworkGone<T>(read: () => Promise<T>): Promise<T | undefined> {
+    return unlessGone(read, (error) => error.isNoNetwork());
 }
 
 /** What a network's entries (DhcpHost, DnsHost) need of it: everything but autostart. */

@@ -11,54 +11,45 @@
  * DomainSnapshot) answer nothing: their objects live inside a network, a pool or a domain whose
  * own delete removes them.
  */
+import { uuidText } from "../../model/uuid";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { type LibvirtClient, LibvirtError } from "../../rpc";
-import { findByName, uuidText } from "../domain/libvirt";
+import type { LibvirtClient } from "../../rpc";
+import { findByName } from "../domain/libvirt";
 import { ownerOf as domainOwnerOf, recordedOwner } from "../domain/owner";
 import { isDerivedAutoName } from "./check";
 import { clientFor } from "./connection";
 import type { Properties, ResourceHandler, ResourceKind } from "./handler";
 import { ownsUuid } from "./owner";
+import { unlessGone } from "./unless-gone";
 
 function text(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-function uuidOf(bytes: Uint8Array): string {
-    const hex = Buffer.from(bytes).toString("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /** Runs a lookup; undefined when libvirt says there is no such object. */
-async function unlessMissing<T>(lookup: () => Promise<T>): Promise<T | undefined> {
-    try {
-        return await lookup();
-    } catch (error) {
-        if (
-            LibvirtError.isInstance(error) &&
-            (error.isNoDomain() || error.isNoNetwork() || error.isNoStoragePool() || error.isNoStorageVol())
-        )
-            return undefined;
-        throw error;
-    }
+function unlessMissing<T>(lookup: () => Promise<T>): Promise<T | undefined> {
+    return unlessGone(
+        lookup,
+        (error) => error.isNoDomain() || error.isNoNetwork() || error.isNoStoragePool() || error.isNoStorageVol(),
+    );
 }
 
 async function domainId(client: LibvirtClient, name: string, inputs: Properties): Promise<string | undefined> {
     const dom = await findByName(client, name);
     const owner = domainOwnerOf(inputs);
     if (dom === undefined || owner === undefined) return undefined;
-    return (await recordedOwner(client, dom)) === owner ? uuidText(dom) : undefined;
+    return (await recordedOwner(client, dom)) === owner ? uuidText(dom.uuid) : undefined;
 }
 
 async function networkId(client: LibvirtClient, name: string, inputs: Properties): Promise<string | undefined> {
     const found = await unlessMissing(() => client.networkLookupByName({ name }));
-    const uuid = found && uuidOf(found.net.uuid);
+    const uuid = found && uuidText(found.net.uuid);
     return uuid !== undefined && ownsUuid("Network", inputs, uuid) ? uuid : undefined;
 }
 
 async function poolId(client: LibvirtClient, name: string, inputs: Properties): Promise<string | undefined> {
     const found = await unlessMissing(() => client.storagePoolLookupByName({ name }));
-    const uuid = found && uuidOf(found.pool.uuid);
+    const uuid = found && uuidText(found.pool.uuid);
     return uuid !== undefined && ownsUuid("StoragePool", inputs, uuid) ? uuid : undefined;
 }
 

@@ -5,6 +5,7 @@
  * was interrupted before the state was written) takes it over and finishes the job; any other is
  * refused unless `adopt` is set.
  */
+import { uuidText } from "../../model/uuid";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { classifyChanges } from "../../model/change-policy";
 import type { StoragePool } from "../../model/storage-pool";
@@ -20,7 +21,7 @@ import { logInfo } from "../shared/log";
 import { ownsUuid, uuidToDefine } from "../shared/owner";
 import { parseStoragePoolArgs, type StoragePoolArgs, storagePoolModel } from "./args";
 import { buildOf, converge, refuseReplacements, withProblems } from "./converge";
-import { lookupPool, poolLockKey, readPoolState, type StartProgress, startPool, uuidText } from "./libvirt";
+import { lookupPool, poolLockKey, readPoolState, type StartProgress, startPool } from "./libvirt";
 import { outputsOf } from "./outputs";
 
 const KIND = "StoragePool";

@@ -2,6 +2,7 @@
  * StoragePool delete: by the recorded UUID only (a namesake with another UUID is left alone);
  * refuses a pool that still holds volumes; removes the directory only when this resource built it.
  */
+import { uuidText } from "../../model/uuid";
 import { clientFor } from "../shared/connection";
 import { oldUri } from "../shared/diff";
 import { describeError, step } from "../shared/errors";
@@ -9,7 +10,7 @@ import type { Properties } from "../shared/handler";
 import { warnLeftAlone } from "../shared/identity";
 import { withLock } from "../shared/locks";
 import { logWarning } from "../shared/log";
-import { lookupPool, poolLockKey, readPoolState, startPool, uuidText, volumeNames } from "./libvirt";
+import { lookupPool, poolLockKey, readPoolState, startPool, volumeNames } from "./libvirt";
 
 const KIND = "StoragePool";
 

@@ -11,52 +11,34 @@ import {
 } from "../../rpc/generated";
 import type { StoragePool } from "../../model/storage-pool";
 import { storagePoolFromXml } from "../../xml/storage-pool";
+import { UUID_PATTERN, uuidBytes } from "../../model/uuid";
 import { lockKey } from "../shared/locks";
+import { unlessGone } from "../shared/unless-gone";
 
 /** The lock serialising changes to one pool; Volume uses the same key for its pool. */
 export function poolLockKey(uri: string, poolName: string): string {
     return lockKey("pool", uri, poolName);
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
-/** libvirt's 16 raw UUID bytes, spelled as libvirt prints them. */
-export function uuidText(bytes: Buffer): string {
-    const hex = bytes.toString("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /**
  * The pool a resource id names: ids are UUIDs (what create returns); a name is accepted too, for
  * `StoragePool.get(name, "images")`. Undefined when no such pool exists.
  */
-export async function lookupPool(client: LibvirtClient, id: string): Promise<RemoteNonnullStoragePool | undefined> {
-    try {
-        if (UUID_PATTERN.test(id)) {
-            const uuid = Buffer.from(id.replaceAll("-", ""), "hex");
-            return (await client.storagePoolLookupByUuid({ uuid })).pool;
-        }
+export function lookupPool(client: LibvirtClient, id: string): Promise<RemoteNonnullStoragePool | undefined> {
+    return unlessPoolGone(async () => {
+        if (UUID_PATTERN.test(id)) return (await client.storagePoolLookupByUuid({ uuid: uuidBytes(id) })).pool;
         return (await client.storagePoolLookupByName({ name: id })).pool;
-    } catch (error) {
-        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
-        throw error;
-    }
+    });
 }
 
 /** The handle of a pool whose UUID (the resource id) and name are known, without a lookup; undefined for an id that is not a UUID. */
 export function poolHandleOf(id: string, name: string): RemoteNonnullStoragePool | undefined {
-    if (!UUID_PATTERN.test(id)) return undefined;
-    return { name, uuid: Buffer.from(id.replaceAll("-", ""), "hex") };
+    return UUID_PATTERN.test(id) ? { name, uuid: uuidBytes(id) } : undefined;
 }
 
 /** Runs a read of a pool and turns libvirt's "no such pool" into undefined. */
-export async function unlessPoolGone<T>(read: () => Promise<T>): Promise<T | undefined> {
-    try {
-        return await read();
-    } catch (error) {
-        if (LibvirtError.isInstance(error) && error.isNoStoragePool()) return undefined;
-        throw error;
-    }
+export function unlessPoolGone<T>(read: () => Promise<T>): Promise<T | undefined> {
+    return unlessGone(read, (error) => error.isNoStoragePool());
 }
 
 /** A pool's configuration and state as libvirt reports them. */

@@ -29,6 +29,15 @@ export function sharedLockKey(uri: string, pool: string, name: string): string {
     return lockKey("shared volume", uri, `${pool}/${name}`);
 }
 
+/** What every step of one create works on: the open pool, the inputs as given and parsed, the name, the URI. */
+interface VolumeCreate {
+    readonly handle: PoolHandle;
+    readonly inputs: Properties;
+    readonly args: VolumeArgs;
+    readonly name: string;
+    readonly uri: string;
+}
+
 /**
  * Creates the volume; with a passphrase, first the secret that holds it, which is removed again
  * when the volume cannot be made. Returns the state and the secret's UUID.
@@ -67,11 +76,8 @@ function reporter(name: string) {
  * passphrase secret is recorded nowhere but in the state that was lost) and is refused.
  */
 async function takeOverInterrupted(
-    handle: PoolHandle,
+    { handle, args, name, uri }: VolumeCreate,
     existing: RemoteNonnullStorageVol,
-    args: VolumeArgs,
-    name: string,
-    uri: string,
 ): Promise<VolumeState | undefined> {
     const found = await step(KIND, name, "read", () => readVolumeState(handle.client, existing));
     const users = await step(KIND, name, "find its users", () => usersOf(handle, found));
@@ -93,13 +99,13 @@ async function takeOverInterrupted(
 }
 
 /** Makes a new volume (no namesake was found, or libvirt is left to refuse one). */
-async function createFresh(
-    handle: PoolHandle,
-    inputs: Properties,
-    args: VolumeArgs,
-    name: string,
-    uri: string,
-): Promise<{ id: string; outs: Properties }> {
+async function createFresh({
+    handle,
+    inputs,
+    args,
+    name,
+    uri,
+}: VolumeCreate): Promise<{ id: string; outs: Properties }> {
     const problem = await step(KIND, name, "check the clone's source", () =>
         cloneSourceProblem(handle.client, uri, args),
     );
@@ -122,20 +128,15 @@ async function createFresh(
 }
 
 /** Creates the volume, or takes over an existing one when adopt or shared says so. */
-async function createOrAdopt(
-    handle: PoolHandle,
-    inputs: Properties,
-    args: VolumeArgs,
-    name: string,
-    uri: string,
-): Promise<{ id: string; outs: Properties }> {
+async function createOrAdopt(create: VolumeCreate): Promise<{ id: string; outs: Properties }> {
+    const { handle, inputs, args, name, uri } = create;
     // Without adopt, shared, a clone or a passphrase (whose secret would be made first), the create
     // goes first: libvirt refuses a taken name itself (VIR_ERR_STORAGE_VOL_EXIST, checked against the
     // same list a lookup reads), and only then is the namesake looked up and handled as below. That
     // spares every other create its lookup.
     if (!args.adopt && !args.shared && args.cloneFrom === undefined && args.passphrase === undefined) {
         try {
-            return await createFresh(handle, inputs, args, name, uri);
+            return await createFresh(create);
         } catch (error) {
             if (libvirtCause(error)?.code !== VirErrorNumber.VIR_ERR_STORAGE_VOL_EXIST) throw error;
         }
@@ -148,7 +149,7 @@ async function createOrAdopt(
         !args.shared &&
         isDerivedAutoName(name, inputs.namePrefix, inputs.nameScope)
     ) {
-        state = await takeOverInterrupted(handle, existing, args, name, uri);
+        state = await takeOverInterrupted(create, existing);
     } else if (existing !== undefined) {
         if (!args.adopt && !args.shared) {
             throw new Error(
@@ -160,7 +161,7 @@ async function createOrAdopt(
         state = await step(KIND, name, "adopt", () => adoptVolume(handle, existing, args, reporter(name)));
     }
     // Nothing there (any more), or the interrupted create's volume was removed: make it.
-    if (state === undefined) return createFresh(handle, inputs, args, name, uri);
+    if (state === undefined) return createFresh(create);
     return { id: state.vol.key, outs: outputs(inputs, state) };
 }
 
@@ -171,10 +172,11 @@ export async function createOrAdoptVolume(inputs: Properties): Promise<dynamic.C
     const uri = resolveUri(args.uri);
     const client = await step(KIND, name, "connect", () => clientFor(args.uri));
     const handle = await step(KIND, name, "open pool", () => openPool(client, uri, args.pool));
+    const create: VolumeCreate = { handle, inputs, args, name, uri };
     // A shared volume is looked up and made under one lock, so that declarations of it created
     // at once (two VirtualMachines of one image) make it once and the others take it over.
     if (args.shared === true) {
-        return withLock(sharedLockKey(uri, args.pool, name), () => createOrAdopt(handle, inputs, args, name, uri));
+        return withLock(sharedLockKey(uri, args.pool, name), () => createOrAdopt(create));
     }
-    return createOrAdopt(handle, inputs, args, name, uri);
+    return createOrAdopt(create);
 }

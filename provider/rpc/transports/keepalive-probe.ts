@@ -11,11 +11,12 @@ import { XdrReader, XdrWriter } from "../xdr";
 import { readExact } from "./read-exact";
 
 /** A keepalive message is the 4-byte length word plus the 24-byte header, with no payload. */
-const KEEPALIVE_PACKET_BYTES = 28;
+export const KEEPALIVE_PACKET_BYTES = 28;
 /** Keepalive messages always carry serial 0. */
-const KEEPALIVE_SERIAL = 0;
+export const KEEPALIVE_SERIAL = 0;
 
-function pingPacket(): Buffer {
+/** A whole keepalive PING packet, length word included: what any libvirtd answers with a PONG. */
+export function keepalivePingPacket(): Buffer {
     const w = new XdrWriter(KEEPALIVE_PACKET_BYTES);
     w.uint(KEEPALIVE_PACKET_BYTES);
     VirNetMessageHeader.encode(w, {
@@ -38,7 +39,7 @@ function pingPacket(): Buffer {
  * Resolves with a description of what is wrong, or null when the PONG came back.
  */
 export async function probeDaemon(stream: Duplex): Promise<string | null> {
-    stream.write(pingPacket());
+    stream.write(keepalivePingPacket());
     const reply = await readExact(stream, KEEPALIVE_PACKET_BYTES);
     if (reply === null) return "the tunnel closed before the daemon answered a keepalive PING";
     const r = new XdrReader(reply);

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { uuidText } from "../../../provider/model/uuid";
 import { connect, type LibvirtClient, LibvirtError } from "../../../provider/rpc";
 import {
     VirDomainUndefineFlagsValues,
@@ -60,7 +61,7 @@ for (const [index, [transport, uri]] of transports.entries()) {
             const { xml } = await client.domainGetXmlDesc({ dom, flags: VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE });
             assert.match(xml, new RegExp(`<name>${name}</name>`));
             assert.match(virsh(["domstate", name]), /shut off/);
-            assert.equal(virsh(["domuuid", name]).trim(), formatUuid(dom.uuid));
+            assert.equal(virsh(["domuuid", name]).trim(), uuidText(dom.uuid));
             await client.domainUndefineFlags({ dom, flags: VirDomainUndefineFlagsValues.VIR_DOMAIN_UNDEFINE_NVRAM });
             const error = await client.domainLookupByName({ name }).catch((e: unknown) => e);
             assert.ok(LibvirtError.isInstance(error) && error.isNoDomain(), String(error));
@@ -120,9 +121,4 @@ for (const [index, [transport, uri]] of transports.entries()) {
             assert.equal(client.session.networkUpdateHasCorrectOrder, true);
         });
     });
-}
-
-function formatUuid(bytes: Buffer): string {
-    const hex = bytes.toString("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

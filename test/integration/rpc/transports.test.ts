@@ -1,7 +1,8 @@
 /**
  * Every transport against the real libvirtd of the test host (scripts/setup-test-host.sh): open it,
- * send a hand-built keepalive PING and expect the daemon's PONG, which needs no authentication and
- * so proves only that bytes flow both ways. Failure cases check that errors name the URI and a fix.
+ * send a keepalive PING (the packet the ssh and ext probe sends) and expect the daemon's PONG, which
+ * needs no authentication and so proves only that bytes flow both ways. Failure cases check that
+ * errors name the URI and a fix.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -21,35 +22,19 @@ import {
 } from "../../../provider/rpc/generated/constants";
 import { VirNetMessageHeader } from "../../../provider/rpc/generated/virnet";
 import { openTransport, readConfirmationByte, type Transport, TransportError } from "../../../provider/rpc/transports";
+import {
+    KEEPALIVE_PACKET_BYTES,
+    KEEPALIVE_SERIAL,
+    keepalivePingPacket,
+} from "../../../provider/rpc/transports/keepalive-probe";
 import { parseLibvirtUri } from "../../../provider/rpc/uri";
-import { XdrReader, XdrWriter } from "../../../provider/rpc/xdr";
+import { XdrReader } from "../../../provider/rpc/xdr";
 import { loadTestHost, PROJECT_ROOT, type TestHost } from "../../helpers/test-host";
 
-/** The packet framing: a 4-byte length, then the six-word header; a keepalive has no payload. */
-const LENGTH_WORD_BYTES = 4;
-const HEADER_BYTES = 24;
-const KEEPALIVE_PACKET_BYTES = LENGTH_WORD_BYTES + HEADER_BYTES;
-/** Keepalive messages carry serial 0. */
-const KEEPALIVE_SERIAL = 0;
 /** Generous: an SSH login on a loaded CI machine can take a few seconds. */
 const REPLY_TIMEOUT_MS = 20_000;
 
 const EXT_FIXTURE = join(PROJECT_ROOT, "test", "fixtures", "ext-nc.sh");
-
-function pingPacket(): Buffer {
-    const w = new XdrWriter();
-    w.uint(0); // length, patched below once known
-    VirNetMessageHeader.encode(w, {
-        prog: KEEPALIVE_PROGRAM,
-        vers: KEEPALIVE_PROTOCOL_VERSION,
-        proc: KeepaliveProcedure.KEEPALIVE_PROC_PING,
-        type: VirNetMessageType.VIR_NET_MESSAGE,
-        serial: KEEPALIVE_SERIAL,
-        status: VirNetMessageStatus.VIR_NET_OK,
-    });
-    w.patchUint(0, w.length);
-    return w.finish();
-}
 
 /** Read exactly `count` bytes, failing on error, end of stream or timeout. */
 function readExactly(stream: Duplex, count: number, timeoutMs = REPLY_TIMEOUT_MS): Promise<Buffer> {
@@ -108,7 +93,7 @@ function streamError(stream: Duplex, timeoutMs = REPLY_TIMEOUT_MS): Promise<Erro
 }
 
 async function assertPingPong(transport: Transport): Promise<void> {
-    transport.stream.write(pingPacket());
+    transport.stream.write(keepalivePingPacket());
     const reply = await readExactly(transport.stream, KEEPALIVE_PACKET_BYTES);
     const r = new XdrReader(reply);
     assert.equal(r.uint(), KEEPALIVE_PACKET_BYTES, "packet length");
@@ -259,7 +244,7 @@ test("ssh: without the probe the same failure ends the stream with ssh's stderr"
     const uri = `qemu+ssh://root@127.0.0.1:${host.sshPort}/system?command=${host.sshCommand}&keyfile=${key}`;
     const transport = await openTransport(parseLibvirtUri(uri), { probe: false });
     try {
-        transport.stream.write(pingPacket());
+        transport.stream.write(keepalivePingPacket());
         const error = await streamError(transport.stream);
         assert.ok(error instanceof TransportError, String(error));
         assert.ok(error.message.includes(uri), error.message);

@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { test } from "node:test";
 import { checkHostname, checkSshPublicKey } from "../../../provider/cloudinit/identity-checks";
 import type { NoCloudSeedInput } from "../../../provider/cloudinit/seed";
 import { checkNoCloudSeed, type SeedProblem } from "../../../provider/cloudinit/seed-checks";
-
-/** An OpenSSH public key line for a fresh ed25519 key: string "ssh-ed25519", string of 32 bytes. */
-function ed25519PublicKey(comment = "lab@test"): string {
-    const { publicKey } = generateKeyPairSync("ed25519");
-    const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
-    const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
-    const blob = Buffer.concat([field(Buffer.from("ssh-ed25519")), field(raw)]);
-    return `ssh-ed25519 ${blob.toString("base64")} ${comment}`;
-}
+import { ed25519PublicKey } from "../../helpers/ssh-keys";
 
 function problems(input: NoCloudSeedInput): Pick<SeedProblem, "severity" | "property">[] {
     return checkNoCloudSeed(input).map(({ severity, property }) => ({ severity, property }));

@@ -6,23 +6,17 @@
  * preview are a possible replacement.
  */
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { after, before, test } from "node:test";
 import { cloudInitHandler } from "../../../provider/resources/cloud-init/handler";
 import { buildSeed, volumeName } from "../../../provider/resources/cloud-init/seed";
 import { defaultPool } from "../../../provider/rpc";
 import { type Properties, UNKNOWN_VALUE } from "../../../provider/resources/shared/handler";
 import { setLogSink } from "../../../provider/resources/shared/log";
+import { ed25519PublicKey } from "../../helpers/ssh-keys";
 
 /** Nothing listens on port 1: check cannot ask about the pool and leaves that to create. */
 const URI = "qemu+tcp://127.0.0.1:1/system";
 const SECRET_WORD = "pw-Zq81xv";
-
-function ed25519PublicKey(comment: string): string {
-    const raw = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32);
-    const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
-    return `ssh-ed25519 ${Buffer.concat([field(Buffer.from("ssh-ed25519")), field(raw)]).toString("base64")} ${comment}`;
-}
 
 const lines: string[] = [];
 let restore: () => void;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LibvirtError, VirErrorDomain, VirErrorLevel, VirErrorNumber } from "../../../provider/rpc";
+import { LibvirtError, VirErrorDomain, VirErrorNumber } from "../../../provider/rpc";
+import { localRemoteError } from "../../../provider/rpc/errors";
 import {
     describeError,
     libvirtCause,
@@ -13,22 +14,7 @@ import {
 } from "../../../provider/resources/shared/errors";
 
 function libvirtError(code: VirErrorNumber, message: string): LibvirtError {
-    return new LibvirtError(
-        {
-            code,
-            domain: VirErrorDomain.VIR_FROM_STORAGE,
-            message,
-            level: VirErrorLevel.VIR_ERR_ERROR,
-            dom: null,
-            str1: null,
-            str2: null,
-            str3: null,
-            int1: 0,
-            int2: 0,
-            net: null,
-        },
-        "STORAGE_POOL_CREATE",
-    );
+    return new LibvirtError(localRemoteError(code, VirErrorDomain.VIR_FROM_STORAGE, message), "STORAGE_POOL_CREATE");
 }
 
 test("errors name the kind, the object, the step, libvirt's message and code name", () => {

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { LibvirtError, VirErrorDomain, VirErrorNumber } from "../../../provider/rpc";
+import { localRemoteError } from "../../../provider/rpc/errors";
 import { UNKNOWN_VALUE } from "../../../provider/resources/shared/handler";
 import { setLogSink } from "../../../provider/resources/shared/log";
 import { isPoolBusy } from "../../../provider/resources/volume/busy";
@@ -20,22 +21,7 @@ before(() => {
 after(() => restore());
 
 function libvirtError(code: VirErrorNumber, domain: VirErrorDomain, procedure: string): LibvirtError {
-    return new LibvirtError(
-        {
-            code,
-            domain,
-            message: "m",
-            level: 2,
-            dom: null,
-            net: null,
-            str1: null,
-            str2: null,
-            str3: null,
-            int1: 0,
-            int2: 0,
-        } as never,
-        procedure,
-    );
+    return new LibvirtError(localRemoteError(code, domain, "m"), procedure);
 }
 
 test("capacity: grow, shrink only with opt-in, replace when lowered, keep an out-of-band growth", () => {
