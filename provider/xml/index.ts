@@ -1,6 +1,9 @@
 /**
- * Public surface of `pulumi-libvirt/xml`: model schemas and types, XML writers and readers, and the
- * change classifier. A plain list of re-exports; each resource kind appends its own lines.
+ * The model ⇄ libvirt XML layer: one element tree with one parser and one writer (tree.ts), and per
+ * document kind its reader and writer side by side (`<kind>.ts`; domains in the `domain-*` files).
+ * This file is its public surface, `pulumi-libvirt/xml`: model schemas and types, XML writers and
+ * readers, and the change classifier. A plain list of re-exports; each resource kind appends its own
+ * lines.
  */
 
 // Shared model building blocks and units.

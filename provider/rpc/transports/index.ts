@@ -1,3 +1,9 @@
+/**
+ * The byte streams a libvirt connection runs over, one file per URI transport: UNIX socket, TCP,
+ * TLS (with libvirt's confirmation byte), SSH and ext (a spawned command relaying to a daemon, its
+ * tunnel proven with a keepalive PING). `openTransport` picks one from a parsed URI; everything above
+ * (framing, calls) is transport-blind.
+ */
 import type { LibvirtUri } from "../uri";
 import { openExt } from "./ext";
 import { openSsh } from "./ssh";
