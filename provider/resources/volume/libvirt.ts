@@ -15,7 +15,8 @@ import {
     sharedRead,
 } from "../../rpc";
 import { volumeFromXml } from "../../xml/volume";
-import { lockKey, retryWhile, withLock, withSharedLock } from "../shared/locks";
+import { retryWhile, withLock, withSharedLock } from "../shared/locks";
+import { poolLockKey } from "../storage-pool/libvirt";
 import { isPoolBusy } from "./busy";
 import { domainsUsingVolume, type VolumeIdentity } from "./domain-disks";
 
@@ -54,7 +55,7 @@ export function changePool<T>(
     options: { beside?: boolean } = {},
 ): Promise<T> {
     const lock = options.beside ? withSharedLock : withLock;
-    return lock(lockKey("pool", handle.uri, handle.pool.name), () =>
+    return lock(poolLockKey(handle.uri, handle.pool.name), () =>
         retryWhile(isPoolBusy, fn, { attempts: BUSY_ATTEMPTS }),
     );
 }
