@@ -6,7 +6,6 @@
 import type { Network } from "../../model/network";
 import {
     type LibvirtClient,
-    LibvirtError,
     type RemoteNonnullNetwork,
     VirNetworkUpdateCommand,
     VirNetworkUpdateFlags,
@@ -43,11 +42,6 @@ export interface NetworkState {
     autostart: boolean;
     /** The bridge device; empty when libvirt has none (e.g. a hostdev network). */
     bridgeName: string;
-}
-
-/** True when a network was not found (by name or UUID). */
-export function isMissingNetwork(error: unknown): boolean {
-    return LibvirtError.isInstance(error) && error.isNoNetwork();
 }
 
 /**
