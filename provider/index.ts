@@ -6,11 +6,14 @@
  * The export names are a forever contract with serialized stubs in existing stacks: never rename
  * one. Each kind appends exactly one line below.
  */
+import { saveCompileCacheSoon } from "./compile-cache";
 import { domainHandler } from "./resources/domain/handler";
 import { networkHandler } from "./resources/network/handler";
 import { findsPendingCreates } from "./resources/shared/pending-create";
 import { storagePoolHandler } from "./resources/storage-pool/handler";
 import { volumeHandler } from "./resources/volume/handler";
+
+saveCompileCacheSoon();
 
 export { defaultPool } from "./rpc/pool";
 export { configure } from "./resources/shared/configure";

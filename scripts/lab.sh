@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `npm run lab -- up|preview|refresh|destroy [--example ...] [--stack ...] [--config key=value]...`
-# Runs examples/lab (or another example) against this machine's libvirt. Does its own set-up:
-# dependencies, the test host (libvirtd, huge pages, the tiny guest; needs root), the build. Then
-# tools/lab/main.ts picks the Pulumi CLI when installed, the engine emulator otherwise, and says which.
+# `npm run lab -- up|preview|refresh|destroy [--example ...] [--stack ...] [--config key=value]...
+# [--full-setup]`. Runs examples/lab (or another example) against this machine's libvirt. Does its
+# own set-up: dependencies, the test host (libvirtd, huge pages, the tiny guest; needs root), the
+# build. Then tools/lab/main.ts picks the Pulumi CLI when installed, the engine emulator otherwise,
+# and says which.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,42 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "npm run lab needs root: it installs and starts libvirtd and uses qemu:///system. Run: sudo npm run lab -- $*" >&2
     exit 1
 fi
-bash scripts/setup-test-host.sh >/dev/null
+
+# --full-setup (ours, not main.js's) runs the whole set-up check even when the quick one passes.
+FULL_SETUP=0
+ARGS=()
+for arg in "$@"; do
+    if [ "$arg" = --full-setup ]; then FULL_SETUP=1; else ARGS+=("$arg"); fi
+done
+
+# The set-up script checks everything (packages, certificates, sshd, both guests, the CLI: about
+# 1-2 s when all is in place). Once it has passed, only what can change behind our back between two
+# runs is checked here: libvirtd answering on its socket (it is down after a reboot, or stopped),
+# the files the lab needs, and that neither the set-up (its scripts, the CLI's version) nor host.json
+# changed since that pass, which the stamp's time records. Anything else runs the script in full.
+STATE=.lab-state
+SETUP_STAMP=$STATE/setup-passed
+HOST_JSON=/var/lib/pulumi-libvirt-testhost/host.json
+host_json_field() { sed -n "s/^ *\"$1\": \"\(.*\)\",\{0,1\}$/\1/p" "$HOST_JSON"; }
+setup_still_good() {
+    [ -f "$SETUP_STAMP" ] && [ -f "$HOST_JSON" ] || return 1
+    local f
+    for f in scripts/setup-test-host.sh scripts/build-tiny-guest.sh scripts/build-cloud-guest.sh \
+        tools/pulumi-cli/go.mod tools/pulumi-cli/go.sum "$HOST_JSON"; do
+        [ "$f" -nt "$SETUP_STAMP" ] && return 1
+    done
+    local version
+    version=$(awk '$1 == "require" { $1 = ""; $0 = $0 } $1 == "github.com/pulumi/pulumi/pkg/v3" { print $2 }' tools/pulumi-cli/go.mod)
+    [ "$(host_json_field pulumiCliVersion)" = "$version" ] || return 1
+    [ -x "$(host_json_field pulumiCli)" ] && [ -s "$(host_json_field guestKernel)" ] &&
+        [ -s "$(host_json_field guestInitrd)" ] || return 1
+    timeout 10 virsh -q -c qemu:///system uri >/dev/null 2>&1
+}
+if ((FULL_SETUP)) || ! setup_still_good; then
+    bash scripts/setup-test-host.sh >/dev/null
+    mkdir -p "$STATE"
+    touch "$SETUP_STAMP"
+fi
 
 # Build only when a source is newer than the last build, and then incrementally (the build info
 # lives in dist/, so removing dist rebuilds everything). An up with nothing to build starts at once.
@@ -24,4 +60,10 @@ if [ ! -f "$BUILD_INFO" ] || [ -n "$(find provider sdk tools test bench examples
     node_modules/.bin/tsc -p tsconfig.json --incremental --tsBuildInfoFile "$BUILD_INFO"
     touch "$BUILD_INFO"
 fi
-exec node_modules/.bin/node dist/tools/lab/main.js "$@"
+
+# Node's compile cache for every Node process of the run: this one (the program runs in it), and,
+# through the CLI's environment, the dynamic-provider host. It keeps V8's compiled code of
+# @pulumi/pulumi, TypeScript (which the provider host loads) and ours between runs; entries are
+# keyed by the file's contents, so a rebuilt file is compiled afresh.
+export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-$PWD/$STATE/node-compile-cache}
+exec node_modules/.bin/node dist/tools/lab/main.js "${ARGS[@]}"

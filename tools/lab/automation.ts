@@ -9,9 +9,18 @@
  * `pulumi-resource-pulumi-nodejs` launcher next to the CLI: Pulumi's distribution bundles one, and
  * scripts/setup-test-host.sh writes one beside the CLI it builds).
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
-import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import {
+    type ConfigMap,
+    type EngineEvent,
+    LocalWorkspace,
+    PulumiCommand,
+    type PulumiFn,
+    Stack,
+    type UpOptions,
+    type Workspace,
+} from "@pulumi/pulumi/automation";
 
 export interface CliStackOptions {
     /** The `pulumi` binary. */
@@ -62,23 +71,86 @@ export function moduleProgram(path: string): PulumiFn {
     };
 }
 
-/** Creates (or selects) the stack and sets its config. */
+/**
+ * Creates (or selects) the stack and sets its config. Each CLI call costs a start of the 117 MiB
+ * CLI (0.1-0.5 s here), so the ones that would change nothing are left out: the select of a stack
+ * that the file backend already holds (every command names its stack with --stack anyway), and
+ * the config when the stack's settings file already has those values.
+ */
 export async function openCliStack(o: CliStackOptions): Promise<Stack> {
     const envVars = cliEnvironment(o);
     const pulumiCommand = await PulumiCommand.get({ root: dirname(dirname(o.cli)) });
-    const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: o.stack, projectName: o.project, program: moduleProgram(o.program) },
-        {
-            workDir: o.dir,
-            pulumiCommand,
-            envVars,
-            secretsProvider: "passphrase",
-            // The engine starts the provider plugins in the folder of the project's `main`; the
-            // Automation API's default for an inline program is this process's working folder.
-            projectSettings: { name: o.project, runtime: "nodejs", main: o.dir },
-        },
-    );
-    const config = Object.fromEntries(Object.entries(o.config ?? {}).map(([k, v]) => [k, { value: v }]));
-    if (Object.keys(config).length > 0) await stack.setAllConfig(config);
+    const workspace = await LocalWorkspace.create({
+        workDir: o.dir,
+        program: moduleProgram(o.program),
+        pulumiCommand,
+        envVars,
+        secretsProvider: "passphrase",
+        // The engine starts the provider plugins in the folder of the project's `main`; the
+        // Automation API's default for an inline program is this process's working folder.
+        projectSettings: { name: o.project, runtime: "nodejs", main: o.dir },
+    });
+    const selectWithCli = workspace.selectStack.bind(workspace);
+    workspace.selectStack = async (name) => {
+        if (!backendHoldsStack(envVars.PULUMI_BACKEND_URL, o.project, name)) await selectWithCli(name);
+    };
+    const stack = await Stack.createOrSelect(o.stack, workspace);
+    const config: ConfigMap = Object.fromEntries(Object.entries(o.config ?? {}).map(([k, v]) => [k, { value: v }]));
+    if (!(await configAlreadySet(workspace, o.stack, o.project, config))) await stack.setAllConfig(config);
     return stack;
+}
+
+/**
+ * Whether the local file backend at `backendUrl` (file://...) has a checkpoint of the stack: a
+ * file backend keeps a project's stacks as `.pulumi/stacks/<project>/<stack>.json` (gzipped when
+ * PULUMI_SELF_MANAGED_STATE_GZIP is set). Anything else answers false, and the CLI decides.
+ */
+export function backendHoldsStack(backendUrl: string, project: string, stack: string): boolean {
+    if (!backendUrl.startsWith("file://")) return false;
+    const checkpoint = join(backendUrl.slice("file://".length), ".pulumi", "stacks", project, `${stack}.json`);
+    return existsSync(checkpoint) || existsSync(`${checkpoint}.gz`);
+}
+
+/** Whether the stack's settings file already holds every entry of `config` as plain text. */
+async function configAlreadySet(
+    workspace: Workspace,
+    stack: string,
+    project: string,
+    config: ConfigMap,
+): Promise<boolean> {
+    const entries = Object.entries(config);
+    if (entries.length === 0) return true;
+    let saved: Record<string, unknown>;
+    try {
+        saved = ((await workspace.stackSettings(stack)).config ?? {}) as Record<string, unknown>;
+    } catch {
+        return false; // no settings file yet
+    }
+    // Keys without a namespace belong to the project, as the CLI's `config set` reads them.
+    const fullKey = (key: string) => (key.includes(":") ? key : `${project}:${key}`);
+    return entries.every(([key, { value, secret }]) => {
+        const current = saved[fullKey(key)];
+        return !secret && ["string", "number", "boolean"].includes(typeof current) && String(current) === value;
+    });
+}
+
+/**
+ * `stack.up`, returning the stack's outputs as the engine reported them at the end of the update
+ * (its event for the stack resource; a secret shows as "[secret]"), or undefined when it reported
+ * none. The Automation API's `up` reads them afterwards with three more CLI calls (the outputs
+ * masked, then in plain text, then the update's summary from the history), each of which starts
+ * the CLI and derives the passphrase's key again (PBKDF2, a million rounds): 0.2-0.7 s each on
+ * this machine. This stack's caller needs neither (the CLI's text output ends with the summary).
+ */
+export async function upWithOutputs(stack: Stack, opts: UpOptions): Promise<Record<string, unknown> | undefined> {
+    let outputs: Record<string, unknown> | undefined;
+    const onEvent = (event: EngineEvent) => {
+        const step = event.resOutputsEvent?.metadata;
+        if (step?.type === "pulumi:pulumi:Stack") outputs = step.new?.outputs;
+        opts.onEvent?.(event);
+    };
+    stack.outputs = async () => ({});
+    stack.info = async () => undefined;
+    await stack.up({ ...opts, onEvent });
+    return outputs;
 }

@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EngineEmulator, OPERATIONS, type Operation, runOperation } from "../engine";
-import { openCliStack } from "./automation";
+import { openCliStack, upWithOutputs } from "./automation";
 import { type ExampleProject, exampleNames, prepareExampleProject } from "./project";
 import { pulumiCliPath } from "./pulumi-cli";
 
@@ -108,8 +108,8 @@ async function withCli(cli: string, args: LabArgs, p: ExampleProject, stateRoot:
     const onOutput = (out: string) => process.stdout.write(out);
     try {
         if (args.operation === "up") {
-            const result = await stack.up({ onOutput, color: "never" });
-            console.log(`\noutputs: ${JSON.stringify(plainOutputs(result.outputs), null, 2)}`);
+            const outputs = await upWithOutputs(stack, { onOutput, color: "never" });
+            console.log(`\noutputs: ${JSON.stringify(outputs, null, 2)}`);
         } else if (args.operation === "preview") await stack.preview({ onOutput, color: "never", diff: true });
         else if (args.operation === "refresh") await stack.refresh({ onOutput, color: "never" });
         else await stack.destroy({ onOutput, color: "never" });
@@ -119,10 +119,6 @@ async function withCli(cli: string, args: LabArgs, p: ExampleProject, stateRoot:
         console.error(`\nerror: ${firstLine((e as Error).message)}`);
         return 1;
     }
-}
-
-function plainOutputs(outputs: Record<string, { value: unknown; secret: boolean }>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.secret ? "[secret]" : o.value]));
 }
 
 function firstLine(text: string): string {
