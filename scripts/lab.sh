@@ -23,30 +23,11 @@ for arg in "$@"; do
     if [ "$arg" = --full-setup ]; then FULL_SETUP=1; else ARGS+=("$arg"); fi
 done
 
-# The set-up script checks everything (packages, certificates, sshd, both guests, the CLI: about
-# 1-2 s when all is in place). Once it has passed, only what can change behind our back between two
-# runs is checked here: libvirtd answering on its socket (it is down after a reboot, or stopped),
-# the files the lab needs, and that neither the set-up (its scripts, the CLI's version) nor host.json
-# changed since that pass, which the stamp's time records. Anything else runs the script in full.
+# The set-up script checks everything (1-2 s when all is in place); once it has passed, the stamp
+# records that, and scripts/lab-setup-current.sh checks only what can change between two runs.
 STATE=.lab-state
 SETUP_STAMP=$STATE/setup-passed
-HOST_JSON=/var/lib/pulumi-libvirt-testhost/host.json
-host_json_field() { sed -n "s/^ *\"$1\": \"\(.*\)\",\{0,1\}$/\1/p" "$HOST_JSON"; }
-setup_still_good() {
-    [ -f "$SETUP_STAMP" ] && [ -f "$HOST_JSON" ] || return 1
-    local f
-    for f in scripts/setup-test-host.sh scripts/build-tiny-guest.sh scripts/build-cloud-guest.sh \
-        tools/pulumi-cli/go.mod tools/pulumi-cli/go.sum "$HOST_JSON"; do
-        [ "$f" -nt "$SETUP_STAMP" ] && return 1
-    done
-    local version
-    version=$(awk '$1 == "require" { $1 = ""; $0 = $0 } $1 == "github.com/pulumi/pulumi/pkg/v3" { print $2 }' tools/pulumi-cli/go.mod)
-    [ "$(host_json_field pulumiCliVersion)" = "$version" ] || return 1
-    [ -x "$(host_json_field pulumiCli)" ] && [ -s "$(host_json_field guestKernel)" ] &&
-        [ -s "$(host_json_field guestInitrd)" ] || return 1
-    timeout 10 virsh -q -c qemu:///system uri >/dev/null 2>&1
-}
-if ((FULL_SETUP)) || ! setup_still_good; then
+if ((FULL_SETUP)) || ! LAB_SETUP_STAMP=$SETUP_STAMP bash scripts/lab-setup-current.sh; then
     bash scripts/setup-test-host.sh >/dev/null
     mkdir -p "$STATE"
     touch "$SETUP_STAMP"

@@ -37,6 +37,8 @@ export interface CliStackOptions {
     passphrase: string;
     /** Stack config; keys without a namespace belong to the project. */
     config?: Record<string, string>;
+    /** The CLI as the Automation API checked it, when the caller started that check early. */
+    pulumiCommand?: Promise<PulumiCommand>;
 }
 
 /**
@@ -79,7 +81,7 @@ export function moduleProgram(path: string): PulumiFn {
  */
 export async function openCliStack(o: CliStackOptions): Promise<Stack> {
     const envVars = cliEnvironment(o);
-    const pulumiCommand = await PulumiCommand.get({ root: dirname(dirname(o.cli)) });
+    const pulumiCommand = await (o.pulumiCommand ?? PulumiCommand.get({ root: dirname(dirname(o.cli)) }));
     const workspace = await LocalWorkspace.create({
         workDir: o.dir,
         program: moduleProgram(o.program),
