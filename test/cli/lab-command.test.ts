@@ -6,8 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { linkPackage } from "../../tools/lab/project";
 import { loadTestHost, PROJECT_ROOT } from "../helpers/test-host";
 import { listNames, removeTestObjects, virsh } from "../helpers/virsh";
 
@@ -59,6 +62,42 @@ describe("npm run lab with the real Pulumi engine", { concurrency: 1 }, () => {
         assert.doesNotMatch(again, /\d+ (created|updated|deleted|replaced)/, again);
         lab("destroy");
         assert.deepEqual(listNames("domain", PREFIX), []);
+    });
+
+    test("up prints a program's outputs as the engine reported them, secrets as [secret] only", () => {
+        const dir = mkdtempSync(join(tmpdir(), "pltest-labcli-outputs-"));
+        try {
+            linkPackage(dir, PROJECT_ROOT);
+            writeFileSync(join(dir, "Pulumi.yaml"), "name: pltest-labcli-outputs\nruntime: nodejs\n");
+            writeFileSync(
+                join(dir, "index.js"),
+                [
+                    'const pulumi = require("@pulumi/pulumi");',
+                    'exports.plain = "visible";',
+                    'exports.hidden = pulumi.secret("hunter2-top");',
+                    'exports.nested = { a: pulumi.secret("hunter2-deep"), b: [1, "two"] };',
+                    "",
+                ].join("\n"),
+            );
+            const run = (operation: string) =>
+                spawnSync(process.execPath, [MAIN, operation, "--example", dir, "--stack", `${PREFIX}-outputs`], {
+                    cwd: PROJECT_ROOT,
+                    encoding: "utf8",
+                });
+            const up = run("up");
+            const output = `${up.stdout}\n${up.stderr}`;
+            assert.equal(up.status, 0, output);
+            const printed = output.slice(output.lastIndexOf("\noutputs: ") + "\noutputs: ".length);
+            assert.deepEqual(JSON.parse(printed), {
+                plain: "visible",
+                hidden: "[secret]",
+                nested: { a: "[secret]", b: [1, "two"] },
+            });
+            assert.doesNotMatch(output, /hunter2/);
+            assert.equal(run("destroy").status, 0);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     test("--help explains the options and exits 0", () => {

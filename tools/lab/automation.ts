@@ -136,6 +136,22 @@ async function configAlreadySet(
     });
 }
 
+/** The special key (and its value) with which the engine's events mark a secret value. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * A value from an engine event with each secret as "[secret]": the events carry a secret as
+ * `{ <SECRET_SIG_KEY>: SECRET_SIG, ciphertext: "[secret]" }` (never its plain text).
+ */
+export function maskSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(maskSecrets);
+    if (value === null || typeof value !== "object") return value;
+    const record = value as Record<string, unknown>;
+    if (record[SECRET_SIG_KEY] === SECRET_SIG) return "[secret]";
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSecrets(v)]));
+}
+
 /**
  * `stack.up`, returning the stack's outputs as the engine reported them at the end of the update
  * (its event for the stack resource; a secret shows as "[secret]"), or undefined when it reported
@@ -148,7 +164,8 @@ export async function upWithOutputs(stack: Stack, opts: UpOptions): Promise<Reco
     let outputs: Record<string, unknown> | undefined;
     const onEvent = (event: EngineEvent) => {
         const step = event.resOutputsEvent?.metadata;
-        if (step?.type === "pulumi:pulumi:Stack") outputs = step.new?.outputs;
+        if (step?.type === "pulumi:pulumi:Stack")
+            outputs = maskSecrets(step.new?.outputs ?? {}) as Record<string, unknown>;
         opts.onEvent?.(event);
     };
     stack.outputs = async () => ({});

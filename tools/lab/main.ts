@@ -121,7 +121,7 @@ async function withCli(cli: string, args: LabArgs, p: ExampleProject, stateRoot:
     try {
         if (args.operation === "up") {
             const outputs = await upWithOutputs(stack, { onOutput, color: "never" });
-            console.log(`\noutputs: ${JSON.stringify(outputs, null, 2)}`);
+            console.log(`\noutputs: ${JSON.stringify(outputs ?? {}, null, 2)}`);
         } else if (args.operation === "preview") await stack.preview({ onOutput, color: "never", diff: true });
         else if (args.operation === "refresh") await stack.refresh({ onOutput, color: "never" });
         else await stack.destroy({ onOutput, color: "never" });
