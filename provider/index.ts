@@ -4,7 +4,8 @@
  * `configure` and one `ResourceHandler` per kind, keyed as the stubs name them.
  *
  * The export names are a forever contract with serialized stubs in existing stacks: never rename
- * one. Each kind appends exactly one line below.
+ * one. Each kind appends exactly one line below. Loading it also saves the host's Node compile
+ * cache when that is on (compile-cache.ts).
  */
 import { saveCompileCacheSoon } from "./compile-cache";
 import { domainHandler } from "./resources/domain/handler";
