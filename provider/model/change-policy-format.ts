@@ -46,7 +46,8 @@ export interface ChangePolicyRow {
     onDecrease?: ChangeClass;
     /**
      * When the new model leaves the value unset, libvirt's value stands (generated UUIDs, bridge
-     * names, MACs, defaults it fills in, unmodelled extras): not a change.
+     * names, MACs, defaults it fills in, unmodelled extras): not a change, and a redefine of a
+     * network or pool leaves it in libvirt's document (provider/xml/element-writer.ts).
      */
     unsetKeepsCurrent?: boolean;
     /**

@@ -1,7 +1,8 @@
 /**
  * Opaque XML kept inside a model: elements and attributes the model does not describe are stored
- * here when a document is read, and written back unchanged, so adopting an existing object loses
- * nothing. Plain JSON, so it can live in Pulumi state.
+ * here when a document is read, so users see what the model lacks and may declare it; a declared
+ * `extra` is written onto its element (provider/xml/element-writer.ts), while a redefine keeps
+ * what is not declared in libvirt's own document. Plain JSON, so it can live in Pulumi state.
  */
 import { z } from "zod";
 

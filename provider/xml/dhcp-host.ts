@@ -4,8 +4,9 @@
  */
 import type { DhcpHostEntry, DhcpLease } from "../model/dhcp-host";
 import { leaseUnits } from "../model/dhcp-host";
-import { addElement, type XElement, writeFragment } from "./tree";
-import { addExtra, ElementReader } from "./element-reader";
+import { el, type XElement } from "./tree";
+import { ElementReader } from "./element-reader";
+import { type ElementShape, type FieldPath, fragment, type TreeWriter } from "./element-writer";
 import { compact, intAttr, ipAttr, macAttr } from "./values";
 
 /** Reads `<lease expiry unit>`. */
@@ -18,9 +19,9 @@ export function readLease(reader: ElementReader | undefined): DhcpLease | undefi
     return compact({ expiry: intAttr(reader, "expiry") ?? 0, unit: unit as DhcpLease["unit"] });
 }
 
-/** Writes `<lease>` under `parent`. */
-export function writeLease(parent: XElement, lease: DhcpLease | undefined): void {
-    if (lease !== undefined) addElement(parent, "lease", { expiry: lease.expiry, unit: lease.unit });
+/** A new `<lease>` (the model describes it wholly). */
+export function leaseElement(lease: DhcpLease): XElement {
+    return el("lease", { expiry: lease.expiry, unit: lease.unit });
 }
 
 /** Reads one DHCP `<host>` element. */
@@ -35,17 +36,22 @@ export function readDhcpHost(reader: ElementReader): DhcpHostEntry {
     });
 }
 
-/** Writes one DHCP `<host>` element under `parent`. */
-export function writeDhcpHost(parent: XElement, host: DhcpHostEntry): void {
-    const element = addElement(parent, "host", { mac: host.mac, id: host.id, name: host.name, ip: host.ip });
-    writeLease(element, host.lease);
-    addExtra(element, host.extra);
+const HOST_SHAPE: ElementShape = { attributes: ["mac", "id", "name", "ip"], children: ["lease"] };
+
+/** Writes one DHCP host onto its `<host>` element (`path`: the entry's place in its kind's model). */
+export function writeDhcpHost(node: XElement, host: DhcpHostEntry, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "mac", host.mac, [...path, "mac"]);
+    writer.attr(node, "id", host.id, [...path, "id"]);
+    writer.attr(node, "name", host.name, [...path, "name"]);
+    writer.attr(node, "ip", host.ip, [...path, "ip"]);
+    writer.whole(node, "lease", host.lease, [...path, "lease"], [], leaseElement);
+    writer.extra(node, host.extra, [...path, "extra"], HOST_SHAPE);
 }
 
 /** The ip-dhcp-host fragment for network update; a DhcpHost resource's `network` is not part of it. */
 export function dhcpHostToXml(host: DhcpHostEntry & { network?: string }): string {
     const { network: _network, ...entry } = host;
-    return writeFragment((document) => writeDhcpHost(document, entry));
+    return fragment("host", entry, writeDhcpHost);
 }
 
 /** Reads an ip-dhcp-host fragment (or a `<host>` printed by libvirt). */

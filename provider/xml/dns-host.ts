@@ -3,8 +3,9 @@
  * network update takes (`dnsHostToXml`, `dnsHostFromXml`).
  */
 import type { DnsHostEntry } from "../model/dns-host";
-import { addElement, addTextElement, type XElement, writeFragment } from "./tree";
-import { addExtra, ElementReader } from "./element-reader";
+import { textElement, type XElement } from "./tree";
+import { ElementReader } from "./element-reader";
+import { type ElementShape, type FieldPath, fragment, type TreeWriter } from "./element-writer";
 import { compact, ipAttr } from "./values";
 
 /** Reads one DNS `<host>` element. */
@@ -16,17 +17,21 @@ export function readDnsHost(reader: ElementReader): DnsHostEntry {
     });
 }
 
-/** Writes one DNS `<host>` element under `parent`. */
-export function writeDnsHost(parent: XElement, host: DnsHostEntry): void {
-    const element = addElement(parent, "host", { ip: host.ip });
-    for (const hostname of host.hostnames) addTextElement(element, "hostname", hostname);
-    addExtra(element, host.extra);
+const HOST_SHAPE: ElementShape = { attributes: ["ip"], children: ["hostname"] };
+
+/** Writes one DNS record onto its `<host>` element (`path`: the record's place in its kind's model). */
+export function writeDnsHost(node: XElement, host: DnsHostEntry, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "ip", host.ip, [...path, "ip"]);
+    writer.wholeList(node, "hostname", host.hostnames, [...path, "hostnames"], ["hostname"], (hostname) =>
+        textElement("hostname", hostname),
+    );
+    writer.extra(node, host.extra, [...path, "extra"], HOST_SHAPE);
 }
 
 /** The dns-host fragment for network update; a DnsHost resource's `network` is not part of it. */
 export function dnsHostToXml(host: DnsHostEntry & { network?: string }): string {
     const { network: _network, ...entry } = host;
-    return writeFragment((document) => writeDnsHost(document, entry));
+    return fragment("host", entry, writeDnsHost);
 }
 
 /** Reads a dns-host fragment (or a `<host>` printed by libvirt under `<dns>`). */

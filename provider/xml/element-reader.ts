@@ -2,13 +2,13 @@
  * Reading a document of the kinds whose unmodelled parts live in the model's `extra` (networks and
  * their records, pools, volumes, snapshots): `ElementReader` walks the element tree of tree.ts while
  * remembering which attributes and children were used, so whatever the model does not cover ends
- * up in an `Extra` and `addExtra` writes it back.
+ * up in an `Extra`, which users see and may declare (element-writer.ts writes it).
  *
  * These readers see values as the documents' text without surrounding white space (libvirt's
  * output has none inside values; hand-written documents may).
  */
 import type { Extra, OpaqueElement, OpaqueNode } from "../model/opaque";
-import { addElement, isElement, parseTree, textOf, type XElement, type XNode } from "./tree";
+import { isElement, parseTree, textOf, type XElement, type XNode } from "./tree";
 
 /** Converts a parsed element into the opaque form stored in models (comments are not kept). */
 export function toOpaque(element: XElement): OpaqueElement {
@@ -118,20 +118,4 @@ export class ElementReader {
         if (elements.length > 0) extra.elements = elements;
         return extra.attributes || extra.elements ? extra : undefined;
     }
-}
-
-/** Writes an opaque element (and its subtree) under `parent`. */
-export function addOpaque(parent: XElement, node: OpaqueElement): void {
-    const element = addElement(parent, node.name, node.attributes);
-    for (const child of node.children ?? []) {
-        if ("text" in child) element.children.push({ text: child.text });
-        else addOpaque(element, child);
-    }
-}
-
-/** Writes back the unmodelled attributes and child elements recorded for an element. */
-export function addExtra(element: XElement, extra: Extra | undefined): void {
-    if (extra === undefined) return;
-    for (const [name, value] of Object.entries(extra.attributes ?? {})) element.attrs[name] = value;
-    for (const node of extra.elements ?? []) addOpaque(element, node);
 }

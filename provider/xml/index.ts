@@ -10,7 +10,6 @@
 export * from "../model/common";
 export * from "../model/units";
 export * from "../model/change-policy";
-export * from "../model/keep-current";
 
 // Network, its DHCP and DNS records, and the network-update fragments.
 export * from "../model/network";

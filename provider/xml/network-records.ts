@@ -5,9 +5,10 @@
  */
 import type { z } from "zod";
 import type { DhcpRange, dnsSrvSchema, dnsTxtSchema } from "../model/network";
-import { addElement, type XElement, writeFragment } from "./tree";
-import { addExtra, ElementReader } from "./element-reader";
-import { readLease, writeLease } from "./dhcp-host";
+import type { XElement } from "./tree";
+import { ElementReader } from "./element-reader";
+import { type ElementShape, type FieldPath, fragment, type TreeWriter } from "./element-writer";
+import { leaseElement, readLease } from "./dhcp-host";
 import { compact, intAttr, ipAttr } from "./values";
 
 /** A DNS TXT record. */
@@ -25,16 +26,19 @@ export function readDhcpRange(reader: ElementReader): DhcpRange {
     });
 }
 
-/** Writes a DHCP `<range>` under `parent`. */
-export function writeDhcpRange(parent: XElement, range: DhcpRange): void {
-    const element = addElement(parent, "range", { start: range.start, end: range.end });
-    writeLease(element, range.lease);
-    addExtra(element, range.extra);
+const RANGE_SHAPE: ElementShape = { attributes: ["start", "end"], children: ["lease"] };
+
+/** Writes a DHCP range onto its `<range>` element. */
+export function writeDhcpRange(node: XElement, range: DhcpRange, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "start", range.start, [...path, "start"]);
+    writer.attr(node, "end", range.end, [...path, "end"]);
+    writer.whole(node, "lease", range.lease, [...path, "lease"], [], leaseElement);
+    writer.extra(node, range.extra, [...path, "extra"], RANGE_SHAPE);
 }
 
 /** The ip-dhcp-range fragment for network update. */
 export function dhcpRangeToXml(range: DhcpRange): string {
-    return writeFragment((document) => writeDhcpRange(document, range));
+    return fragment("range", range, writeDhcpRange);
 }
 
 /** Reads an ip-dhcp-range fragment. */
@@ -47,14 +51,18 @@ export function readDnsTxt(reader: ElementReader): DnsTxt {
     return compact({ name: reader.attr("name") ?? "", value: reader.attr("value"), extra: reader.extra() });
 }
 
-/** Writes a DNS `<txt>` under `parent`. */
-export function writeDnsTxt(parent: XElement, txt: DnsTxt): void {
-    addExtra(addElement(parent, "txt", { name: txt.name, value: txt.value }), txt.extra);
+const TXT_SHAPE: ElementShape = { attributes: ["name", "value"], children: [] };
+
+/** Writes a DNS TXT record onto its `<txt>` element. */
+export function writeDnsTxt(node: XElement, txt: DnsTxt, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "name", txt.name, [...path, "name"]);
+    writer.attr(node, "value", txt.value, [...path, "value"]);
+    writer.extra(node, txt.extra, [...path, "extra"], TXT_SHAPE);
 }
 
 /** The dns-txt fragment for network update. */
 export function dnsTxtToXml(txt: DnsTxt): string {
-    return writeFragment((document) => writeDnsTxt(document, txt));
+    return fragment("txt", txt, writeDnsTxt);
 }
 
 /** Reads a dns-txt fragment. */
@@ -76,23 +84,19 @@ export function readDnsSrv(reader: ElementReader): DnsSrv {
     });
 }
 
-/** Writes a DNS `<srv>` under `parent`, attributes in libvirt's order. */
-export function writeDnsSrv(parent: XElement, srv: DnsSrv): void {
-    const element = addElement(parent, "srv", {
-        service: srv.service,
-        protocol: srv.protocol,
-        domain: srv.domain,
-        target: srv.target,
-        port: srv.port,
-        priority: srv.priority,
-        weight: srv.weight,
-    });
-    addExtra(element, srv.extra);
+/** The `<srv>` attributes, in libvirt's order; each is the model field of the same name. */
+const SRV_FIELDS = ["service", "protocol", "domain", "target", "port", "priority", "weight"] as const;
+const SRV_SHAPE: ElementShape = { attributes: SRV_FIELDS, children: [] };
+
+/** Writes a DNS SRV record onto its `<srv>` element. */
+export function writeDnsSrv(node: XElement, srv: DnsSrv, path: FieldPath, writer: TreeWriter): void {
+    for (const field of SRV_FIELDS) writer.attr(node, field, srv[field], [...path, field]);
+    writer.extra(node, srv.extra, [...path, "extra"], SRV_SHAPE);
 }
 
 /** The dns-srv fragment for network update. */
 export function dnsSrvToXml(srv: DnsSrv): string {
-    return writeFragment((document) => writeDnsSrv(document, srv));
+    return fragment("srv", srv, writeDnsSrv);
 }
 
 /** Reads a dns-srv fragment. */

@@ -1,14 +1,17 @@
 /**
- * `<network>` documents: `networkToXml` writes a model, `networkFromXml` reads inactive or live XML
- * back into the same canonical model (prefix instead of netmask, canonical addresses, no runtime
- * counters); what the model does not describe is kept in `extra` and written back.
+ * `<network>` documents: `networkFromXml` reads inactive or live XML into the canonical model
+ * (prefix instead of netmask, canonical addresses, no runtime counters), with what the model does
+ * not describe in each element's `extra`; one writer writes a model onto a tree: an empty one
+ * (`networkToXml`) or the document libvirt holds (`mergeNetwork`, for a redefine), where whatever
+ * the model leaves out survives as the policy table says (element-writer.ts).
  */
 import { parsePrefixOrNetmask } from "../model/common";
 import { forwardModes, type Network, type NetworkIp } from "../model/network";
 import { parseIp } from "../model/addresses";
-import { keepCurrentWhereUnset } from "../model/keep-current";
-import { addElement, addTextElement, el, serializeTree, type XElement } from "./tree";
-import { addExtra, ElementReader } from "./element-reader";
+import { changePolicyTables } from "../model/change-policy";
+import { el, parseTree, serializeTree, setAttr, textElement, type XElement } from "./tree";
+import { ElementReader } from "./element-reader";
+import { type ElementShape, type FieldPath, TreeWriter } from "./element-writer";
 import { readDhcpHost, writeDhcpHost } from "./dhcp-host";
 import { readDnsHost, writeDnsHost } from "./dns-host";
 import { readDhcpRange, readDnsSrv, readDnsTxt, writeDhcpRange, writeDnsSrv, writeDnsTxt } from "./network-records";
@@ -57,16 +60,27 @@ function readForward(reader: ElementReader): Forward {
     });
 }
 
-function writeForward(parent: XElement, forward: Forward): void {
-    const element = addElement(parent, "forward", { dev: forward.dev, mode: forward.mode });
-    const nat = forward.nat;
-    if (nat !== undefined) {
-        const natElement = addElement(element, "nat", { ipv6: yesNo(nat.ipv6) });
-        if (nat.addresses) addElement(natElement, "address", { start: nat.addresses.start, end: nat.addresses.end });
-        if (nat.ports) addElement(natElement, "port", { start: nat.ports.start, end: nat.ports.end });
-        addExtra(natElement, nat.extra);
-    }
-    addExtra(element, forward.extra);
+type Nat = NonNullable<Forward["nat"]>;
+const NAT_SHAPE: ElementShape = { attributes: ["ipv6"], children: ["address", "port"] };
+const FORWARD_SHAPE: ElementShape = { attributes: ["dev", "mode"], children: ["nat"] };
+
+function writeNat(node: XElement, nat: Nat, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "ipv6", yesNo(nat.ipv6), [...path, "ipv6"]);
+    const order = NAT_SHAPE.children;
+    writer.whole(node, "address", nat.addresses, [...path, "addresses"], order, (a) =>
+        el("address", { start: a.start, end: a.end }),
+    );
+    writer.whole(node, "port", nat.ports, [...path, "ports"], order, (p) => el("port", { start: p.start, end: p.end }));
+    writer.extra(node, nat.extra, [...path, "extra"], NAT_SHAPE);
+}
+
+function writeForward(node: XElement, forward: Forward, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "dev", forward.dev, [...path, "dev"]);
+    writer.attr(node, "mode", forward.mode, [...path, "mode"]);
+    writer.element(node, "nat", forward.nat, [...path, "nat"], [], (nat, value, at) =>
+        writeNat(nat, value, at, writer),
+    );
+    writer.extra(node, forward.extra, [...path, "extra"], FORWARD_SHAPE);
 }
 
 function readBridge(reader: ElementReader): Bridge {
@@ -80,15 +94,23 @@ function readBridge(reader: ElementReader): Bridge {
     });
 }
 
-function writeBridge(parent: XElement, bridge: Bridge): void {
-    const element = addElement(parent, "bridge", {
-        name: bridge.name,
-        zone: bridge.zone,
-        stp: onOff(bridge.stp),
-        delay: bridge.delay,
-        macTableManager: bridge.macTableManager,
-    });
-    addExtra(element, bridge.extra);
+const BRIDGE_SHAPE: ElementShape = { attributes: ["name", "zone", "stp", "delay", "macTableManager"], children: [] };
+
+function writeBridge(node: XElement, bridge: Bridge, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "name", bridge.name, [...path, "name"]);
+    writer.attr(node, "zone", bridge.zone, [...path, "zone"]);
+    writer.attr(node, "stp", onOff(bridge.stp), [...path, "stp"]);
+    writer.attr(node, "delay", bridge.delay, [...path, "delay"]);
+    writer.attr(node, "macTableManager", bridge.macTableManager, [...path, "macTableManager"]);
+    writer.extra(node, bridge.extra, [...path, "extra"], BRIDGE_SHAPE);
+}
+
+const DOMAIN_SHAPE: ElementShape = { attributes: ["name", "localOnly"], children: [] };
+
+function writeDomain(node: XElement, domain: DnsDomain, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "name", domain.name, [...path, "name"]);
+    writer.attr(node, "localOnly", yesNo(domain.localOnly), [...path, "localOnly"]);
+    writer.extra(node, domain.extra, [...path, "extra"], DOMAIN_SHAPE);
 }
 
 function readDomain(reader: ElementReader): DnsDomain {
@@ -119,21 +141,32 @@ function readDns(reader: ElementReader): Dns {
     });
 }
 
-function writeDns(parent: XElement, dns: Dns): void {
-    const element = addElement(parent, "dns", {
-        enable: yesNo(dns.enable),
-        forwardPlainNames: yesNo(dns.forwardPlainNames),
-    });
-    for (const forwarder of dns.forwarders ?? []) {
-        addExtra(
-            addElement(element, "forwarder", { domain: forwarder.domain, addr: forwarder.address }),
-            forwarder.extra,
-        );
-    }
-    for (const txt of dns.txts ?? []) writeDnsTxt(element, txt);
-    for (const srv of dns.srvs ?? []) writeDnsSrv(element, srv);
-    for (const host of dns.hosts ?? []) writeDnsHost(element, host);
-    addExtra(element, dns.extra);
+type Forwarder = NonNullable<Dns["forwarders"]>[number];
+const FORWARDER_SHAPE: ElementShape = { attributes: ["domain", "addr"], children: [] };
+const DNS_SHAPE: ElementShape = {
+    attributes: ["enable", "forwardPlainNames"],
+    children: ["forwarder", "txt", "srv", "host"],
+};
+
+function writeForwarder(node: XElement, forwarder: Forwarder, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "domain", forwarder.domain, [...path, "domain"]);
+    writer.attr(node, "addr", forwarder.address, [...path, "address"]);
+    writer.extra(node, forwarder.extra, [...path, "extra"], FORWARDER_SHAPE);
+}
+
+function writeDns(node: XElement, dns: Dns, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "enable", yesNo(dns.enable), [...path, "enable"]);
+    writer.attr(node, "forwardPlainNames", yesNo(dns.forwardPlainNames), [...path, "forwardPlainNames"]);
+    const order = DNS_SHAPE.children;
+    const by =
+        <T>(write: (node: XElement, value: T, path: FieldPath, writer: TreeWriter) => void) =>
+        (child: XElement, value: T, at: FieldPath) =>
+            write(child, value, at, writer);
+    writer.list(node, "forwarder", dns.forwarders, [...path, "forwarders"], order, by(writeForwarder));
+    writer.list(node, "txt", dns.txts, [...path, "txts"], order, by(writeDnsTxt));
+    writer.list(node, "srv", dns.srvs, [...path, "srvs"], order, by(writeDnsSrv));
+    writer.list(node, "host", dns.hosts, [...path, "hosts"], order, by(writeDnsHost));
+    writer.extra(node, dns.extra, [...path, "extra"], DNS_SHAPE);
 }
 
 function readIp(reader: ElementReader): NetworkIp {
@@ -159,21 +192,36 @@ function readIp(reader: ElementReader): NetworkIp {
     });
 }
 
-function writeIp(parent: XElement, ip: NetworkIp): void {
-    const family = parseIp(ip.address)?.family === "ipv6" ? "ipv6" : undefined;
-    const element = addElement(parent, "ip", {
-        family,
-        address: ip.address,
-        prefix: ip.prefix,
-        localPtr: yesNo(ip.localPtr),
-    });
-    if (ip.dhcp !== undefined) {
-        const dhcp = addElement(element, "dhcp");
-        for (const range of ip.dhcp.ranges ?? []) writeDhcpRange(dhcp, range);
-        for (const host of ip.dhcp.hosts ?? []) writeDhcpHost(dhcp, host);
-        addExtra(dhcp, ip.dhcp.extra);
-    }
-    addExtra(element, ip.extra);
+type Dhcp = NonNullable<NetworkIp["dhcp"]>;
+const DHCP_SHAPE: ElementShape = { attributes: [], children: ["range", "host"] };
+const IP_SHAPE: ElementShape = {
+    attributes: ["family", "address", "prefix", "netmask", "localPtr"],
+    children: ["dhcp"],
+};
+
+function writeDhcp(node: XElement, dhcp: Dhcp, path: FieldPath, writer: TreeWriter): void {
+    const order = DHCP_SHAPE.children;
+    writer.list(node, "range", dhcp.ranges, [...path, "ranges"], order, (range, value, at) =>
+        writeDhcpRange(range, value, at, writer),
+    );
+    writer.list(node, "host", dhcp.hosts, [...path, "hosts"], order, (host, value, at) =>
+        writeDhcpHost(host, value, at, writer),
+    );
+    writer.extra(node, dhcp.extra, [...path, "extra"], DHCP_SHAPE);
+}
+
+function writeIp(node: XElement, ip: NetworkIp, path: FieldPath, writer: TreeWriter): void {
+    // The family is implied by the address; libvirt only needs it spelled out for IPv6.
+    setAttr(node, "family", parseIp(ip.address)?.family === "ipv6" ? "ipv6" : undefined);
+    writer.attr(node, "address", ip.address, [...path, "address"]);
+    // The reader takes a netmask as the prefix only when there is no prefix attribute.
+    if (node.attrs.prefix === undefined) delete node.attrs.netmask;
+    writer.attr(node, "prefix", ip.prefix, [...path, "prefix"]);
+    writer.attr(node, "localPtr", yesNo(ip.localPtr), [...path, "localPtr"]);
+    writer.element(node, "dhcp", ip.dhcp, [...path, "dhcp"], [], (dhcp, value, at) =>
+        writeDhcp(dhcp, value, at, writer),
+    );
+    writer.extra(node, ip.extra, [...path, "extra"], IP_SHAPE);
 }
 
 /** Reads a `<network>` document, inactive or live, into the model. */
@@ -201,29 +249,50 @@ export function networkFromXml(xml: string): Network {
     });
 }
 
-/** Writes a `<network>` document for networkDefineXML. */
+/** libvirt's order of the `<network>` elements the model writes, used to place new ones. */
+const NETWORK_ORDER = ["name", "uuid", "forward", "bridge", "mac", "mtu", "domain", "dns", "ip"];
+const NETWORK_SHAPE: ElementShape = { attributes: ["ipv6", ...RUNTIME_NETWORK_ATTRIBUTES], children: NETWORK_ORDER };
+
+/** Writes a network model onto a `<network>` tree (see element-writer.ts for what survives). */
+function writeNetwork(root: XElement, network: Network, writer: TreeWriter): void {
+    for (const name of RUNTIME_NETWORK_ATTRIBUTES) delete root.attrs[name];
+    writer.attr(root, "ipv6", yesNo(network.ipv6), ["ipv6"]);
+    const order = NETWORK_ORDER;
+    const text = (name: string) => (value: string) => textElement(name, value);
+    writer.whole(root, "name", network.name, ["name"], order, text("name"));
+    writer.whole(root, "uuid", network.uuid, ["uuid"], order, text("uuid"));
+    writer.element(root, "forward", network.forward, ["forward"], order, (node, value, path) =>
+        writeForward(node, value, path, writer),
+    );
+    writer.element(root, "bridge", network.bridge, ["bridge"], order, (node, value, path) =>
+        writeBridge(node, value, path, writer),
+    );
+    writer.whole(root, "mac", network.mac, ["mac"], order, (address) => el("mac", { address }));
+    writer.whole(root, "mtu", network.mtu, ["mtu"], order, (size) => el("mtu", { size }));
+    writer.element(root, "domain", network.domain, ["domain"], order, (node, value, path) =>
+        writeDomain(node, value, path, writer),
+    );
+    writer.element(root, "dns", network.dns, ["dns"], order, (node, value, path) =>
+        writeDns(node, value, path, writer),
+    );
+    writer.list(root, "ip", network.ips, ["ips"], order, (node, value, path) => writeIp(node, value, path, writer));
+    writer.extra(root, network.extra, ["extra"], NETWORK_SHAPE);
+}
+
+/** Writes a new `<network>` document for networkDefineXML. */
 export function networkToXml(network: Network): string {
-    const root = el("network", { ipv6: yesNo(network.ipv6) });
-    addTextElement(root, "name", network.name);
-    addTextElement(root, "uuid", network.uuid);
-    if (network.forward !== undefined) writeForward(root, network.forward);
-    if (network.bridge !== undefined) writeBridge(root, network.bridge);
-    if (network.mac !== undefined) addElement(root, "mac", { address: network.mac });
-    if (network.mtu !== undefined) addElement(root, "mtu", { size: network.mtu });
-    if (network.domain !== undefined) {
-        const domain = addElement(root, "domain", {
-            name: network.domain.name,
-            localOnly: yesNo(network.domain.localOnly),
-        });
-        addExtra(domain, network.domain.extra);
-    }
-    if (network.dns !== undefined) writeDns(root, network.dns);
-    for (const ip of network.ips ?? []) writeIp(root, ip);
-    addExtra(root, network.extra);
+    const root = el("network");
+    writeNetwork(root, network, TreeWriter.fresh);
     return serializeTree(root);
 }
 
-/** The network document to define: the model, keeping what libvirt has where the model is silent. */
+/**
+ * The network document to define: libvirt's current document with the model written onto it.
+ * What the model does not cover is never touched; what it leaves unset stays as libvirt has it
+ * where the policy table says so (UUID, bridge name and MAC, NAT ports, extras) and goes otherwise.
+ */
 export function mergeNetwork(currentXml: string, network: Network): string {
-    return networkToXml(keepCurrentWhereUnset("network", networkFromXml(currentXml), network));
+    const root = parseTree(currentXml, "network");
+    writeNetwork(root, network, new TreeWriter(changePolicyTables.network));
+    return serializeTree(root);
 }

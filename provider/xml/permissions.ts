@@ -1,6 +1,7 @@
 /** `<permissions>` of pool targets, volumes and backing stores: read and written the same way everywhere. */
 import type { Permissions } from "../model/common";
-import { addElement, addTextElement, type XElement } from "./tree";
+import { addElement, isElement, textElement, type XElement } from "./tree";
+import { type FieldPath, TreeWriter } from "./element-writer";
 import type { ElementReader } from "./element-reader";
 import { compact, toInteger } from "./values";
 
@@ -21,12 +22,29 @@ export function readPermissions(reader: ElementReader | undefined): Permissions 
     });
 }
 
+const FIELDS = ["mode", "owner", "group", "label"] as const;
+
+/**
+ * Writes permissions onto a `<permissions>` element, each field kept or removed when unset as the
+ * table says. The model describes the element wholly: nothing else on it is kept.
+ */
+export function writePermissionsOnto(
+    node: XElement,
+    permissions: Permissions,
+    path: FieldPath,
+    writer: TreeWriter,
+): void {
+    node.attrs = {};
+    node.children = node.children.filter((c) => isElement(c) && (FIELDS as readonly string[]).includes(c.name));
+    for (const field of FIELDS) {
+        const value = permissions[field];
+        const text = value === undefined ? undefined : String(value);
+        writer.whole(node, field, text, [...path, field], FIELDS, (t) => textElement(field, t));
+    }
+}
+
 /** Writes `<permissions>` under `parent` when any permission is set. */
 export function writePermissions(parent: XElement, permissions: Permissions | undefined): void {
-    if (permissions === undefined) return;
-    const element = addElement(parent, "permissions");
-    addTextElement(element, "mode", permissions.mode);
-    addTextElement(element, "owner", permissions.owner);
-    addTextElement(element, "group", permissions.group);
-    addTextElement(element, "label", permissions.label);
+    if (permissions !== undefined)
+        writePermissionsOnto(addElement(parent, "permissions"), permissions, [], TreeWriter.fresh);
 }

@@ -12,7 +12,8 @@ import {
     snapshotStates,
 } from "../model/snapshot";
 import { addElement, addTextElement, child, el, isElement, serializeTree, type XElement } from "./tree";
-import { addExtra, ElementReader } from "./element-reader";
+import { ElementReader } from "./element-reader";
+import { addExtra } from "./element-writer";
 import { compact, nonEmpty, requiredName, toInteger } from "./values";
 
 function oneOf<T extends string>(values: readonly T[], text: string | undefined, what: string): T | undefined {

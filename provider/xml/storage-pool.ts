@@ -1,13 +1,17 @@
 /**
- * `<pool>` documents: `storagePoolToXml` writes a model, `storagePoolFromXml` reads libvirt's XML
- * back (sizes in bytes, modes with four digits); unmodelled parts are kept in `extra`.
+ * `<pool>` documents: `storagePoolFromXml` reads libvirt's XML (sizes in bytes, modes with four
+ * digits), with what the model does not describe in each element's `extra`; one writer writes a
+ * model onto a tree: an empty one (`storagePoolToXml`) or the document libvirt holds
+ * (`mergeStoragePool`, for a redefine), where whatever the model leaves out survives as the policy
+ * table says (element-writer.ts).
  */
+import { changePolicyTables } from "../model/change-policy";
 import { canonicalPath } from "../model/common";
-import { keepCurrentWhereUnset } from "../model/keep-current";
 import { poolTypes, type StoragePool } from "../model/storage-pool";
-import { addElement, addTextElement, el, serializeTree, type XElement } from "./tree";
-import { addExtra, ElementReader } from "./element-reader";
-import { readPermissions, writePermissions } from "./permissions";
+import { el, parseTree, removeChildren, serializeTree, textElement, type XElement } from "./tree";
+import { ElementReader } from "./element-reader";
+import { type ElementShape, type FieldPath, TreeWriter } from "./element-writer";
+import { readPermissions, writePermissionsOnto } from "./permissions";
 import { compact, intAttr, nonEmpty, sizeElement } from "./values";
 
 type PoolSource = NonNullable<StoragePool["source"]>;
@@ -40,16 +44,37 @@ function readSource(reader: ElementReader): PoolSource | undefined {
     return Object.keys(source).length > 0 ? source : undefined;
 }
 
-function writeSource(parent: XElement, source: PoolSource): void {
-    const element = addElement(parent, "source");
-    for (const host of source.hosts ?? [])
-        addExtra(addElement(element, "host", { name: host.name, port: host.port }), host.extra);
-    for (const device of source.devices ?? [])
-        addExtra(addElement(element, "device", { path: device.path }), device.extra);
-    if (source.dir !== undefined) addElement(element, "dir", { path: source.dir });
-    addTextElement(element, "name", source.name);
-    if (source.format !== undefined) addElement(element, "format", { type: source.format });
-    addExtra(element, source.extra);
+type SourceHost = NonNullable<PoolSource["hosts"]>[number];
+type SourceDevice = NonNullable<PoolSource["devices"]>[number];
+const HOST_SHAPE: ElementShape = { attributes: ["name", "port"], children: [] };
+// Free extents of a disk pool's device are live facts: the reader skips them, so they are not kept.
+const DEVICE_SHAPE: ElementShape = { attributes: ["path"], children: ["freeExtent"] };
+const SOURCE_SHAPE: ElementShape = { attributes: [], children: ["host", "device", "dir", "name", "format"] };
+
+function writeSourceHost(node: XElement, host: SourceHost, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "name", host.name, [...path, "name"]);
+    writer.attr(node, "port", host.port, [...path, "port"]);
+    writer.extra(node, host.extra, [...path, "extra"], HOST_SHAPE);
+}
+
+function writeSourceDevice(node: XElement, device: SourceDevice, path: FieldPath, writer: TreeWriter): void {
+    writer.attr(node, "path", device.path, [...path, "path"]);
+    removeChildren(node, "freeExtent");
+    writer.extra(node, device.extra, [...path, "extra"], DEVICE_SHAPE);
+}
+
+function writeSource(node: XElement, source: PoolSource, path: FieldPath, writer: TreeWriter): void {
+    const order = SOURCE_SHAPE.children;
+    writer.list(node, "host", source.hosts, [...path, "hosts"], order, (host, value, at) =>
+        writeSourceHost(host, value, at, writer),
+    );
+    writer.list(node, "device", source.devices, [...path, "devices"], order, (device, value, at) =>
+        writeSourceDevice(device, value, at, writer),
+    );
+    writer.whole(node, "dir", source.dir, [...path, "dir"], order, (dir) => el("dir", { path: dir }));
+    writer.whole(node, "name", source.name, [...path, "name"], order, (name) => textElement("name", name));
+    writer.whole(node, "format", source.format, [...path, "format"], order, (type) => el("format", { type }));
+    writer.extra(node, source.extra, [...path, "extra"], SOURCE_SHAPE);
 }
 
 function pathText(text: string | undefined): string | undefined {
@@ -64,11 +89,15 @@ function readTarget(reader: ElementReader): PoolTarget {
     });
 }
 
-function writeTarget(parent: XElement, target: PoolTarget): void {
-    const element = addElement(parent, "target");
-    addTextElement(element, "path", target.path);
-    writePermissions(element, target.permissions);
-    addExtra(element, target.extra);
+const TARGET_SHAPE: ElementShape = { attributes: [], children: ["path", "permissions"] };
+
+function writeTarget(node: XElement, target: PoolTarget, path: FieldPath, writer: TreeWriter): void {
+    const order = TARGET_SHAPE.children;
+    writer.whole(node, "path", target.path, [...path, "path"], order, (text) => textElement("path", text));
+    writer.element(node, "permissions", target.permissions, [...path, "permissions"], order, (permissions, value, at) =>
+        writePermissionsOnto(permissions, value, at, writer),
+    );
+    writer.extra(node, target.extra, [...path, "extra"], TARGET_SHAPE);
 }
 
 /** A logical pool without `<name>` is named after its volume group, as libvirt does. */
@@ -99,21 +128,44 @@ export function storagePoolFromXml(xml: string): StoragePool {
     });
 }
 
-/** Writes a `<pool>` document for storagePoolDefineXML. */
+/** The `<pool>` elements the model writes, in libvirt's order, used to place new ones. */
+const POOL_ORDER = ["name", "uuid", "capacity", "allocation", "available", "source", "target"];
+const POOL_SHAPE: ElementShape = { attributes: ["type"], children: POOL_ORDER };
+
+/** Writes a pool model onto a `<pool>` tree (see element-writer.ts for what survives). */
+function writeStoragePool(root: XElement, pool: StoragePool, writer: TreeWriter): void {
+    root.attrs.type = pool.type;
+    const order = POOL_ORDER;
+    const text = (name: string) => (value: string) => textElement(name, value);
+    const size = (name: string) => (bytes: number) => textElement(name, String(bytes), { unit: "bytes" });
+    writer.whole(root, "name", pool.name, ["name"], order, text("name"));
+    writer.whole(root, "uuid", pool.uuid, ["uuid"], order, text("uuid"));
+    writer.whole(root, "capacity", pool.capacity, ["capacity"], order, size("capacity"));
+    writer.whole(root, "allocation", pool.allocation, ["allocation"], order, size("allocation"));
+    writer.whole(root, "available", pool.available, ["available"], order, size("available"));
+    writer.element(root, "source", pool.source, ["source"], order, (node, value, path) =>
+        writeSource(node, value, path, writer),
+    );
+    writer.element(root, "target", pool.target, ["target"], order, (node, value, path) =>
+        writeTarget(node, value, path, writer),
+    );
+    writer.extra(root, pool.extra, ["extra"], POOL_SHAPE);
+}
+
+/** Writes a new `<pool>` document for storagePoolDefineXML. */
 export function storagePoolToXml(pool: StoragePool): string {
-    const root = el("pool", { type: pool.type });
-    addTextElement(root, "name", pool.name);
-    addTextElement(root, "uuid", pool.uuid);
-    addTextElement(root, "capacity", pool.capacity, { unit: "bytes" });
-    addTextElement(root, "allocation", pool.allocation, { unit: "bytes" });
-    addTextElement(root, "available", pool.available, { unit: "bytes" });
-    if (pool.source !== undefined) writeSource(root, pool.source);
-    if (pool.target !== undefined) writeTarget(root, pool.target);
-    addExtra(root, pool.extra);
+    const root = el("pool");
+    writeStoragePool(root, pool, TreeWriter.fresh);
     return serializeTree(root);
 }
 
-/** The pool document to define: the model, keeping what libvirt has where the model is silent. */
+/**
+ * The pool document to define: libvirt's current document with the model written onto it. What
+ * the model does not cover is never touched; what it leaves unset stays as libvirt has it where
+ * the policy table says so (UUID, source name and format, target path and permissions, extras).
+ */
 export function mergeStoragePool(currentXml: string, pool: StoragePool): string {
-    return storagePoolToXml(keepCurrentWhereUnset("storagePool", storagePoolFromXml(currentXml), pool));
+    const root = parseTree(currentXml, "pool");
+    writeStoragePool(root, pool, new TreeWriter(changePolicyTables.storagePool));
+    return serializeTree(root);
 }

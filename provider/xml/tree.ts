@@ -4,8 +4,10 @@
  * records, pools, volumes, snapshots, secrets and capabilities.
  *
  * The tree keeps element order, comments, CDATA, namespaced elements and every attribute, so a
- * document read and written again loses nothing: a domain merge edits the tree libvirt gave and
- * writes it back; the readers of the other kinds walk it with `ElementReader` (element-reader.ts).
+ * document read and written again loses nothing: every redefine (domains, networks, pools) writes
+ * the model onto the tree libvirt gave and serialises it, so what the model does not cover is
+ * never touched; the readers of the kinds with `extra` walk it with `ElementReader`
+ * (element-reader.ts) and their writers go through `TreeWriter` (element-writer.ts).
  * Values stay strings exactly as libvirt spelled them ("0x0a", "08", "yes"); the readers convert.
  * Writing only calls xmlbuilder2, which escapes every attribute and text: XML is never assembled
  * from strings.
@@ -256,13 +258,4 @@ export function addTextElement(
 ): XElement {
     if (text !== undefined) parent.children.push(textElement(name, String(text), attributes));
     return parent;
-}
-
-/** Serialises the one element `write` adds to an empty parent (a network-update fragment). */
-export function writeFragment(write: (parent: XElement) => void): string {
-    const holder = el("fragment");
-    write(holder);
-    const written = holder.children.filter(isElement);
-    if (written.length !== 1) throw new Error(`a fragment has one root element, ${written.length} were written`);
-    return serializeTree(written[0]!);
 }

@@ -5,7 +5,8 @@
  */
 import { encryptionFormats, isVolumeFormat, type Volume, volumeTypes } from "../model/volume";
 import { addElement, addTextElement, children, el, serializeTree, type XElement } from "./tree";
-import { addExtra, ElementReader } from "./element-reader";
+import { ElementReader } from "./element-reader";
+import { addExtra } from "./element-writer";
 import { readPermissions, writePermissions } from "./permissions";
 import { compact, requiredName, sizeElement } from "./values";
 

@@ -5,10 +5,9 @@
  * autostart, and start.
  */
 import { classifyChanges } from "../../model/change-policy";
-import { keepCurrentWhereUnset } from "../../model/keep-current";
 import type { Network } from "../../model/network";
 import { type LibvirtClient, type RemoteNonnullNetwork, VirNetworkDefineFlags } from "../../rpc";
-import { networkToXml } from "../../xml/network";
+import { mergeNetwork } from "../../xml/network";
 import { summarizeChanges } from "../shared/diff";
 import { rollback, step } from "../shared/errors";
 import { logInfo, logWarning } from "../shared/log";
@@ -90,10 +89,13 @@ export async function converge(
     const desired = networkModelOf(args);
     const name = state.config.name;
     const sections = planSections(state, owned, desired);
-    const target = keepCurrentWhereUnset("network", state.config, { ...sections.target, autostart: undefined });
+    // What the declaration leaves unset and the policy table keeps (UUID, bridge name, MAC, ...) is
+    // no change to the classifier, and mergeNetwork leaves it in libvirt's document.
+    const target = { ...sections.target, autostart: undefined };
     const plan = planNetworkUpdate(state, target, desired.autostart ?? DEFAULT_AUTOSTART, args.allowRestart === true);
     if (plan.redefine) {
-        await step(KIND, name, "redefine", () => defineNetwork(client, name, networkToXml(target)));
+        const xml = mergeNetwork(state.configXml, target);
+        await step(KIND, name, "redefine", () => defineNetwork(client, name, xml));
         if (plan.restart) await restart(client, state, plan.restartFields);
     } else {
         const count = await step(KIND, name, "network update", () => applyPlans(client, state.net, sections.plans));

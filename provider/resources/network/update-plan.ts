@@ -40,8 +40,8 @@ function withoutAutostart(model: Network): Network {
 }
 
 /**
- * Plans the update from what libvirt has (`state`) to `target` (the declaration with libvirt's
- * values kept where it is silent). Throws, before anything changes, when a field can only change
+ * Plans the update from what libvirt has (`state`) to `target` (the declaration; values it leaves
+ * unset where the policy table keeps libvirt's are no change). Throws, before anything changes, when a field can only change
  * by replacement or by a restart that was not allowed.
  */
 export function planNetworkUpdate(

@@ -6,7 +6,6 @@ import {
     policyTableMarkdown,
     strongestClass,
 } from "../../../provider/model/change-policy";
-import { keepCurrentWhereUnset } from "../../../provider/model/keep-current";
 import { networkSchema } from "../../../provider/model/network";
 import { volumeSchema, vpcCapacity } from "../../../provider/model/volume";
 
@@ -102,41 +101,6 @@ test("pool, DHCP host and DNS host policies", () => {
     assert.equal(strongestClass(classifyChanges("dnsHost", record, { ...record, hostnames: ["a", "b"] })), "live");
     assert.equal(strongestClass(classifyChanges("dnsHost", record, { ...record, ip: "10.0.0.6" })), "replace");
     assert.equal(strongestClass([]), undefined);
-});
-
-test("redefining keeps what libvirt generated or the model does not cover, and nothing else", () => {
-    const current = networkSchema.parse({
-        name: "lab",
-        uuid: "81ff0d90-c91e-6742-64da-4a736edb9a9b",
-        forward: {
-            mode: "nat",
-            dev: "eth0",
-            extra: { elements: [{ name: "interface", attributes: { dev: "eth0" } }] },
-        },
-        bridge: { name: "virbr3", stp: true, delay: 0 },
-        mac: "52:54:00:01:02:03",
-        ips: [
-            { address: "10.0.0.1", prefix: 24, extra: { elements: [{ name: "tftp", attributes: { root: "/srv" } }] } },
-        ],
-        extra: { elements: [{ name: "portgroup", attributes: { name: "eng" } }] },
-    });
-    const desired = networkSchema.parse({
-        name: "lab",
-        bridge: { stp: false },
-        ips: [{ address: "10.0.0.1", prefix: 16 }],
-    });
-    const merged = keepCurrentWhereUnset("network", current, desired);
-    assert.deepEqual(merged, {
-        name: "lab",
-        uuid: "81ff0d90-c91e-6742-64da-4a736edb9a9b",
-        bridge: { name: "virbr3", stp: false, delay: 0 },
-        mac: "52:54:00:01:02:03",
-        ips: [
-            { address: "10.0.0.1", prefix: 16, extra: { elements: [{ name: "tftp", attributes: { root: "/srv" } }] } },
-        ],
-        extra: { elements: [{ name: "portgroup", attributes: { name: "eng" } }] },
-    });
-    assert.deepEqual(classifyChanges("network", merged, desired), []);
 });
 
 test("libvirt's default NAT port range and forward interface are not drift", () => {

@@ -145,6 +145,21 @@ describe("planSections and planNetworkUpdate", () => {
         assert.equal(planNetworkUpdate(current, network([A]), false, false).autostart, undefined);
     });
 
+    test("what the declaration leaves to libvirt is no change: no redefine, and only the changed field restarts", () => {
+        const libvirtFilled: Partial<Network> = {
+            uuid: "11111111-1111-1111-1111-111111111111",
+            forward: { mode: "nat", dev: "eth0", nat: { ports: { start: 1024, end: 65535 } } },
+            bridge: { name: "virbr9", stp: true, delay: 0 },
+            mac: "52:54:00:01:02:03",
+            extra: { elements: [{ name: "portgroup", attributes: { name: "eng" } }] },
+        };
+        const current = state(network([A], libvirtFilled), network([A], libvirtFilled));
+        const declared = network([A], { forward: { mode: "nat" } });
+        assert.equal(planNetworkUpdate(current, declared, true, false).redefine, false);
+        const changed = planNetworkUpdate(current, { ...declared, mtu: 1400 }, true, true);
+        assert.deepEqual([changed.redefine, changed.restartFields], [true, ["mtu"]]);
+    });
+
     test("a replace-class difference is refused before any change", () => {
         const current = state(network([A], { uuid: "11111111-1111-1111-1111-111111111111" }), undefined);
         assert.throws(

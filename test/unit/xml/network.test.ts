@@ -237,3 +237,38 @@ test("the default network as libvirt prints it, live or inactive, matches the mo
     assert.deepEqual(classifyChanges("network", networkFromXml(inactive), desired), []);
     assert.deepEqual(classifyChanges("network", networkFromXml(live), desired), []);
 });
+
+test("a redefine keeps what libvirt generated or the model does not cover, and nothing else", () => {
+    const current = networkSchema.parse({
+        name: "lab",
+        uuid: "81ff0d90-c91e-6742-64da-4a736edb9a9b",
+        forward: {
+            mode: "nat",
+            dev: "eth0",
+            extra: { elements: [{ name: "interface", attributes: { dev: "eth0" } }] },
+        },
+        bridge: { name: "virbr3", stp: true, delay: 0 },
+        mac: "52:54:00:01:02:03",
+        ips: [
+            { address: "10.0.0.1", prefix: 24, extra: { elements: [{ name: "tftp", attributes: { root: "/srv" } }] } },
+        ],
+        extra: { elements: [{ name: "portgroup", attributes: { name: "eng" } }] },
+    });
+    const desired = networkSchema.parse({
+        name: "lab",
+        bridge: { stp: false },
+        ips: [{ address: "10.0.0.1", prefix: 16 }],
+    });
+    const merged = networkFromXml(mergeNetwork(networkToXml(current), desired));
+    assert.deepEqual(merged, {
+        name: "lab",
+        uuid: "81ff0d90-c91e-6742-64da-4a736edb9a9b",
+        bridge: { name: "virbr3", stp: false, delay: 0 },
+        mac: "52:54:00:01:02:03",
+        ips: [
+            { address: "10.0.0.1", prefix: 16, extra: { elements: [{ name: "tftp", attributes: { root: "/srv" } }] } },
+        ],
+        extra: { elements: [{ name: "portgroup", attributes: { name: "eng" } }] },
+    });
+    assert.deepEqual(classifyChanges("network", merged, desired), []);
+});
