@@ -72,6 +72,9 @@ function resetTo(node: XElement, built: XElement): void {
     node.children = built.children;
 }
 
+/** Writes one model value onto its element; `path` is the value's place in its kind's model. */
+export type WriteOnto<T> = (node: XElement, value: T, path: FieldPath, writer: TreeWriter) => void;
+
 /** Writes models onto trees, keeping unset values where a kind's policy table says libvirt's stay. */
 export class TreeWriter {
     /** For new documents and fragments: an empty element has nothing to keep. */
@@ -100,7 +103,7 @@ export class TreeWriter {
         value: T | undefined,
         path: FieldPath,
         order: readonly string[],
-        write: (node: XElement, value: T, path: FieldPath) => void,
+        write: WriteOnto<T>,
     ): void {
         if (value === undefined) {
             if (!this.keeps(path)) removeChildren(parent, name);
@@ -111,10 +114,13 @@ export class TreeWriter {
             node = el(name);
             insertChild(parent, node, order);
         }
-        write(node, value, path);
+        write(node, value, path, this);
     }
 
-    /** A child element the model describes wholly (no `extra`): replaced by `build`'s element. */
+    /**
+     * A child element the model describes wholly (no `extra`, and no part the table keeps on its
+     * own): replaced by `build`'s element.
+     */
     whole<T>(
         parent: XElement,
         name: string,
@@ -137,7 +143,7 @@ export class TreeWriter {
         values: readonly T[] | undefined,
         path: FieldPath,
         order: readonly string[],
-        write: (node: XElement, value: T, path: FieldPath) => void,
+        write: WriteOnto<T>,
     ): void {
         const existing = children(parent, name);
         if (values === undefined) {
@@ -150,7 +156,7 @@ export class TreeWriter {
                 node = el(name);
                 insertChild(parent, node, order);
             }
-            write(node, value, [...path, index]);
+            write(node, value, [...path, index], this);
         });
         removeNodes(parent, existing.slice(values.length));
     }
@@ -234,11 +240,7 @@ export class TreeWriter {
 }
 
 /** A new element called `name` with `record` written onto it, serialised (a network-update fragment). */
-export function fragment<T>(
-    name: string,
-    record: T,
-    write: (node: XElement, record: T, path: FieldPath, writer: TreeWriter) => void,
-): string {
+export function fragment<T>(name: string, record: T, write: WriteOnto<T>): string {
     const node = el(name);
     write(node, record, [], TreeWriter.fresh);
     return serializeTree(node);

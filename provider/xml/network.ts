@@ -77,9 +77,7 @@ function writeNat(node: XElement, nat: Nat, path: FieldPath, writer: TreeWriter)
 function writeForward(node: XElement, forward: Forward, path: FieldPath, writer: TreeWriter): void {
     writer.attr(node, "dev", forward.dev, [...path, "dev"]);
     writer.attr(node, "mode", forward.mode, [...path, "mode"]);
-    writer.element(node, "nat", forward.nat, [...path, "nat"], [], (nat, value, at) =>
-        writeNat(nat, value, at, writer),
-    );
+    writer.element(node, "nat", forward.nat, [...path, "nat"], [], writeNat);
     writer.extra(node, forward.extra, [...path, "extra"], FORWARD_SHAPE);
 }
 
@@ -158,14 +156,10 @@ function writeDns(node: XElement, dns: Dns, path: FieldPath, writer: TreeWriter)
     writer.attr(node, "enable", yesNo(dns.enable), [...path, "enable"]);
     writer.attr(node, "forwardPlainNames", yesNo(dns.forwardPlainNames), [...path, "forwardPlainNames"]);
     const order = DNS_SHAPE.children;
-    const by =
-        <T>(write: (node: XElement, value: T, path: FieldPath, writer: TreeWriter) => void) =>
-        (child: XElement, value: T, at: FieldPath) =>
-            write(child, value, at, writer);
-    writer.list(node, "forwarder", dns.forwarders, [...path, "forwarders"], order, by(writeForwarder));
-    writer.list(node, "txt", dns.txts, [...path, "txts"], order, by(writeDnsTxt));
-    writer.list(node, "srv", dns.srvs, [...path, "srvs"], order, by(writeDnsSrv));
-    writer.list(node, "host", dns.hosts, [...path, "hosts"], order, by(writeDnsHost));
+    writer.list(node, "forwarder", dns.forwarders, [...path, "forwarders"], order, writeForwarder);
+    writer.list(node, "txt", dns.txts, [...path, "txts"], order, writeDnsTxt);
+    writer.list(node, "srv", dns.srvs, [...path, "srvs"], order, writeDnsSrv);
+    writer.list(node, "host", dns.hosts, [...path, "hosts"], order, writeDnsHost);
     writer.extra(node, dns.extra, [...path, "extra"], DNS_SHAPE);
 }
 
@@ -201,12 +195,8 @@ const IP_SHAPE: ElementShape = {
 
 function writeDhcp(node: XElement, dhcp: Dhcp, path: FieldPath, writer: TreeWriter): void {
     const order = DHCP_SHAPE.children;
-    writer.list(node, "range", dhcp.ranges, [...path, "ranges"], order, (range, value, at) =>
-        writeDhcpRange(range, value, at, writer),
-    );
-    writer.list(node, "host", dhcp.hosts, [...path, "hosts"], order, (host, value, at) =>
-        writeDhcpHost(host, value, at, writer),
-    );
+    writer.list(node, "range", dhcp.ranges, [...path, "ranges"], order, writeDhcpRange);
+    writer.list(node, "host", dhcp.hosts, [...path, "hosts"], order, writeDhcpHost);
     writer.extra(node, dhcp.extra, [...path, "extra"], DHCP_SHAPE);
 }
 
@@ -218,9 +208,7 @@ function writeIp(node: XElement, ip: NetworkIp, path: FieldPath, writer: TreeWri
     if (node.attrs.prefix === undefined) delete node.attrs.netmask;
     writer.attr(node, "prefix", ip.prefix, [...path, "prefix"]);
     writer.attr(node, "localPtr", yesNo(ip.localPtr), [...path, "localPtr"]);
-    writer.element(node, "dhcp", ip.dhcp, [...path, "dhcp"], [], (dhcp, value, at) =>
-        writeDhcp(dhcp, value, at, writer),
-    );
+    writer.element(node, "dhcp", ip.dhcp, [...path, "dhcp"], [], writeDhcp);
     writer.extra(node, ip.extra, [...path, "extra"], IP_SHAPE);
 }
 
@@ -249,7 +237,7 @@ export function networkFromXml(xml: string): Network {
     });
 }
 
-/** libvirt's order of the `<network>` elements the model writes, used to place new ones. */
+/** The order of the `<network>` elements the model writes (a new document's order), used to place new ones. */
 const NETWORK_ORDER = ["name", "uuid", "forward", "bridge", "mac", "mtu", "domain", "dns", "ip"];
 const NETWORK_SHAPE: ElementShape = { attributes: ["ipv6", ...RUNTIME_NETWORK_ATTRIBUTES], children: NETWORK_ORDER };
 
@@ -261,21 +249,13 @@ function writeNetwork(root: XElement, network: Network, writer: TreeWriter): voi
     const text = (name: string) => (value: string) => textElement(name, value);
     writer.whole(root, "name", network.name, ["name"], order, text("name"));
     writer.whole(root, "uuid", network.uuid, ["uuid"], order, text("uuid"));
-    writer.element(root, "forward", network.forward, ["forward"], order, (node, value, path) =>
-        writeForward(node, value, path, writer),
-    );
-    writer.element(root, "bridge", network.bridge, ["bridge"], order, (node, value, path) =>
-        writeBridge(node, value, path, writer),
-    );
+    writer.element(root, "forward", network.forward, ["forward"], order, writeForward);
+    writer.element(root, "bridge", network.bridge, ["bridge"], order, writeBridge);
     writer.whole(root, "mac", network.mac, ["mac"], order, (address) => el("mac", { address }));
     writer.whole(root, "mtu", network.mtu, ["mtu"], order, (size) => el("mtu", { size }));
-    writer.element(root, "domain", network.domain, ["domain"], order, (node, value, path) =>
-        writeDomain(node, value, path, writer),
-    );
-    writer.element(root, "dns", network.dns, ["dns"], order, (node, value, path) =>
-        writeDns(node, value, path, writer),
-    );
-    writer.list(root, "ip", network.ips, ["ips"], order, (node, value, path) => writeIp(node, value, path, writer));
+    writer.element(root, "domain", network.domain, ["domain"], order, writeDomain);
+    writer.element(root, "dns", network.dns, ["dns"], order, writeDns);
+    writer.list(root, "ip", network.ips, ["ips"], order, writeIp);
     writer.extra(root, network.extra, ["extra"], NETWORK_SHAPE);
 }
 

@@ -65,12 +65,8 @@ function writeSourceDevice(node: XElement, device: SourceDevice, path: FieldPath
 
 function writeSource(node: XElement, source: PoolSource, path: FieldPath, writer: TreeWriter): void {
     const order = SOURCE_SHAPE.children;
-    writer.list(node, "host", source.hosts, [...path, "hosts"], order, (host, value, at) =>
-        writeSourceHost(host, value, at, writer),
-    );
-    writer.list(node, "device", source.devices, [...path, "devices"], order, (device, value, at) =>
-        writeSourceDevice(device, value, at, writer),
-    );
+    writer.list(node, "host", source.hosts, [...path, "hosts"], order, writeSourceHost);
+    writer.list(node, "device", source.devices, [...path, "devices"], order, writeSourceDevice);
     writer.whole(node, "dir", source.dir, [...path, "dir"], order, (dir) => el("dir", { path: dir }));
     writer.whole(node, "name", source.name, [...path, "name"], order, (name) => textElement("name", name));
     writer.whole(node, "format", source.format, [...path, "format"], order, (type) => el("format", { type }));
@@ -94,9 +90,7 @@ const TARGET_SHAPE: ElementShape = { attributes: [], children: ["path", "permiss
 function writeTarget(node: XElement, target: PoolTarget, path: FieldPath, writer: TreeWriter): void {
     const order = TARGET_SHAPE.children;
     writer.whole(node, "path", target.path, [...path, "path"], order, (text) => textElement("path", text));
-    writer.element(node, "permissions", target.permissions, [...path, "permissions"], order, (permissions, value, at) =>
-        writePermissionsOnto(permissions, value, at, writer),
-    );
+    writer.element(node, "permissions", target.permissions, [...path, "permissions"], order, writePermissionsOnto);
     writer.extra(node, target.extra, [...path, "extra"], TARGET_SHAPE);
 }
 
@@ -128,7 +122,7 @@ export function storagePoolFromXml(xml: string): StoragePool {
     });
 }
 
-/** The `<pool>` elements the model writes, in libvirt's order, used to place new ones. */
+/** The order of the `<pool>` elements the model writes (a new document's order), used to place new ones. */
 const POOL_ORDER = ["name", "uuid", "capacity", "allocation", "available", "source", "target"];
 const POOL_SHAPE: ElementShape = { attributes: ["type"], children: POOL_ORDER };
 
@@ -143,12 +137,8 @@ function writeStoragePool(root: XElement, pool: StoragePool, writer: TreeWriter)
     writer.whole(root, "capacity", pool.capacity, ["capacity"], order, size("capacity"));
     writer.whole(root, "allocation", pool.allocation, ["allocation"], order, size("allocation"));
     writer.whole(root, "available", pool.available, ["available"], order, size("available"));
-    writer.element(root, "source", pool.source, ["source"], order, (node, value, path) =>
-        writeSource(node, value, path, writer),
-    );
-    writer.element(root, "target", pool.target, ["target"], order, (node, value, path) =>
-        writeTarget(node, value, path, writer),
-    );
+    writer.element(root, "source", pool.source, ["source"], order, writeSource);
+    writer.element(root, "target", pool.target, ["target"], order, writeTarget);
     writer.extra(root, pool.extra, ["extra"], POOL_SHAPE);
 }
 
