@@ -1,7 +1,8 @@
 /**
  * `<domainsnapshot>` documents: `snapshotToXml` writes a model (what DOMAIN_SNAPSHOT_CREATE_XML
- * takes, or the full document for a redefine), `snapshotFromXml` reads libvirt's description back.
- * The domain definition libvirt records inside a snapshot stays in `extra`, verbatim.
+ * takes), `snapshotFromXml` reads libvirt's description back (the domain definition libvirt
+ * records inside a snapshot lands in `extra`), and a redefine writes its one change onto libvirt's
+ * own description (`withSnapshotDescription`), like every other redefine.
  */
 import { canonicalPath } from "../model/common";
 import {
@@ -11,7 +12,18 @@ import {
     snapshotModes,
     snapshotStates,
 } from "../model/snapshot";
-import { addElement, addTextElement, child, el, isElement, serializeTree, type XElement } from "./tree";
+import {
+    addElement,
+    addTextElement,
+    child,
+    el,
+    isElement,
+    parseTree,
+    replaceChild,
+    serializeTree,
+    textElement,
+    type XElement,
+} from "./tree";
 import { ElementReader } from "./element-reader";
 import { addExtra } from "./element-writer";
 import { compact, nonEmpty, requiredName, toInteger } from "./values";
@@ -85,8 +97,8 @@ export function snapshotFromXml(xml: string): DomainSnapshotDocument {
 }
 
 /**
- * Writes a `<domainsnapshot>` document. For a create, give only what the caller decides (name,
- * description, memory, disks); a redefine passes back everything libvirt described.
+ * Writes a new `<domainsnapshot>` document: for a create, only what the caller decides (name,
+ * description, memory, disks).
  */
 export function snapshotToXml(snapshot: DomainSnapshotDocument): string {
     const root = el("domainsnapshot");
@@ -103,5 +115,17 @@ export function snapshotToXml(snapshot: DomainSnapshotDocument): string {
         for (const disk of snapshot.disks) writeDisk(disks, disk);
     }
     addExtra(root, snapshot.extra);
+    return serializeTree(root);
+}
+
+/**
+ * libvirt's description of a snapshot (`xml`, as it described it) with `<description>` set, or
+ * removed when undefined, for a redefine: written onto libvirt's own document, so everything else
+ * it holds (the domain definition, the disks, the creation time) goes back untouched.
+ */
+export function withSnapshotDescription(xml: string, description: string | undefined): string {
+    const root = parseTree(xml, "domainsnapshot");
+    const element = description === undefined ? undefined : textElement("description", description);
+    replaceChild(root, "description", element, ["name", "description"]);
     return serializeTree(root);
 }

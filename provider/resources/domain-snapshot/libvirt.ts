@@ -10,7 +10,7 @@ import {
     VirDomainSnapshotXMLFlags,
 } from "../../rpc/generated";
 import type { DomainSnapshotDocument, SnapshotKind } from "../../model/snapshot";
-import { snapshotFromXml, snapshotToXml } from "../../xml/snapshot";
+import { snapshotFromXml, withSnapshotDescription } from "../../xml/snapshot";
 import { type Dom, findById, findByName, handleOf } from "../domain/libvirt";
 import { libvirtCause, step } from "../shared/errors";
 import type { Properties } from "../shared/handler";
@@ -88,13 +88,10 @@ export async function setDescription(
     state: SnapshotState,
     description: string | undefined,
 ): Promise<void> {
-    const document = { ...state.document };
-    if (description === undefined) delete document.description;
-    else document.description = description;
     const F = VirDomainSnapshotCreateFlags;
     // A redefine without CURRENT would leave the domain without a current snapshot.
     const flags = F.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE | (state.current ? F.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT : 0);
-    await client.domainSnapshotCreateXml({ dom, xml_desc: snapshotToXml(document), flags });
+    await client.domainSnapshotCreateXml({ dom, xml_desc: withSnapshotDescription(state.xml, description), flags });
 }
 
 /** The domain a resource's outputs recorded: by UUID (a domain of that name may be another one), else by name. */

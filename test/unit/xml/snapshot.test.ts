@@ -1,12 +1,13 @@
 /**
  * `<domainsnapshot>` documents: what libvirt 9.0 describes reads into the model with the recorded
- * domain kept verbatim, and writes back equal (a redefine loses nothing); the documents a create
- * sends validate against libvirt's RelaxNG schema.
+ * domain kept verbatim and writes back equal; a redefine writes its change onto libvirt's own
+ * description; the documents a create sends validate against libvirt's RelaxNG schema.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { domainSnapshotSchema } from "../../../provider/model/snapshot";
-import { snapshotFromXml, snapshotToXml } from "../../../provider/xml/snapshot";
+import { snapshotFromXml, snapshotToXml, withSnapshotDescription } from "../../../provider/xml/snapshot";
+import { isElement, parseTree, serializeTree } from "../../../provider/xml/tree";
 import { assertValidXml } from "./relaxng";
 
 /** Shaped like `virsh snapshot-dumpxml` of libvirt 9.0 for an external snapshot with memory (domain shortened). */
@@ -71,13 +72,38 @@ test("a snapshot as libvirt describes it reads into the model, the recorded doma
     assert.equal(domainSnapshotSchema.safeParse(model).success, true);
 });
 
-test("written back and read again, the document is the same model (what a redefine relies on)", () => {
+test("written back and read again, the document is the same model", () => {
     const model = snapshotFromXml(DESCRIBED);
     const written = snapshotToXml(model);
     assert.deepEqual(snapshotFromXml(written), model);
     assert.match(written, /<source dev="\/dev\/vg0\/vm1-overlay"\/>/);
     assert.match(written, /<max_size unit="KiB">1024<\/max_size>/);
     assert.match(written, /<uuid>961e28d2-0ebb-4f1c-84c3-ef16476ba93f<\/uuid>/);
+});
+
+test("a description change is written onto libvirt's description; everything else goes back as it was", () => {
+    const others = (xml: string) =>
+        parseTree(xml, "domainsnapshot")
+            .children.filter(isElement)
+            .filter((element) => element.name !== "description")
+            .map((element) => serializeTree(element));
+    const changed = withSnapshotDescription(DESCRIBED, "after <the> change");
+    assert.equal(snapshotFromXml(changed).description, "after <the> change");
+    assert.deepEqual(others(changed), others(DESCRIBED));
+    assert.match(changed, /<memory snapshot="external" file="\/var\/lib\/libvirt\/images\/\/vm1.mem"\/>/);
+    const removed = withSnapshotDescription(DESCRIBED, undefined);
+    assert.equal(snapshotFromXml(removed).description, undefined);
+    assert.deepEqual(others(removed), others(DESCRIBED));
+    const { description: _gone, ...rest } = snapshotFromXml(DESCRIBED);
+    assert.deepEqual(snapshotFromXml(removed), rest);
+    const added = withSnapshotDescription(withSnapshotDescription(DESCRIBED, undefined), "new");
+    assert.deepEqual(
+        parseTree(added, "domainsnapshot")
+            .children.filter(isElement)
+            .slice(0, 2)
+            .map((element) => element.name),
+        ["name", "description"],
+    );
 });
 
 test("the documents a create sends validate against domainsnapshot.rng", () => {
