@@ -1,6 +1,9 @@
 /**
  * The model ⇄ libvirt XML layer: one element tree with one parser and one writer (tree.ts), and per
- * document kind its reader and writer side by side (`<kind>.ts`; domains in the `domain-*` files).
+ * document kind its reader and writer side by side (`<kind>.ts`; domains in the `domain-*` files);
+ * a redefine writes the model onto the document libvirt holds (`mergeDomain`, `mergeNetwork`,
+ * `mergeStoragePool`, `withSnapshotDescription`; the writer of the kinds with `extra` is
+ * element-writer.ts).
  * This file is its public surface, `pulumi-libvirt/xml`: model schemas and types, XML writers and
  * readers, and the change classifier. A plain list of re-exports; each resource kind appends its own
  * lines.
