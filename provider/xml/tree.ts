@@ -13,7 +13,13 @@
  * from strings.
  */
 import { XMLParser } from "fast-xml-parser";
-import { create } from "xmlbuilder2";
+import type { XMLBuilder } from "xmlbuilder2/lib/interfaces";
+
+/**
+ * xmlbuilder2, loaded by the first write: about 5 MB of the provider host's memory that a run
+ * which only checks, diffs and reads (an `up` with nothing to change, a refresh) never needs.
+ */
+let xmlbuilder2: typeof import("xmlbuilder2") | undefined;
 
 /** An XML element with its attributes in document order and its child nodes. */
 export interface XElement {
@@ -102,7 +108,7 @@ export function parseTree(xml: string, expectedRoot?: string): XElement {
     return root;
 }
 
-function build(parent: ReturnType<typeof create>, node: XNode): void {
+function build(parent: XMLBuilder, node: XNode): void {
     if (isElement(node)) {
         const child = parent.ele(node.name, node.attrs);
         for (const c of node.children) build(child, c);
@@ -122,7 +128,8 @@ function build(parent: ReturnType<typeof create>, node: XNode): void {
  * and no model has an attribute where one could come from the user.
  */
 export function serializeTree(root: XElement): string {
-    const doc = create();
+    xmlbuilder2 ??= require("xmlbuilder2") as typeof import("xmlbuilder2");
+    const doc = xmlbuilder2.create();
     build(doc, root);
     return doc.end({ headless: true, prettyPrint: true, indent: "  " });
 }
