@@ -15,6 +15,8 @@
  *   BENCH_N=10,50,200 BENCH_ROUNDS=3   the default full run
  *   BENCH_ENGINE=0  leaves out the rows under the real Pulumi engine (bench/stack-engine.ts: wall
  *                   and engine time, peak RSS of the provider process), which are on by default
+ *   BENCH_DHCP=0    leaves out the stacks with DhcpHosts (their creates and deletes take minutes at
+ *                   N = 200, bound by libvirt's networkUpdate)
  *
  * The machine's load average is printed with the tables: on a shared machine the seconds move a lot.
  *
@@ -48,6 +50,7 @@ const quick = process.env.BENCH_QUICK === "1";
 const SIZES = quick ? [10] : (process.env.BENCH_N ?? "10,50,200").split(",").map(Number);
 const ROUNDS = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
 const REAL_ENGINE = process.env.BENCH_ENGINE !== "0";
+const DHCP_STACKS = process.env.BENCH_DHCP === "0" ? [false] : [false, true];
 
 function mac(i: number): string {
     return `52:54:00:bb:${((i >> 8) & 0xff).toString(16).padStart(2, "0")}:${(i & 0xff).toString(16).padStart(2, "0")}`;
@@ -274,7 +277,7 @@ async function main(): Promise<void> {
     const startedAt = new Date();
     try {
         for (const n of SIZES) {
-            for (const hosts of [false, true]) {
+            for (const hosts of DHCP_STACKS) {
                 process.stderr.write(`bench:stack N=${n}${hosts ? " with DhcpHosts" : ""}...\n`);
                 results.push(await benchOne(n, hosts, work));
             }

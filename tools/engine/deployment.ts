@@ -232,8 +232,25 @@ export class Deployment implements MonitorHandler {
             this.newState(reg, { id: result.id, inputs: checked, outputs, provider: providerText(outputs) }),
         );
         this.record(reg.urn, op, detail);
-        await this.checkpoint(() => this.snapshot());
+        this.checkpointBehind(reg.urn);
         return { id: result.id, state: outputs };
+    }
+
+    /**
+     * Asks for a checkpoint that records a finished create, without making the step wait for it.
+     * Until that write lands the file names the create pending (the write before the create did),
+     * which is what a run killed during the create leaves, and what the next run recovers from (the
+     * provider's owner records); a dependent's own create waits for a write taken after this
+     * resource was added, so the file never holds a dependent without what it depends on. Waiting
+     * here held a step slot (the engine's `--parallel`) through two writes of the whole state for
+     * every create. A failed write fails the run as a failed step does.
+     */
+    private checkpointBehind(urn: string): void {
+        this.checkpoint(() => this.snapshot()).catch((e: unknown) => {
+            this.errors.push(
+                new Error(`${urn}: writing the checkpoint after its create failed: ${(e as Error).message}`),
+            );
+        });
     }
 
     /** The object exists but failed to initialise: keep it with its init errors so the next run updates it. */

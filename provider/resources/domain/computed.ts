@@ -40,8 +40,11 @@ export async function gatherComputed(
     leasesBeforeStart?: LeasesBefore,
     known: KnownFacts = {},
 ): Promise<Omit<DomainComputed, "graphicsPasswords">> {
-    const macs = known.macs ?? macsOf(await inactiveXml(client, dom));
-    const state = known.state ?? (await powerState(client, dom));
+    // Both reads go out together: neither depends on the other, and a create waits for both.
+    const [macs, state] = await Promise.all([
+        known.macs ?? inactiveXml(client, dom).then(macsOf),
+        known.state ?? powerState(client, dom),
+    ]);
     const running = state === "running" || state === "paused" || state === "blocked";
     let ipAddresses: string[][] = macs.map(() => []);
     if (running && macs.length > 0) {
