@@ -134,6 +134,11 @@ function libvirtdCpu(): number {
 interface Measure {
     seconds: number;
     daemonCpu: number;
+    /**
+     * CPU seconds of this process meanwhile (for ours: program, emulator and provider; for the
+     * scripts: only the waiting). On a shared machine they move less than the wall time.
+     */
+    ownCpu: number;
     rpcs?: number;
     /** Calls per procedure, when counted. */
     calls?: Map<string, number>;
@@ -142,13 +147,16 @@ interface Measure {
 async function measure(fn: () => Promise<unknown>, count = false): Promise<Measure> {
     const cpu = libvirtdCpu();
     if (count) startCountingCalls();
+    const own = process.cpuUsage();
     const started = performance.now();
     await fn();
     const seconds = (performance.now() - started) / 1000;
-    if (!count) return { seconds, daemonCpu: libvirtdCpu() - cpu };
+    const used = process.cpuUsage(own);
+    const ownCpu = (used.user + used.system) / 1e6;
+    if (!count) return { seconds, daemonCpu: libvirtdCpu() - cpu, ownCpu };
     const calls = stopCountingCalls();
     const rpcs = [...calls.values()].reduce((a, b) => a + b, 0);
-    return { seconds, daemonCpu: libvirtdCpu() - cpu, rpcs, calls };
+    return { seconds, daemonCpu: libvirtdCpu() - cpu, ownCpu, rpcs, calls };
 }
 
 function median(xs: number[]): number {
@@ -292,12 +300,25 @@ async function main(): Promise<void> {
     console.log(
         `\nbench:stack ${startedAt.toISOString()} to ${new Date().toISOString()}, load average ${load(loadBefore)} before, ${load(loadAfter)} after`,
     );
-    const widths = [22, 10, 10, 10, 9, 11, 13, 10];
+    const widths = [22, 10, 10, 10, 9, 10, 11, 13, 10];
     console.log(
-        `${ROUNDS} round(s), medians; libvirtd CPU in seconds; RPCs per resource; peak RSS of this process so far`,
+        `${ROUNDS} round(s), medians; ours CPU: seconds of this process (program, emulator, provider); libvirtd CPU in seconds; RPCs per resource; peak RSS of this process so far`,
     );
     console.log(
-        row(["stack / operation", "ours s", "C s", "virsh s", "ours/C", "RPCs/res", "libvirtd CPU", "RSS MB"], widths),
+        row(
+            [
+                "stack / operation",
+                "ours s",
+                "C s",
+                "virsh s",
+                "ours/C",
+                "ours CPU",
+                "RPCs/res",
+                "libvirtd CPU",
+                "RSS MB",
+            ],
+            widths,
+        ),
     );
     for (const r of results) {
         const resources = r.n * (r.hosts ? 3 : 2) + 2;
@@ -306,6 +327,7 @@ async function main(): Promise<void> {
             const ours = median(r.ours[op].map((m) => m.seconds));
             const rpcs = median(r.ours[op].map((m) => m.rpcs ?? 0)) / resources;
             const cpu = median(r.ours[op].map((m) => m.daemonCpu));
+            const ownCpu = median(r.ours[op].map((m) => m.ownCpu));
             const c = op === "create" || op === "delete" ? median(r.c[op].map((m) => m.seconds)) : undefined;
             const v = op === "create" || op === "delete" ? median(r.virsh[op].map((m) => m.seconds)) : undefined;
             console.log(
@@ -316,6 +338,7 @@ async function main(): Promise<void> {
                         c?.toFixed(2) ?? "-",
                         v?.toFixed(2) ?? "-",
                         c ? `${(ours / c).toFixed(2)}x` : "-",
+                        ownCpu.toFixed(2),
                         rpcs.toFixed(2),
                         cpu.toFixed(2),
                         r.peakRssMb.toFixed(0),
