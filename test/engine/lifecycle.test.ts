@@ -56,8 +56,9 @@ test("the state file carries everything between separate emulator instances", as
         assert.equal(nameOf(a.urn), "a");
         assert.equal(a.type, "pulumi-nodejs:dynamic/engine-fixture:JsonFile");
         assert.equal(a.id, a.outputs.path);
-        assert.equal(typeof a.provider, "string");
-        assert.equal(a.inputs.__provider, a.provider);
+        assert.equal(typeof a.outputs.__provider, "string");
+        assert.equal(a.inputs.__provider, a.outputs.__provider);
+        assert.equal(a.provider, undefined, "the provider's text is not stored a third time");
         assert.deepEqual(b.dependencies, [a.urn]);
         assert.deepEqual(b.propertyDependencies.content, [a.urn]);
         // A brand-new emulator (a new "process") sees the same stack.

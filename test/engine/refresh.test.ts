@@ -34,7 +34,7 @@ test("refresh finds drift and deletion, and the next up repairs them", async () 
         const a = state.resources[0];
         assert.equal(a.outputs.content, "edited out of band");
         assert.equal(a.inputs.content, "edited out of band", "read's inputs replace the state inputs");
-        assert.equal(a.inputs.__provider, a.provider, "__provider is kept in refreshed inputs");
+        assert.equal(a.inputs.__provider, a.outputs.__provider, "__provider is kept in refreshed inputs");
 
         f.resetCalls();
         const repair = await f.engine().up(program);

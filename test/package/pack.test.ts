@@ -144,8 +144,9 @@ describe("the packed package in users' projects", { concurrency: 1 }, () => {
         assert.match(virsh(["domstate", vm]), /running/);
         const state = JSON.parse(readFileSync(join(app, "state.json"), "utf8"));
         const res = state.resources.find((r: { urn: string }) => r.urn.endsWith("::vm"));
-        assert.match(res.provider, /require\("pulumi-libvirt\/provider"\)/, "the stub, not the runtime, is serialised");
-        assert.ok(!res.provider.includes(PROJECT_ROOT), "no path of the build tree is baked into the stub");
+        const stub: string = res.outputs.__provider;
+        assert.match(stub, /require\("pulumi-libvirt\/provider"\)/, "the stub, not the runtime, is serialised");
+        assert.ok(!stub.includes(PROJECT_ROOT), "no path of the build tree is baked into the stub");
         engine(app, "destroy");
         assert.equal(virshMaybe(["dominfo", vm]), undefined);
     });

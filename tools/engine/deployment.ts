@@ -7,7 +7,7 @@
 import { type EmulatedHost, type HostDiff, ResourceInitError } from "./host";
 import { dependencyOrder, Semaphore } from "./order";
 import type { MonitorHandler } from "./recording-monitor";
-import { deleteResource, providerText } from "./resource-steps";
+import { deleteResource } from "./resource-steps";
 import type { PendingOperation, Registration, StateFile, StateResource, Step, StepOp } from "./types";
 import {
     annotateSecrets,
@@ -158,7 +158,7 @@ export class Deployment implements MonitorHandler {
         const outputs = markSecretKeys(old.outputs, reg.options.additionalSecretOutputs);
         // A same step stores the new inputs but keeps the old outputs, old __provider included.
         this.consumed.add(old);
-        this.news.push(this.newState(reg, { id: old.id, inputs: checked, outputs, provider: old.provider }));
+        this.news.push(this.newState(reg, { id: old.id, inputs: checked, outputs }));
         this.record(reg.urn, "same");
         return { id: old.id ?? "", state: outputs };
     }
@@ -228,9 +228,7 @@ export class Deployment implements MonitorHandler {
         }
         if (!result.id) throw new Error(`${reg.urn}: plugin returned empty resource.ID from create`);
         const outputs = this.secretOutputs(reg, result.properties, checked);
-        this.news.push(
-            this.newState(reg, { id: result.id, inputs: checked, outputs, provider: providerText(outputs) }),
-        );
+        this.news.push(this.newState(reg, { id: result.id, inputs: checked, outputs }));
         this.record(reg.urn, op, detail);
         this.checkpointBehind(reg.urn);
         return { id: result.id, state: outputs };
@@ -261,7 +259,6 @@ export class Deployment implements MonitorHandler {
                 id: e.id,
                 inputs: checked,
                 outputs,
-                provider: providerText(outputs),
                 initErrors: e.reasons.length ? e.reasons : [e.message],
             }),
         );
@@ -299,7 +296,7 @@ export class Deployment implements MonitorHandler {
         }
         const outputs = this.secretOutputs(reg, properties, checked);
         this.consumed.add(old);
-        this.news.push(this.newState(reg, { id, inputs: checked, outputs, provider: providerText(outputs) }));
+        this.news.push(this.newState(reg, { id, inputs: checked, outputs }));
         this.record(reg.urn, "update", detail);
         return { id, state: outputs };
     }
@@ -388,7 +385,6 @@ export class Deployment implements MonitorHandler {
                 id: result.id,
                 inputs: result.inputs ?? reg.inputs,
                 outputs,
-                provider: providerText(outputs),
                 external: true,
             }),
         );

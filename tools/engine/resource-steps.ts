@@ -4,7 +4,7 @@
  */
 import type { EmulatedHost } from "./host";
 import type { PendingOperation, StateResource } from "./types";
-import { annotateSecrets, changedKeys, isSecret, markSecretKeys, type PropertyMap, unwrapMap } from "./values";
+import { annotateSecrets, changedKeys, markSecretKeys, unwrapMap } from "./values";
 
 /** Deletes a resource, honouring protect and retainOnDelete; answers the detail to report. */
 export async function deleteResource(host: EmulatedHost, res: StateResource, preview: boolean): Promise<string> {
@@ -60,12 +60,17 @@ export async function refreshResource(host: EmulatedHost, res: StateResource): P
     if (drift.length) parts.push(`outputs changed: ${drift.join(", ")}`);
     if (inputDrift.length) parts.push(`inputs changed: ${inputDrift.join(", ")}`);
     return {
-        resource: { ...res, id: result.id, inputs, outputs, provider: providerText(outputs) },
+        resource: { ...withoutProviderCopy(res), id: result.id, inputs, outputs },
         detail: parts.length ? parts.join("; ") : "unchanged",
     };
 }
 
-export function providerText(props: PropertyMap): string | undefined {
-    const p = isSecret(props.__provider) ? props.__provider.value : props.__provider;
-    return typeof p === "string" ? p : undefined;
+/**
+ * The resource without the copy of its provider's text that state files written before 2026-12-07
+ * held beside `outputs.__provider` (nothing read it; it was a third of every checkpoint, and held
+ * a secret provider text in clear).
+ */
+function withoutProviderCopy(res: StateResource): StateResource {
+    const { provider: _copy, ...rest } = res as StateResource & { provider?: unknown };
+    return rest;
 }

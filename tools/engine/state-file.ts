@@ -87,7 +87,7 @@ export function loadState(path: string, project: string, stack: string): StateFi
  * them in place). The emulator writes the whole state after every step, as the engine writes its
  * checkpoints: sealing, formatting and encoding every unchanged resource again made that cost grow with
  * the square of the stack (1.7 s of a 4.2 s create of 50 volumes and domains; each resource carries its
- * provider's code three times, about 14 kB).
+ * provider's code twice, in `inputs` and `outputs`, about 10 kB).
  */
 interface SealedResource {
     path: string;

@@ -42,8 +42,6 @@ export interface StateResource {
     propertyDependencies: Record<string, string[]>;
     inputs: PropertyMap;
     outputs: PropertyMap;
-    /** The serialised provider text the outputs carry: what delete and read will load. */
-    provider?: string;
     options: RecordedOptions;
     /** Came from `get`: never deleted, only forgotten. */
     external?: boolean;
