@@ -48,3 +48,28 @@ test("refresh finds drift and deletion, and the next up repairs them", async () 
         f.cleanup();
     }
 });
+
+test("a state written with the old third copy of the provider text loads, and a refresh drops the copy", async () => {
+    const f = engineFixture();
+    try {
+        await f.engine().up(() => {
+            new JsonFile("a", { dir: f.dataDir, content: "declared" });
+        });
+        // As files written before 2026-12-07 held it: the provider's text again, beside outputs.__provider.
+        const old = JSON.parse(readFileSync(f.stateFile, "utf8"));
+        for (const r of old.resources) r.provider = r.outputs.__provider;
+        writeFileSync(f.stateFile, JSON.stringify(old, null, 2));
+
+        const refresh = await f.engine().refresh();
+        assert.deepEqual(
+            refresh.steps.map((s) => `${s.op} ${nameOf(s.urn)} ${s.detail}`),
+            ["refresh a unchanged"],
+        );
+        const after = JSON.parse(readFileSync(f.stateFile, "utf8"));
+        assert.equal(after.resources.length, 1);
+        assert.equal(after.resources[0].provider, undefined);
+        assert.equal(typeof after.resources[0].outputs.__provider, "string");
+    } finally {
+        f.cleanup();
+    }
+});
