@@ -72,3 +72,24 @@ test("after a failure nothing else starts and the first error is thrown once the
     assert.equal(bEnded, true, "the delete already running was waited for");
     assert.deepEqual(started.sort(), ["a", "b"], "the pool's delete never started");
 });
+
+test("after an error the caller lets pass, the others go on and only what the failed one uses stays", async () => {
+    // pool <- a (refused), pool <- b, c alone; base <- pool
+    const resources = [res("base"), res("pool", ["base"]), res("a", ["pool"]), res("b", ["pool"]), res("c")];
+    const removed: string[] = [];
+    const refused = new Error("a is protected");
+    await assert.rejects(
+        removeDependentsFirst(
+            resources,
+            1,
+            async (r) => {
+                if (r.urn === "a") throw refused;
+                await tick();
+                removed.push(r.urn);
+            },
+            (e) => e === refused,
+        ),
+        /a is protected/,
+    );
+    assert.deepEqual(removed.sort(), ["b", "c"], "pool (used by a) and base (used by pool) stay");
+});

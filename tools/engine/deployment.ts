@@ -5,9 +5,9 @@
  * pulumi-dynamic.md §1.2, §1.8, §1.9 and §3b; guesses are marked "guess".
  */
 import { type EmulatedHost, type HostDiff, ResourceInitError } from "./host";
-import { dependencyOrder, Semaphore } from "./order";
+import { dependencyOrder, removeDependentsFirst, Semaphore } from "./order";
 import type { MonitorHandler } from "./recording-monitor";
-import { deleteResource } from "./resource-steps";
+import { DeleteProtectedError, deleteResource } from "./resource-steps";
 import type { PendingOperation, Registration, StateFile, StateResource, Step, StepOp } from "./types";
 import {
     annotateSecrets,
@@ -393,9 +393,12 @@ export class Deployment implements MonitorHandler {
     }
 
     /**
-     * After the program: delete what it no longer registers and the old halves of replacements, walking the old
-     * snapshot backwards (dependents first), as GenerateDeletes does. Skipped after a failure. Answers the new
-     * state; in preview the deletes are only planned.
+     * After the program: delete what it no longer registers and the old halves of replacements, as
+     * GenerateDeletes and ScheduleDeletes do: each once what depends on it is deleted, independent
+     * ones side by side within the step slots the registrations used (`parallel`), a checkpoint
+     * after each. After a failed delete no other starts, except after a refusal to delete a
+     * protected resource (the engine goes on then, keeping what that resource depends on). Skipped
+     * after a failure. Answers the new state; in preview the deletes are only planned.
      */
     async finish(): Promise<StateFile> {
         const priorPending = this.prior.resources.filter((r) => r.pendingDelete);
@@ -405,19 +408,35 @@ export class Deployment implements MonitorHandler {
                 (r) => !this.consumed.has(r) && !this.registered.has(r.urn),
             );
             const doomed = new Set<StateResource>([...priorPending, ...this.condemned, ...unregistered]);
-            for (const r of dependencyOrder([...this.prior.resources, ...this.condemned]).reverse()) {
-                if (!doomed.has(r)) continue;
-                try {
-                    const detail = await deleteResource(this.host, r, this.preview);
+            const ordered = dependencyOrder([...this.prior.resources, ...this.condemned]).filter((r) => doomed.has(r));
+            const failed = (r: StateResource, what: string, e: unknown) => {
+                this.errors.push(new Error(`${r.urn}: ${what}: ${(e as Error).message}`));
+                return e;
+            };
+            await removeDependentsFirst(
+                ordered,
+                this.semaphore,
+                async (r) => {
+                    let detail: string;
+                    try {
+                        detail = await deleteResource(this.host, r, this.preview);
+                    } catch (e) {
+                        throw failed(r, "delete failed", e);
+                    }
                     this.record(r.urn, "delete", detail || undefined);
                     deleted.add(r);
                     this.deleted.add(r);
-                    if (!this.preview) await this.checkpoint(() => this.snapshot());
-                } catch (e) {
-                    this.errors.push(new Error(`${r.urn}: delete failed: ${(e as Error).message}`));
-                    break;
-                }
-            }
+                    if (this.preview) return;
+                    try {
+                        await this.checkpoint(() => this.snapshot());
+                    } catch (e) {
+                        throw failed(r, "writing the checkpoint after its delete failed", e);
+                    }
+                },
+                (e) => e instanceof DeleteProtectedError,
+            ).catch(() => {
+                // Each failure is in this.errors already, with the resource it belongs to.
+            });
         }
         const survivors = [...this.olds.values()].filter((r) => !this.consumed.has(r));
         const pending = [...priorPending, ...this.condemned];

@@ -12,7 +12,7 @@ import { removeDependentsFirst, Semaphore } from "./order";
 import { installMocks, type Program, runProgram } from "./program";
 import { ProviderLoader } from "./provider-loader";
 import { createRecordingMonitor } from "./recording-monitor";
-import { deletePendingCreate, deleteResource, refreshResource } from "./resource-steps";
+import { DeleteProtectedError, deletePendingCreate, deleteResource, refreshResource } from "./resource-steps";
 import { loadSdk, type PulumiSdk } from "./sdk";
 import { loadState, saveState, saveStateAsync } from "./state-file";
 import { lockState } from "./state-lock";
@@ -101,11 +101,16 @@ export class EngineEmulator {
             }
             const remaining = new Set(state.resources);
             try {
-                await removeDependentsFirst(state.resources, this.parallel(), async (r) => {
-                    const detail = await deleteResource(host, r, false);
-                    remaining.delete(r);
-                    summary.steps.push({ urn: r.urn, op: "delete", ...(detail ? { detail } : {}) });
-                });
+                await removeDependentsFirst(
+                    state.resources,
+                    this.parallel(),
+                    async (r) => {
+                        const detail = await deleteResource(host, r, false);
+                        remaining.delete(r);
+                        summary.steps.push({ urn: r.urn, op: "delete", ...(detail ? { detail } : {}) });
+                    },
+                    (e) => e instanceof DeleteProtectedError,
+                );
             } finally {
                 state.resources = state.resources.filter((r) => remaining.has(r));
             }

@@ -54,14 +54,24 @@ export class Semaphore {
 
 /**
  * Runs `remove` for every resource, each once the resources that depend on it are removed, at most
- * `limit` at once: the engine's destroy, which deletes independent resources in parallel (--parallel)
- * rather than one after another. After a failure no further removal starts; the first error is thrown
- * once the removals already running have ended.
+ * `slots` at once (a number, or the semaphore the caller's other steps share): the deletes of the
+ * engine's destroy and of the resources an `up` leaves behind, which run independent ones in
+ * parallel (--parallel) rather than one after another. After a failure no further removal starts,
+ * as the engine cancels its step executor, except after an error `continuesPast` accepts (the
+ * engine's refusal to delete a protected resource): then the others go on, and only what the
+ * failed one depends on (its dependencies, transitively) stays. The first error is thrown once the
+ * removals already running have ended.
+ *
+ * The engine (pkg/resource/deploy, ScheduleDeletes) runs the deletes in rounds, each round the
+ * resources none of the remaining ones depends on, a round starting once the previous one has
+ * ended; here a delete starts as soon as its own dependents are gone. The order constraints are
+ * the same; a delete may only start earlier.
  */
 export async function removeDependentsFirst(
     resources: StateResource[],
-    limit: number,
+    slots: number | Semaphore,
     remove: (r: StateResource) => Promise<void>,
+    continuesPast: (error: unknown) => boolean = () => false,
 ): Promise<void> {
     const ordered = dependencyOrder(resources);
     const byUrn = new Map<string, StateResource[]>();
@@ -70,25 +80,31 @@ export async function removeDependentsFirst(
     for (const r of ordered)
         for (const dep of dependsOnUrns(r))
             for (const d of byUrn.get(dep) ?? []) if (d !== r) dependents.set(d, [...(dependents.get(d) ?? []), r]);
-    const semaphore = new Semaphore(limit);
-    let failure: { error: unknown } | undefined;
-    const removed = new Map<StateResource, Promise<void>>();
+    const semaphore = typeof slots === "number" ? new Semaphore(slots) : slots;
+    let stopped = false;
+    const errors: unknown[] = [];
+    /** Resolves to whether the resource was removed. */
+    const removed = new Map<StateResource, Promise<boolean>>();
     // Dependents come first in this walk, so their removals exist when the resources they use are reached.
     for (const r of [...ordered].reverse()) {
-        const after = (dependents.get(r) ?? []).map((d) => removed.get(d) ?? Promise.resolve());
-        const mine = Promise.all(after).then(() =>
-            semaphore.run(async () => {
-                if (failure) throw failure.error;
+        const after = (dependents.get(r) ?? []).map((d) => removed.get(d) ?? Promise.resolve(true));
+        const mine = Promise.all(after).then(async (gone) => {
+            // A dependent that is still there (its removal failed or never ran) keeps what it uses.
+            if (!gone.every(Boolean)) return false;
+            return semaphore.run(async () => {
+                if (stopped) return false;
                 try {
                     await remove(r);
+                    return true;
                 } catch (error) {
-                    failure ??= { error };
-                    throw error;
+                    errors.push(error);
+                    if (!continuesPast(error)) stopped = true;
+                    return false;
                 }
-            }),
-        );
+            });
+        });
         removed.set(r, mine);
     }
-    await Promise.allSettled(removed.values());
-    if (failure) throw failure.error;
+    await Promise.all(removed.values());
+    if (errors.length) throw errors[0];
 }

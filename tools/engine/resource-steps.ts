@@ -6,13 +6,20 @@ import type { EmulatedHost } from "./host";
 import type { PendingOperation, StateResource } from "./types";
 import { annotateSecrets, changedKeys, markSecretKeys, unwrapMap } from "./values";
 
+/**
+ * The refusal to delete a protected resource. The engine goes on with the other deletes after it
+ * (step_executor.go treats its deleteProtectedError as continue-on-error), so every protected
+ * resource in the way is reported in one run; what the resource depends on is kept.
+ */
+export class DeleteProtectedError extends Error {
+    constructor(readonly urn: string) {
+        super(`unable to delete resource "${urn}": it is marked for protection; remove the protect option first`);
+    }
+}
+
 /** Deletes a resource, honouring protect and retainOnDelete; answers the detail to report. */
 export async function deleteResource(host: EmulatedHost, res: StateResource, preview: boolean): Promise<string> {
-    if (res.options.protect) {
-        throw new Error(
-            `unable to delete resource "${res.urn}": it is marked for protection; remove the protect option first`,
-        );
-    }
+    if (res.options.protect) throw new DeleteProtectedError(res.urn);
     if (!res.custom) return "component";
     // A resource that `get` read is not managed by the stack: it is only forgotten.
     if (res.external) return "forgotten (read with get)";
