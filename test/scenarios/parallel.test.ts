@@ -1,7 +1,9 @@
 /**
  * Item 9: 20 volumes in one pool and 20 DhcpHosts on one network, all created in one `up` with
  * every step running at once (the engine's parallel mode), must all succeed: the provider
- * serialises what libvirt cannot do concurrently (per pool, per network) instead of failing.
+ * serialises what libvirt cannot do concurrently (per pool, per network) instead of failing. The
+ * same for the deletes of an `up` that drops half of them (run side by side, as the engine runs
+ * them) and of the destroy.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -19,7 +21,7 @@ before(() => {
 });
 after(() => s.cleanup());
 
-function program() {
+function program(count = COUNT) {
     const net = new Network("net", {
         name: `${PREFIX}-net`,
         // Isolated: no forward mode, guests (there are none) would reach only the bridge.
@@ -32,7 +34,7 @@ function program() {
         ],
     });
     const pool = new StoragePool("pool", { name: `${PREFIX}-pool`, type: "dir", target: { path: poolPath(PREFIX) } });
-    for (let i = 0; i < COUNT; i++) {
+    for (let i = 0; i < count; i++) {
         const n = String(i).padStart(2, "0");
         new Volume(`vol${n}`, {
             pool: pool.name,
@@ -61,7 +63,25 @@ test(`${COUNT} volumes in one pool and ${COUNT} DhcpHosts on one network in one 
     const again = await s.engine({ parallel: 2 * COUNT + 2 }).up(program);
     assert.deepEqual(changes(again), []);
 
+    const HALF = COUNT / 2;
+    const shrunk = await s.engine({ parallel: 2 * COUNT + 2 }).up(() => program(HALF));
+    t.diagnostic(`up deleting ${COUNT} of them side by side: ${seconds(shrunk.durationMs)}`);
+    assert.equal(libvirtSteps(shrunk, "delete"), COUNT, changes(shrunk).join(", "));
+    const kept = virsh(["vol-list", `${PREFIX}-pool`])
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/)[0]!)
+        .filter((name) => name.startsWith(PREFIX))
+        .sort();
+    assert.deepEqual(
+        kept,
+        Array.from({ length: HALF }, (_, i) => `${PREFIX}-${String(i).padStart(2, "0")}.qcow2`),
+    );
+    assert.deepEqual(
+        dhcpHosts(`${PREFIX}-net`),
+        Array.from({ length: HALF }, (_, i) => `52:54:00:fd:ca:${(0x10 + i).toString(16)} ${SUBNET}.${10 + i}`).sort(),
+    );
+
     const destroyed = await s.engine({ parallel: 2 * COUNT + 2 }).destroy();
-    assert.equal(libvirtSteps(destroyed, "delete"), 2 * COUNT + 2);
+    assert.equal(libvirtSteps(destroyed, "delete"), COUNT + 2);
     assert.deepEqual(objectsOf(PREFIX), []);
 });
