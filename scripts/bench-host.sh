@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench:rpc` and `npm run bench:stack` (`bash scripts/bench-host.sh rpc|stack`): the
+# `npm run bench:rpc`, `bench:stack` and `bench:up-deletes` (`bash scripts/bench-host.sh rpc|stack|up-deletes`): the
 # benchmarks that need the test host's libvirtd. Sets up the host like the tests do, builds, and
 # prints that benchmark's table (bench:stack: BENCH_QUICK=1 for N=10 only).
 set -euo pipefail
