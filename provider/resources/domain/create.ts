@@ -24,7 +24,7 @@ import type { DomainResourceFields } from "./args";
 import { waitSettings } from "./args";
 import { applyDeclaration } from "./apply";
 import { hostFailures } from "./check";
-import { type LeasesBefore, leasesBefore } from "./leases-before";
+import { type LeasesBefore, leasesNotItsOwn } from "./leases-before";
 import { comparable } from "./comparable";
 import { gatherComputed } from "./computed";
 import { type Dom, findByName, inactiveXml, isActive } from "./libvirt";
@@ -49,15 +49,23 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
 
     let dom: Dom;
     let pending: string[];
+    // Taken before anything starts the guest; leases-before.ts says which leases are not its own.
+    const screenLeases = model.running !== false && waitSettings(resource.waitForIp)?.source === "lease";
     let before: LeasesBefore | undefined;
     const existing = resource.adopt ? await findByName(client, name) : undefined;
     if (existing) {
         dom = existing;
+        // An adopted guest is the same guest: only NICs the declaration gives it anew are screened.
+        if (screenLeases) before = await leasesNotItsOwn(client, model, dom);
         pending = await takeOver(client, dom, model, resource, owner, "adopted");
     } else {
         const defined = await defineNew(client, model, owner);
         dom = defined.dom;
         if (defined.ours) {
+            // Defined by an interrupted run of this create: a new guest unless that run started it
+            // already (then the leases it holds may be its own, and waiting for their renewal may hang).
+            if (screenLeases)
+                before = await leasesNotItsOwn(client, model, (await isActive(client, dom)) ? dom : undefined);
             pending = await takeOver(
                 client,
                 dom,
@@ -67,9 +75,7 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
                 "found the domain that an interrupted create of this resource defined; finishing the job",
             );
         } else {
-            // A lease already held for one of the guest's MACs (a predecessor's) is not this guest's address.
-            if (model.running !== false && waitSettings(resource.waitForIp)?.source === "lease")
-                before = await leasesBefore(client, model);
+            if (screenLeases) before = await leasesNotItsOwn(client, model, undefined);
             await startNew(client, dom, model);
             pending = [];
         }

@@ -1,7 +1,7 @@
 /**
  * Update: the new declaration is merged into the definition, live changes reach the running guest,
  * restart-class changes follow `restartPolicy` (see apply.ts), and addresses are waited for again
- * when asked.
+ * when asked (a restarted guest's own lease counts at once; see leases-before.ts).
  *
  * A restart-class change the hypervisor refuses is rolled back in apply.ts (old definition written
  * back, guest started again): the error goes out alone and the old outputs, true again, stay.
@@ -19,6 +19,7 @@ import type { Properties } from "../shared/handler";
 import { waitSettings } from "./args";
 import { applyDeclaration, RestartRefusedError } from "./apply";
 import { gatherComputed } from "./computed";
+import { leasesNotItsOwn } from "./leases-before";
 import { findById } from "./libvirt";
 import { domainOutputs } from "./outputs";
 import { parseDeclared, parseOrThrow } from "./parse";
@@ -40,6 +41,10 @@ export async function updateDomain(id: string, olds: Properties, news: Propertie
     const recorded = Array.isArray(olds.pendingChanges) ? (olds.pendingChanges as string[]) : [];
     const pending = await stillPending(client, dom, recorded);
     const wait = waitSettings(resource.waitForIp);
+    // Before anything restarts the guest or changes its NICs: the same guest's own leases count at
+    // once after a restart, a NIC it did not have is screened as a new guest's (leases-before.ts).
+    const before =
+        wait?.source === "lease" && model.running !== false ? await leasesNotItsOwn(client, model, dom) : undefined;
     let waiting: string[];
     try {
         waiting = await applyDeclaration(client, dom, model, previous, resource, pending);
@@ -50,10 +55,7 @@ export async function updateDomain(id: string, olds: Properties, news: Propertie
         if (error instanceof RestartRefusedError && error.rolledBack) throw error;
         throw await withRealState(id, model.name, news, error);
     }
-    // Unlike create, a restart here keeps the leases held before it: a guest restarted on its
-    // reserved address renews the same lease, and libvirt's lease file does not always show the
-    // renewal (the lab scenario waited 120 s for it), so only a new guest filters old leases.
-    const computed = await gatherComputed(client, dom, model.name, waiting, wait);
+    const computed = await gatherComputed(client, dom, model.name, waiting, wait, before);
     return { outs: domainOutputs(news, computed) };
 }
 
