@@ -153,17 +153,6 @@ export interface VolumeComputed {
     encryptionSecret?: string;
 }
 
-/** Names of a Volume's output-only properties (tests strip them to get back what a program declared). */
-export const volumeComputedKeys = [
-    "key",
-    "path",
-    "format",
-    "capacityBytes",
-    "allocationBytes",
-    "backingStorePath",
-    "encryptionSecret",
-] as const satisfies readonly (keyof VolumeComputed)[];
-
 /** Inputs that are not part of the `<volume>` model (for the schema generator). */
 export const VOLUME_RESOURCE_FIELDS = [
     "uri",

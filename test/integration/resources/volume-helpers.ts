@@ -11,10 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultPool } from "../../../provider/rpc";
 import type { Properties } from "../../../provider/resources/shared/handler";
-import { volumeComputedKeys } from "../../../provider/resources/volume/args";
 import { volumeHandler } from "../../../provider/resources/volume/handler";
+import { schemaKinds } from "../../../tools/schema/kinds";
 import { loadTestHost } from "../../helpers/test-host";
 import { removeTestObjects, virsh, virshMaybe } from "../../helpers/virsh";
+
+/** A Volume's output-only properties, from its one descriptor (tools/schema/kinds.ts). */
+const volumeOutputKeys = Object.keys(schemaKinds.find((k) => k.kind === "Volume")!.outputs);
 
 export const MIB = 1024 * 1024;
 export const host = loadTestHost();
@@ -59,7 +62,7 @@ export async function up(logicalName: string, inputs: Properties): Promise<{ id:
 /** The inputs echoed in outputs (what a program declared), without the computed values. */
 export function declared(outs: Properties): Properties {
     const inputs = { ...outs };
-    for (const key of volumeComputedKeys) delete inputs[key];
+    for (const key of volumeOutputKeys) delete inputs[key];
     return inputs;
 }
 
