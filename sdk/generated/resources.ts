@@ -2,6 +2,7 @@
 // and the descriptors in tools/schema/kinds.ts. Do not edit: a test fails when this file is stale.
 
 import * as pulumi from "@pulumi/pulumi";
+import { pausePromiseStacks, resumePromiseStacks, withCallerStack } from "../promise-stacks";
 import { isInstanceOfKind, registration } from "../registration";
 import { providerStub } from "../stub";
 import type { StoragePoolArgs, NetworkArgs, DhcpHostArgs, DnsHostArgs, VolumeArgs, DomainArgs, CloudInitArgs, DomainSnapshotArgs } from "./inputs";
@@ -149,7 +150,14 @@ export class StoragePool extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args?: StoragePoolArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.storagePool, name, args, opts);
-        super(providerStub("storagePool"), name, props, options, "libvirt", "StoragePool");
+        const stacks = pausePromiseStacks();
+        try {
+            super(providerStub("storagePool"), name, props, options, "libvirt", "StoragePool");
+        } catch (error) {
+            throw withCallerStack(error, stacks);
+        } finally {
+            resumePromiseStacks(stacks);
+        }
     }
 }
 
@@ -287,7 +295,14 @@ export class Network extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args?: NetworkArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.network, name, args, opts);
-        super(providerStub("network"), name, props, options, "libvirt", "Network");
+        const stacks = pausePromiseStacks();
+        try {
+            super(providerStub("network"), name, props, options, "libvirt", "Network");
+        } catch (error) {
+            throw withCallerStack(error, stacks);
+        } finally {
+            resumePromiseStacks(stacks);
+        }
     }
 }
 
@@ -387,7 +402,14 @@ export class DhcpHost extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: DhcpHostArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.dhcpHost, name, args, opts);
-        super(providerStub("dhcpHost"), name, props, options, "libvirt", "DhcpHost");
+        const stacks = pausePromiseStacks();
+        try {
+            super(providerStub("dhcpHost"), name, props, options, "libvirt", "DhcpHost");
+        } catch (error) {
+            throw withCallerStack(error, stacks);
+        } finally {
+            resumePromiseStacks(stacks);
+        }
     }
 }
 
@@ -470,7 +492,14 @@ export class DnsHost extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: DnsHostArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.dnsHost, name, args, opts);
-        super(providerStub("dnsHost"), name, props, options, "libvirt", "DnsHost");
+        const stacks = pausePromiseStacks();
+        try {
+            super(providerStub("dnsHost"), name, props, options, "libvirt", "DnsHost");
+        } catch (error) {
+            throw withCallerStack(error, stacks);
+        } finally {
+            resumePromiseStacks(stacks);
+        }
     }
 }
 
@@ -650,7 +679,14 @@ export class Volume extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: VolumeArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.volume, name, args, opts);
-        super(providerStub("volume"), name, props, options, "libvirt", "Volume");
+        const stacks = pausePromiseStacks();
+        try {
+            super(providerStub("volume"), name, props, options, "libvirt", "Volume");
+        } catch (error) {
+            throw withCallerStack(error, stacks);
+        } finally {
+            resumePromiseStacks(stacks);
+        }
     }
 }
 
@@ -904,7 +940,14 @@ export class Domain extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: DomainArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.domain, name, args, opts);
-        super(providerStub("domain"), name, props, options, "libvirt", "Domain");
+        const stacks = pausePromiseStacks();
+        try {
+            super(providerStub("domain"), name, props, options, "libvirt", "Domain");
+        } catch (error) {
+            throw withCallerStack(error, stacks);
+        } finally {
+            resumePromiseStacks(stacks);
+        }
     }
 }
 
@@ -999,7 +1042,14 @@ export class CloudInit extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: CloudInitArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.cloudInit, name, args, opts);
-        super(providerStub("cloudInit"), name, props, options, "libvirt", "CloudInit");
+        const stacks = pausePromiseStacks();
+        try {
+            super(providerStub("cloudInit"), name, props, options, "libvirt", "CloudInit");
+        } catch (error) {
+            throw withCallerStack(error, stacks);
+        } finally {
+            resumePromiseStacks(stacks);
+        }
     }
 }
 
@@ -1143,6 +1193,13 @@ export class DomainSnapshot extends pulumi.dynamic.Resource {
      */
     constructor(name: string, args: DomainSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
         const { props, options } = registration(kindFacts.domainSnapshot, name, args, opts);
-        super(providerStub("domainSnapshot"), name, props, options, "libvirt", "DomainSnapshot");
+        const stacks = pausePromiseStacks();
+        try {
+            super(providerStub("domainSnapshot"), name, props, options, "libvirt", "DomainSnapshot");
+        } catch (error) {
+            throw withCallerStack(error, stacks);
+        } finally {
+            resumePromiseStacks(stacks);
+        }
     }
 }

@@ -106,7 +106,14 @@ function classText(root: KindRoot, packageName: string): string[] {
         "     */",
         `    constructor(name: string, args${argsOptional ? "?" : ""}: ${kind}Args, opts?: pulumi.CustomResourceOptions) {`,
         `        const { props, options } = registration(kindFacts.${key}, name, args, opts);`,
-        `        super(providerStub(${JSON.stringify(key)}), name, props, options, ${JSON.stringify(packageName)}, ${JSON.stringify(kind)});`,
+        "        const stacks = pausePromiseStacks();",
+        "        try {",
+        `            super(providerStub(${JSON.stringify(key)}), name, props, options, ${JSON.stringify(packageName)}, ${JSON.stringify(kind)});`,
+        "        } catch (error) {",
+        "            throw withCallerStack(error, stacks);",
+        "        } finally {",
+        "            resumePromiseStacks(stacks);",
+        "        }",
         "    }",
         "}",
     );
@@ -120,6 +127,7 @@ export function resourcesModule(roots: readonly KindRoot[], packageName: string)
         [
             HEADER,
             'import * as pulumi from "@pulumi/pulumi";',
+            'import { pausePromiseStacks, resumePromiseStacks, withCallerStack } from "../promise-stacks";',
             'import { isInstanceOfKind, registration } from "../registration";',
             'import { providerStub } from "../stub";',
             `import type { ${kinds.map((k) => `${k}Args`).join(", ")} } from "./inputs";`,
