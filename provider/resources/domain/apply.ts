@@ -5,7 +5,7 @@
  * and handle restart-class changes by the restart policy.
  */
 import type { LibvirtClient } from "../../rpc";
-import { VirDomainDefineFlags, VirDomainXMLFlags } from "../../rpc/generated";
+import { VirDomainXMLFlags } from "../../rpc/generated";
 import { classifyChanges } from "../../model/change-policy";
 import type { Domain } from "../../model/domain";
 import { domainFromXml, mergeDomain } from "../../xml/domain";
@@ -15,7 +15,7 @@ import { resendOnce } from "../shared/lost-reply";
 import type { DomainResourceFields } from "./args";
 import { withLentChains } from "./backing-chains";
 import { comparable } from "./comparable";
-import { autostartOf, type Dom, inactiveXml, isActive, liveXml } from "./libvirt";
+import { autostartOf, DOMAIN_DEFINE_FLAGS, type Dom, inactiveXml, isActive, liveXml } from "./libvirt";
 import { applyLive } from "./live";
 import { restart, setDomainAutostart, setPaused, shutDown, start, wantedPower } from "./power";
 
@@ -54,7 +54,7 @@ export async function applyDeclaration(
     // The merged document keeps the domain's UUID: a redefine whose reply was lost is sent once more.
     await step("Domain", name, "redefine", () =>
         resendOnce({ kind: "Domain", name, operation: "redefine" }, () =>
-            client.domainDefineXmlFlags({ xml: merged, flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE }),
+            client.domainDefineXmlFlags({ xml: merged, flags: DOMAIN_DEFINE_FLAGS }),
         ),
     );
     const newXml = await inactiveXml(client, dom);
@@ -136,10 +136,7 @@ async function restartOrRollBack(
         flags: VirDomainXMLFlags.VIR_DOMAIN_XML_SECURE | VirDomainXMLFlags.VIR_DOMAIN_XML_MIGRATABLE,
     });
     const defineAndStart = (xml: string) =>
-        rollback([
-            () => client.domainDefineXmlFlags({ xml, flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE }),
-            () => start(client, dom),
-        ]);
+        rollback([() => client.domainDefineXmlFlags({ xml, flags: DOMAIN_DEFINE_FLAGS }), () => start(client, dom)]);
     try {
         return await restart(client, dom, policy, resource.shutdownTimeoutSeconds);
     } catch (error) {

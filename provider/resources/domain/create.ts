@@ -12,7 +12,6 @@ import { uuidText } from "../../model/uuid";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { type LibvirtClient, LibvirtError } from "../../rpc";
 import type { Domain } from "../../model/domain";
-import { VirDomainDefineFlags } from "../../rpc/generated";
 import { classifyChanges } from "../../model/change-policy";
 import { domainFromXml, domainToXml } from "../../xml/domain";
 import { clientFor } from "../shared/connection";
@@ -27,7 +26,7 @@ import { hostFailures } from "./check";
 import { type LeasesBefore, leasesNotItsOwn } from "./leases-before";
 import { comparable } from "./comparable";
 import { gatherComputed } from "./computed";
-import { type Dom, findByName, inactiveXml, isActive } from "./libvirt";
+import { DOMAIN_DEFINE_FLAGS, type Dom, findByName, inactiveXml, isActive } from "./libvirt";
 import { domainOutputs } from "./outputs";
 import { parseOrThrow } from "./parse";
 import { ownerOf, recordedOwner, recordOwner, withOwner } from "./owner";
@@ -110,7 +109,7 @@ export async function defineNew(
             () =>
                 client.domainDefineXmlFlags({
                     xml: withOwner(domainToXml(model), owner),
-                    flags: VirDomainDefineFlags.VIR_DOMAIN_DEFINE_VALIDATE,
+                    flags: DOMAIN_DEFINE_FLAGS,
                 }),
             async () => {
                 const found = await findByName(client, model.name);

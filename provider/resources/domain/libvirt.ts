@@ -10,6 +10,18 @@ import { unlessGone } from "../shared/unless-gone";
 export type Dom = RemoteNonnullDomain;
 
 /**
+ * The flags of every domain define and redefine: none, so libvirt does not check the document
+ * against its RelaxNG schema (VIR_DOMAIN_DEFINE_VALIDATE). That check reloads domain.rng on each
+ * call and costs libvirtd 16-20 ms of CPU per define, ten times the define itself (DEVELOPERS.md,
+ * "Domain defines without libvirt's schema check"), and it would only catch what our writer gets
+ * wrong: a domain document is written from the typed model alone (no raw XML is declared for
+ * domains), every document the writer makes from libvirt's own corpus is validated against
+ * domain.rng in the tests (test/unit/xml/domain-corpus.test.ts), and the live tests define each
+ * model with the check on. libvirt's parser still refuses values it cannot use, by code.
+ */
+export const DOMAIN_DEFINE_FLAGS = 0;
+
+/**
  * A domain id is a UUID only when dashed as libvirt prints it (networks and pools also take 32 bare
  * hex digits): 32 bare hex digits name a domain by name.
  */
