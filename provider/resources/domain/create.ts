@@ -1,6 +1,7 @@
 /**
- * Create: define the domain (libvirt validates the XML against its schema), set autostart, start it
- * unless `running: false`, and wait for addresses when asked. A failure after the define undefines
+ * Create: define the domain (libvirt parses it; its schema check is left off, see
+ * DOMAIN_DEFINE_FLAGS), set autostart, start it unless `running: false`, and wait for addresses
+ * when asked. A failure after the define undefines
  * the domain again, so a failed create leaves nothing behind; a wait for addresses that times out
  * keeps the (running) guest and reports a partial create, so the next `up` retries the wait.
  * With `adopt`, an existing domain of that name is taken over instead. Every domain defined or
