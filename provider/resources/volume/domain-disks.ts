@@ -1,17 +1,24 @@
 /**
- * Which domains use a volume as a disk. libvirt has no reverse index, so every domain's XML is
- * scanned: the inactive definition (what will boot) and, for a running guest, the live one (what
- * QEMU has open, including backing chains). Used to refuse deleting a disk of a defined domain and
- * to resize the block device of a running guest along with its volume.
+ * Which domains use a volume as a disk. libvirt has no reverse index, so every domain is looked
+ * at: the inactive definition (what will boot) and, for a running guest, the live one (what QEMU
+ * has open, including backing chains).
  *
- * The scan is single-flight: the deletes that Pulumi runs together (a destroy deletes every volume
- * at once) share one listing and one XML read per domain instead of one each, which made a destroy
- * of N volumes cost N x domains calls. A caller that arrives after a scan finished starts a new one,
- * so a scan never answers for a state older than the call that asked.
+ * Two scans, both single-flight (the deletes Pulumi runs together share one; a caller that
+ * arrives after a scan finished starts a new one, so a scan never answers for a state older than
+ * the call that asked):
+ * - `domainsUsingVolume`, for resizing a running guest's disk and for cloning: every domain's XML
+ *   (it needs each disk's `<readonly/>` and `<shareable/>`).
+ * - `domainsHoldingVolume`, for the in-use check of deletes: who holds the volume at all. One call
+ *   gives every domain's image paths (domain-block-paths.ts); only the domains it cannot answer
+ *   for are read: a running guest's definition (the next boot may use other disks than QEMU has
+ *   open; libvirt's statistics report only the latter) and a domain with a disk that has no local
+ *   path (a pool volume of a domain that is not running, a network disk, an empty CD-ROM). So a
+ *   delete costs a constant number of calls however many defined domains the host holds.
  */
 import type { LibvirtClient, RemoteNonnullDomain } from "../../rpc";
 import { LibvirtError, VirConnectListAllDomainsFlags, VirDomainXMLFlags } from "../../rpc";
 import { type DiskSourceRef, type DiskUse, diskUses } from "../../xml/domain-facts";
+import { type BlockImage, readDomainBlockPaths } from "./domain-block-paths";
 
 /** How a volume is named in a domain's `<disk><source>`: by path, or by pool and volume name. */
 export interface VolumeIdentity {
@@ -107,29 +114,119 @@ async function scanDomains(client: LibvirtClient): Promise<DomainDisks[]> {
     return scanned.filter((d): d is DomainDisks => d !== undefined);
 }
 
-/** Module state: the scan in flight per connection (single-flight, see the file comment). */
-const scans = new WeakMap<LibvirtClient, Promise<DomainDisks[]>>();
-
-function sharedScan(client: LibvirtClient): Promise<DomainDisks[]> {
-    let scan = scans.get(client);
-    if (scan === undefined) {
-        scan = scanDomains(client).finally(() => scans.delete(client));
-        scans.set(client, scan);
+/** One domain's XML document, or undefined when the domain is gone (undefined since the listing). */
+async function readXml(client: LibvirtClient, dom: RemoteNonnullDomain, flags: number): Promise<string | undefined> {
+    try {
+        return (await client.domainGetXmlDesc({ dom, flags })).xml;
+    } catch (error) {
+        if (LibvirtError.isInstance(error) && error.isNoDomain()) return undefined;
+        throw error;
     }
-    return scan;
+}
+
+/** The images of the block statistics as disk uses: each image stands alone, matched by its path. */
+function usesOfImages(images: readonly BlockImage[]): DiskUse[] {
+    return images.map((image) => ({
+        target: image.target,
+        source: { file: image.path },
+        backingSources: [],
+        // Unknown from the statistics: these uses answer only "who holds it" (domainsHoldingVolume).
+        readOnly: false,
+        shareable: false,
+    }));
+}
+
+/**
+ * Every domain's disks from the block statistics, reading the XML only of the domains those cannot
+ * answer for (see the file comment); the full scan when libvirtd cannot give the statistics.
+ */
+async function scanHolders(client: LibvirtClient): Promise<DomainDisks[]> {
+    const domains = await readDomainBlockPaths(client);
+    if (domains === undefined) return scanDomains(client);
+    const scanned = await Promise.all(
+        domains.map(async ({ dom, active, images }): Promise<DomainDisks | undefined> => {
+            const inactiveXml = () => readXml(client, dom, VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE);
+            if (!active) {
+                if (images !== undefined)
+                    return { domain: dom.name, dom, live: false, current: usesOfImages(images), nextBoot: [] };
+                const xml = await inactiveXml();
+                return xml === undefined
+                    ? undefined
+                    : { domain: dom.name, dom, live: false, current: diskUses(xml), nextBoot: [] };
+            }
+            const [liveXml, nextXml] = await Promise.all([
+                images === undefined ? readXml(client, dom, 0) : undefined,
+                inactiveXml().catch(() => undefined),
+            ]);
+            if (images === undefined && liveXml === undefined) return undefined;
+            return {
+                domain: dom.name,
+                dom,
+                live: true,
+                current: images !== undefined ? usesOfImages(images) : diskUses(liveXml!),
+                nextBoot: nextXml ? diskUses(nextXml) : [],
+            };
+        }),
+    );
+    return scanned.filter((d): d is DomainDisks => d !== undefined);
+}
+
+/** Module state: the scans in flight per connection (single-flight, see the file comment). */
+const scans = new WeakMap<LibvirtClient, Promise<DomainDisks[]>>();
+const holderScans = new WeakMap<LibvirtClient, Promise<DomainDisks[]>>();
+
+function sharedScan(
+    client: LibvirtClient,
+    inFlight: WeakMap<LibvirtClient, Promise<DomainDisks[]>>,
+    scan: (client: LibvirtClient) => Promise<DomainDisks[]>,
+): Promise<DomainDisks[]> {
+    let running = inFlight.get(client);
+    if (running === undefined) {
+        running = scan(client).finally(() => inFlight.delete(client));
+        inFlight.set(client, running);
+    }
+    return running;
+}
+
+/** A disk of a scanned domain that uses the volume. */
+type DiskUser = ReturnType<typeof disksUsing>[number] & { d: DomainDisks; live: boolean };
+
+/** The disks of the scanned domains that use the volume: those QEMU has open, then the next boot's. */
+function usersIn(scanned: readonly DomainDisks[], volume: VolumeIdentity): DiskUser[] {
+    const users: DiskUser[] = [];
+    for (const d of scanned) {
+        for (const disk of disksUsing(d.current, volume)) users.push({ ...disk, d, live: d.live });
+        for (const disk of disksUsing(d.nextBoot, volume)) {
+            if (!users.some((u) => u.d === d && u.target === disk.target)) users.push({ ...disk, d, live: false });
+        }
+    }
+    return users;
 }
 
 /** Every disk of every domain on the connection that uses the volume. */
 export async function domainsUsingVolume(client: LibvirtClient, volume: VolumeIdentity): Promise<VolumeUser[]> {
-    const users: VolumeUser[] = [];
-    for (const d of await sharedScan(client)) {
-        for (const disk of disksUsing(d.current, volume))
-            users.push({ domain: d.domain, dom: d.dom, ...disk, live: d.live });
-        for (const disk of disksUsing(d.nextBoot, volume)) {
-            if (!users.some((u) => u.domain === d.domain && u.target === disk.target)) {
-                users.push({ domain: d.domain, dom: d.dom, ...disk, live: false });
-            }
-        }
-    }
-    return users.sort((a, b) => a.domain.localeCompare(b.domain) || a.target.localeCompare(b.target));
+    return usersIn(await sharedScan(client, scans, scanDomains), volume)
+        .map(({ d, ...disk }) => ({ domain: d.domain, dom: d.dom, ...disk }))
+        .sort((a, b) => a.domain.localeCompare(b.domain) || a.target.localeCompare(b.target));
+}
+
+/** One disk of a domain that holds the volume (as a disk, or in a disk's backing chain). */
+export interface VolumeHolder {
+    readonly domain: string;
+    /** The disk's target device (vda, sdb...). */
+    readonly target: string;
+}
+
+/**
+ * Every disk of every domain on the connection that holds the volume, now or at its next boot:
+ * the same domains and disks `domainsUsingVolume` finds, at a constant number of calls.
+ */
+export async function domainsHoldingVolume(client: LibvirtClient, volume: VolumeIdentity): Promise<VolumeHolder[]> {
+    const holders = usersIn(await sharedScan(client, holderScans, scanHolders), volume)
+        .map(({ d, target }) => ({ domain: d.domain, target }))
+        .sort((a, b) => a.domain.localeCompare(b.domain) || a.target.localeCompare(b.target));
+    // The statistics list a disk once per image of its chain: a volume twice in one chain is one disk.
+    return holders.filter(
+        (h, i) => i === 0 || h.domain !== holders[i - 1]!.domain || h.target !== holders[i - 1]!.target,
+    );
 }

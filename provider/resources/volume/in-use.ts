@@ -15,7 +15,7 @@ import {
     VirConnectListAllStoragePoolsFlags,
 } from "../../rpc";
 import { volumeFromXml } from "../../xml/volume";
-import { domainsUsingVolume } from "./domain-disks";
+import { domainsHoldingVolume } from "./domain-disks";
 import { identityOf, type PoolHandle, type VolumeState } from "./libvirt";
 
 /** How long a delete waits for users of the volume to go away (a guest's graceful shutdown takes a while). */
@@ -120,7 +120,7 @@ export async function overlaysOf(client: LibvirtClient, path: string): Promise<s
 /** Who uses the volume right now, one phrase per kind of user; empty when nobody does. */
 export async function usersOf(handle: PoolHandle, state: VolumeState): Promise<string[]> {
     const [domains, overlays] = await Promise.all([
-        domainsUsingVolume(handle.client, identityOf(state)),
+        domainsHoldingVolume(handle.client, identityOf(state)),
         overlaysOf(handle.client, state.path),
     ]);
     const phrases: string[] = [];
