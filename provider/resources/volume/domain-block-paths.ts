@@ -42,8 +42,10 @@ export interface DomainBlockPaths {
 /** The block statistics' flags: every domain, backing chains, no waiting on a guest's job. */
 const FLAGS =
     (VirConnectGetAllDomainStatsFlags.VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING |
-        // A guest busy in a job (a migration, a save) would hold the call until the job ends; without
-        // the job libvirt skips only the counters it asks QEMU for, the paths come from its own record.
+        // Without it a guest busy in a job (a migration, a dump) would hold the call until the job
+        // ends; with it libvirt reports what it has without the job: the counters come from QEMU,
+        // the disks and their paths from libvirt's own definition of the guest (not tested here:
+        // holding a guest's job for a test blocked other clients' domain listings).
         VirConnectGetAllDomainStatsFlags.VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT |
         // A driver without block statistics refuses instead of leaving the disks out silently.
         VirConnectGetAllDomainStatsFlags.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS) >>>
