@@ -16,7 +16,7 @@
  *   BENCH_ENGINE=0  leaves out the rows under the real Pulumi engine (bench/stack-engine.ts: wall
  *                   and engine time, peak RSS of the provider process), which are on by default
  *   BENCH_DHCP=0    leaves out the stacks with DhcpHosts (their creates and deletes take minutes at
- *                   N = 200, bound by libvirt's networkUpdate)
+ *                   N = 200, bound by libvirt's networkUpdate); BENCH_DHCP=1 runs only those
  *
  * The machine's load average is printed with the tables: on a shared machine the seconds move a lot.
  *
@@ -50,7 +50,7 @@ const quick = process.env.BENCH_QUICK === "1";
 const SIZES = quick ? [10] : (process.env.BENCH_N ?? "10,50,200").split(",").map(Number);
 const ROUNDS = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
 const REAL_ENGINE = process.env.BENCH_ENGINE !== "0";
-const DHCP_STACKS = process.env.BENCH_DHCP === "0" ? [false] : [false, true];
+const DHCP_STACKS = process.env.BENCH_DHCP === "0" ? [false] : process.env.BENCH_DHCP === "1" ? [true] : [false, true];
 
 function mac(i: number): string {
     return `52:54:00:bb:${((i >> 8) & 0xff).toString(16).padStart(2, "0")}:${(i & 0xff).toString(16).padStart(2, "0")}`;

@@ -25,7 +25,15 @@ export { CallTimeoutError, type ConnectionFailure, ConnectionError, LibvirtError
 export type { FileRange } from "./file-source";
 export { FrameDecoder, FrameError } from "./frame-decoder";
 export * from "./generated";
-export { dropSharedReads, type ReadTag, type SharedReadOptions, sharedRead, tagsTouchedBy } from "./shared-reads";
+export {
+    dropSharedReads,
+    forgetSharedRead,
+    keepSharedAnswer,
+    type ReadTag,
+    type SharedReadOptions,
+    sharedRead,
+    tagsTouchedBy,
+} from "./shared-reads";
 export { type SessionInfo, UnsupportedAuthError } from "./handshake";
 export { decodePacket, encodePacket, type Packet, type PacketHeader } from "./packet";
 export { ConnectionPool, defaultPool, type PoolOptions } from "./pool";

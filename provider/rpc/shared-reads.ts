@@ -75,6 +75,29 @@ export function sharedRead<T>(
     return answer;
 }
 
+/**
+ * Puts `value` in place as the answer for `key`, shared for `keepMs` from now unless a change
+ * touching `tags` drops it first: for an owner that carries its answer forward itself (what its
+ * own change, just made, turned an earlier reading into) instead of reading it again.
+ */
+export function keepSharedAnswer<T>(
+    client: object,
+    key: string,
+    options: SharedReadOptions & { readonly keepMs: number },
+    value: T,
+): void {
+    entriesOf(client).set(key, {
+        tags: options.tags,
+        answer: Promise.resolve(value),
+        keptUntil: Date.now() + options.keepMs,
+    });
+}
+
+/** Forgets the shared answer for `key` of `client`, whatever it depends on. */
+export function forgetSharedRead(client: object, key: string): void {
+    registry.get(client)?.delete(key);
+}
+
 function matches(readTag: ReadTag, changeTag: ReadTag): boolean {
     if (readTag === changeTag || readTag === "*" || changeTag === "*") return true;
     const [readKind, readName] = splitTag(readTag);

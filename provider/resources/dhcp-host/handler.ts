@@ -8,13 +8,13 @@ import { type DhcpHostEntry, dhcpHostFitsNetwork, dhcpHostSchema } from "../../m
 import { isAddressInSubnet, parseIp } from "../../model/common";
 import type { ResourceHandler } from "../shared/handler";
 import { entryHandler } from "../network/entry-handler";
-import type { NetworkDocs } from "../network/libvirt";
+import type { NetworkModels } from "../network/libvirt";
 import { dhcpHostSection } from "../network/sections";
 import { dhcpHostArgsSchema, toModelSpelling, toResourceSpelling } from "./args";
 
 const ENTRY_FIELDS = ["mac", "id", "name", "ip", "lease", "extra"] as const;
 
-function subnetsOf(state: NetworkDocs) {
+function subnetsOf(state: NetworkModels) {
     return (state.live ?? state.config).ips ?? [];
 }
 

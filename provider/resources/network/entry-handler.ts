@@ -23,12 +23,15 @@ import {
     applyPlans,
     findNetwork,
     type NetworkDocs,
+    type NetworkModels,
     networkHandleOf,
     networkLock,
     type PlacePlan,
+    plansChangeNothing,
     readNetworkDocs,
     unlessNetworkGone,
 } from "./libvirt";
+import { carryEntryCopy, dropEntryCopy, entryCopy } from "./entry-copy";
 import { planSection, type SectionSpec } from "./sections";
 import { sameValue, stableJson } from "./values";
 
@@ -55,9 +58,9 @@ export interface EntryKind<E> {
      * The parent index (`<ip>` position, or NO_PARENT_INDEX) the entry goes under in this network;
      * throws naming why it does not fit (checked against the running network when there is one).
      */
-    placeIn(state: NetworkDocs, entry: E): number;
+    placeIn(state: NetworkModels, entry: E): number;
     /** Every parent index where entries of this kind can sit in a network. */
-    parentIndexes(state: NetworkDocs): number[];
+    parentIndexes(state: NetworkModels): number[];
     /** The input that `placeIn`'s refusal is about (DhcpHost: `ip`). */
     placeProperty: string;
     /** The input a clash reason of `spec.clash` is about, by the reason's first words ("MAC ..." → `mac`). */
@@ -84,7 +87,7 @@ interface Located<E> {
 }
 
 /** Where the entry named by `matches` sits in the configuration and in the running network. */
-function locate<E>(kind: EntryKind<E>, state: NetworkDocs, matches: (entry: E) => boolean): Located<E> | undefined {
+function locate<E>(kind: EntryKind<E>, state: NetworkModels, matches: (entry: E) => boolean): Located<E> | undefined {
     for (const parentIndex of kind.parentIndexes(state)) {
         const config = kind.spec.entries(state.config, parentIndex)?.find(matches);
         const live = state.live ? kind.spec.entries(state.live, parentIndex)?.find(matches) : undefined;
@@ -99,6 +102,13 @@ function locate<E>(kind: EntryKind<E>, state: NetworkDocs, matches: (entry: E) =
  */
 function sameEntry<E>(left: E, right: E): boolean {
     return stableJson(left).toLowerCase() === stableJson(right).toLowerCase();
+}
+
+/** Two plans of the same network updates (what a failed update would send again). */
+function samePlans(left: readonly PlacePlan[], right: readonly PlacePlan[]): boolean {
+    const steps = (plans: readonly PlacePlan[]) =>
+        stableJson(plans.map((plan) => [plan.place.spec.section, plan.place.parentIndex, plan.config, plan.live]));
+    return steps(left) === steps(right);
 }
 
 /** An entry's XML on one line, for messages. */
@@ -140,22 +150,21 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
     }
 
     /**
-     * Brings the entry to `desired` on both sides of the network, replacing the entry `owned`
-     * names (its old form) when it differs; `adopt` also takes over a differing entry with the same
-     * identity. Clashes with other entries fail, naming them.
+     * The network updates that bring the entry to `desired` on both sides of the network,
+     * replacing the entry `owned` names (its old form) when it differs; `adopt` also takes over a
+     * differing entry with the same identity. Clashes with other entries fail, naming them.
      */
-    async function apply(
-        client: LibvirtClient,
-        state: NetworkDocs,
+    function planApply(
+        state: NetworkModels,
         network: string,
         owned: E | undefined,
         desired: E | undefined,
-    ): Promise<void> {
+    ): PlacePlan[] {
         const parentIndex =
             desired !== undefined
                 ? kind.placeIn(state, desired)
                 : (locate(kind, state, (e) => kind.spec.key(e) === kind.spec.key(owned!))?.parentIndex ?? -2);
-        if (parentIndex === -2) return;
+        if (parentIndex === -2) return [];
         const oldIndex =
             owned === undefined
                 ? parentIndex
@@ -178,9 +187,65 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
             config: sidePlan(state.config, parentIndex, desiredList),
             live: state.live ? sidePlan(state.live, parentIndex, desiredList) : undefined,
         });
-        await step(kind.kind, label(network, (desired ?? owned)!), "network update", () =>
-            applyPlans(client, state.net, plans),
-        );
+        return plans;
+    }
+
+    /** Carries out `plans` (from planApply) for the entry `entry`. */
+    async function send(client: LibvirtClient, state: NetworkModels, network: string, entry: E, plans: PlacePlan[]) {
+        if (plans.length === 0) return;
+        await step(kind.kind, label(network, entry), "network update", () => applyPlans(client, state.net, plans));
+    }
+
+    /** `planApply` then `send`, on libvirt's documents as read under the lock. */
+    async function apply(
+        client: LibvirtClient,
+        state: NetworkModels,
+        network: string,
+        owned: E | undefined,
+        desired: E | undefined,
+    ): Promise<void> {
+        await send(client, state, network, (desired ?? owned)!, planApply(state, network, owned, desired));
+    }
+
+    /**
+     * A create without adopt, planned on the network as the creates before it left it
+     * (entry-copy.ts), so that under the lock only its network update waits on libvirt. Whatever
+     * the copy makes look wrong (a refused update, a clash, the entry already there) is looked at
+     * again on a fresh reading: planning on that one decides, and names a clash as libvirt has it
+     * now; an update that failed is not sent again unchanged.
+     */
+    async function createOnCopy(client: LibvirtClient, network: string, uri: string | undefined, entry: E) {
+        const read = () => networkState(client, network, uri, "create");
+        const copy = await entryCopy(client, network, read);
+        let failed: { plans: PlacePlan[]; error: unknown } | undefined;
+        if (copy.reused) {
+            let plans: PlacePlan[] = [];
+            try {
+                plans = planApply(copy.docs, network, undefined, entry);
+                // Nothing to send means the copy has the entry already; only a fresh reading may say so.
+                if (!plansChangeNothing(plans)) {
+                    await send(client, copy.docs, network, entry, plans);
+                    carryEntryCopy(client, network, copy.docs, plans);
+                    return copy.docs;
+                }
+            } catch (error) {
+                failed = { plans, error };
+            }
+            dropEntryCopy(client, network);
+        }
+        const fresh = copy.reused ? (await entryCopy(client, network, read)).docs : copy.docs;
+        try {
+            const plans = planApply(fresh, network, undefined, entry);
+            if (failed !== undefined && !plansChangeNothing(failed.plans) && samePlans(plans, failed.plans)) {
+                throw failed.error;
+            }
+            await send(client, fresh, network, entry, plans);
+            carryEntryCopy(client, network, fresh, plans);
+            return fresh;
+        } catch (error) {
+            dropEntryCopy(client, network);
+            throw error;
+        }
     }
 
     /**
@@ -188,7 +253,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
      * network (placeIn), or an entry this resource does not own already has its address, MAC,
      * name... (the clash rule of the section, on the configuration and on the running network).
      */
-    function previewProblems(state: NetworkDocs, network: string, owned: E | undefined, desired: E) {
+    function previewProblems(state: NetworkModels, network: string, owned: E | undefined, desired: E) {
         const failures: dynamic.CheckFailure[] = [];
         let parentIndex: number;
         try {
@@ -255,7 +320,7 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
     }
 
     /** Inputs echoed, plus the URI actually used (so a changed default shows as a move) and the network's facts. */
-    function outputsFor(inputs: Properties, state: NetworkDocs): Properties {
+    function outputsFor(inputs: Properties, state: NetworkModels): Properties {
         const uri = resolveUri(typeof inputs.uri === "string" ? inputs.uri : undefined);
         return makeOutputs(inputs, { uri, networkUuid: state.uuid, networkActive: state.active });
     }
@@ -301,10 +366,14 @@ export function entryHandler<E>(kind: EntryKind<E>): ResourceHandler {
             const { args, entry, network, uri } = parse(inputs);
             const client = await clientFor(uri);
             return withLock(networkLock(uri, network), async () => {
-                const state = await networkState(client, network, uri, "create");
-                // With adopt, an entry of the same identity is taken over (changed to the declaration).
-                await apply(client, state, network, args.adopt === true ? entry : undefined, entry);
+                let state: NetworkModels;
+                if (args.adopt === true) {
+                    // With adopt, an entry of the same identity is taken over (changed to the declaration).
+                    state = await networkState(client, network, uri, "create");
+                    await apply(client, state, network, entry, entry);
+                } else state = await createOnCopy(client, network, uri, entry);
                 const id = `${network}/${kind.idKey(entry)}`;
+                // The outputs are the inputs echoed and the network's facts: nothing is read back.
                 return { id, outs: outputsFor(inputs, state) };
             });
         },

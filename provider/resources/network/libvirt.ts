@@ -83,6 +83,9 @@ export function unlessNetworkGone<T>(read: () => Promise<T>): Promise<T | undefi
 /** What a network's entries (DhcpHost, DnsHost) need of it: everything but autostart. */
 export type NetworkDocs = Omit<NetworkState, "autostart">;
 
+/** The same without the configuration's text: what an entry plans on (entry-copy.ts carries it forward). */
+export type NetworkModels = Omit<NetworkDocs, "configXml">;
+
 /**
  * Reads configuration, running definition, activity, autostart and bridge of a network. The reads
  * of one network made at the same time (a refresh or a preview of many DhcpHosts and DnsHosts on
@@ -169,6 +172,14 @@ function callsFor(
     }
     for (const entry of liveLeft) calls.push({ place: plan.place, command, entry, config: false, live: true });
     return calls;
+}
+
+/** True when carrying out `plans` sends nothing: every list already is as planned. */
+export function plansChangeNothing(plans: readonly PlacePlan[]): boolean {
+    const empty = (plan: SectionPlan<unknown> | undefined) =>
+        plan === undefined ||
+        (plan.deletes.length === 0 && (plan.modifies ?? []).length === 0 && plan.adds.length === 0);
+    return plans.every((plan) => empty(plan.config) && empty(plan.live));
 }
 
 /** Applies planned network-update steps: every delete first (so an entry may move), then modifies, then adds. */

@@ -2,13 +2,15 @@
  * The DhcpHost handler against the real libvirtd, called directly: reservations are added,
  * modified and removed live through network update (the network's dnsmasq and bridge stay),
  * conflicts and foreign subnets are refused before anything changes, out-of-band removal is found
- * by read, 20 concurrent creates on one network all succeed, and a stopped network gets its
+ * by read, 20 concurrent creates on one network all succeed (reading the network once between
+ * them, and still seeing what was changed by hand since), and a stopped network gets its
  * configuration changed only. Networks are made with virsh, isolated, on 10.253.12x.0/24.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { dhcpHostHandler as handler } from "../../../provider/resources/dhcp-host/handler";
 import type { Properties } from "../../../provider/resources/shared/handler";
+import { counted } from "../../helpers/count-calls";
 import { handlerTestFile } from "../../helpers/handler-test-file";
 import { virsh } from "../../helpers/virsh";
 import {
@@ -211,6 +213,106 @@ describe("many at once", () => {
         for (const xml of [liveXml(NET), configXml(NET)]) assert.equal(count(xml, "52:54:00:dd:00:"), 10);
         await Promise.all(made.slice(10).map((m) => handler.delete(m.id, m.outs)));
         assert.equal(count(configXml(NET), "52:54:00:dd:00:"), 0);
+    });
+});
+
+describe("creates queued on the network's lock (one reading carried forward)", () => {
+    const QUEUE = `${PREFIX}queue`;
+    const hex = (i: number) => i.toString(16).padStart(2, "0");
+    const queued = (mac: string, ip: string, extra: Properties = {}) => ({
+        ...reservation(mac, ip, extra),
+        network: QUEUE,
+    });
+    const createQueued = async (props: Properties) => {
+        const created = await handler.create(props);
+        return { id: created.id, outs: created.outs as Properties };
+    };
+
+    test("20 creates at once read the network once and send one network update each", async () => {
+        virshNetwork(QUEUE, "10.253.124");
+        const inputs = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+                checked(handler, queued(`52:54:00:de:00:${hex(i)}`, `10.253.124.${20 + i}`)),
+            ),
+        );
+        const { result, calls } = await counted(() => Promise.all(inputs.map((props) => createQueued(props))));
+        // One lookup and one reading (configuration, activity, running network) for the 20; before
+        // the reading was carried forward, every create made all four under the lock.
+        assert.deepEqual(calls, {
+            NETWORK_GET_XML_DESC: 2,
+            NETWORK_IS_ACTIVE: 1,
+            NETWORK_LOOKUP_BY_NAME: 1,
+            NETWORK_UPDATE: 20,
+        });
+        for (const xml of [liveXml(QUEUE), configXml(QUEUE)]) assert.equal(count(xml, "52:54:00:de:00:"), 20);
+        // The outputs are the inputs and the network's facts, without a read per entry.
+        assert.deepEqual(
+            result.map((r) => [r.outs.ip, r.outs.networkUuid, r.outs.networkActive]),
+            Array.from({ length: 20 }, (_, i) => [`10.253.124.${20 + i}`, netInfo(QUEUE).uuid, true]),
+        );
+    });
+
+    test("an entry added by hand since the reading is still refused, naming it; nothing changes", async () => {
+        await createQueued(await checked(handler, queued("52:54:00:de:01:01", "10.253.124.60")));
+        // Checked before the entry is made by hand, as an engine's preview may have done.
+        const inputs = await checked(handler, queued("52:54:00:de:01:03", "10.253.124.61"));
+        virsh([
+            "net-update",
+            QUEUE,
+            "add",
+            "ip-dhcp-host",
+            "<host mac='52:54:00:de:01:02' ip='10.253.124.61'/>",
+            "--live",
+            "--config",
+        ]);
+        const before = configXml(QUEUE);
+        const { result, calls } = await counted(() =>
+            rejectsWith(
+                handler.create(inputs),
+                /network 'pltest-dhcpres-queue'/,
+                /<host mac="52:54:00:de:01:02" ip="10\.253\.124\.61"\/>/,
+                /address 10\.253\.124\.61/,
+            ),
+        );
+        assert.match(result, /Remove or change one of them/);
+        // The carried reading did not know the entry: libvirt refused the update, and a fresh reading named the clash.
+        assert.equal(calls.NETWORK_UPDATE, 1, JSON.stringify(calls));
+        assert.equal(calls.NETWORK_GET_XML_DESC, 2, JSON.stringify(calls));
+        assert.equal(configXml(QUEUE), before);
+        assert.equal(count(liveXml(QUEUE), "52:54:00:de:01:03"), 0);
+    });
+
+    test("an entry removed by hand from the running network since the reading is added back by its create", async () => {
+        const props = await checked(handler, queued("52:54:00:de:02:01", "10.253.124.70"));
+        await createQueued(props);
+        virsh([
+            "net-update",
+            QUEUE,
+            "delete",
+            "ip-dhcp-host",
+            "<host mac='52:54:00:de:02:01' ip='10.253.124.70'/>",
+            "--live",
+        ]);
+        assert.equal(count(liveXml(QUEUE), "52:54:00:de:02:01"), 0);
+        // The carried reading still lists it on both sides: a create that would send nothing reads afresh.
+        await createQueued(props);
+        assert.equal(count(liveXml(QUEUE), "52:54:00:de:02:01"), 1);
+        assert.equal(count(configXml(QUEUE), "52:54:00:de:02:01"), 1);
+    });
+
+    test("a network stopped by hand since the reading gets the next entry in its configuration only", async () => {
+        await createQueued(await checked(handler, queued("52:54:00:de:03:01", "10.253.124.80")));
+        virsh(["net-destroy", QUEUE]);
+        const made = await createQueued(await checked(handler, queued("52:54:00:de:03:02", "10.253.124.81")));
+        assert.equal(made.outs.networkActive, false);
+        assert.equal(count(configXml(QUEUE), "52:54:00:de:03:02"), 1);
+        assert.equal(netInfo(QUEUE).active, false, "the network must not be started by a DhcpHost");
+        virsh(["net-start", QUEUE]);
+        assert.equal(count(liveXml(QUEUE), "52:54:00:de:03:02"), 1);
+        // Started by hand again: the next create reads it afresh (a stopped network's reading is not carried).
+        const next = await createQueued(await checked(handler, queued("52:54:00:de:03:03", "10.253.124.82")));
+        assert.equal(next.outs.networkActive, true);
+        for (const xml of [liveXml(QUEUE), configXml(QUEUE)]) assert.equal(count(xml, "52:54:00:de:03:03"), 1);
     });
 });
 

@@ -6,7 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dropSharedReads, sharedRead, tagsTouchedBy } from "../../../provider/rpc/shared-reads";
+import {
+    dropSharedReads,
+    forgetSharedRead,
+    keepSharedAnswer,
+    sharedRead,
+    tagsTouchedBy,
+} from "../../../provider/rpc/shared-reads";
 
 /** A read that resolves when the test says so, counting how often it was started. */
 function gatedRead() {
@@ -55,6 +61,22 @@ test("keepMs keeps sharing a settled answer, a change still drops it", async () 
     );
     dropSharedReads(client, ["*"]);
     assert.equal(await sharedRead(client, "caps", { tags: ["host"], keepMs: 60_000 }, async () => "new"), "new");
+});
+
+test("an answer put in place is shared until it expires, a change drops it or it is forgotten", async () => {
+    const client = {};
+    const fresh = async () => "read";
+    keepSharedAnswer(client, "copy", { tags: ["network:a"], keepMs: 60_000 }, "carried");
+    assert.equal(await sharedRead(client, "copy", { tags: ["network:a"] }, fresh), "carried");
+    keepSharedAnswer(client, "copy", { tags: ["network:a"], keepMs: 60_000 }, "carried again");
+    assert.equal(await sharedRead(client, "copy", { tags: ["network:a"] }, fresh), "carried again");
+    dropSharedReads(client, ["network:a"]);
+    assert.equal(await sharedRead(client, "copy", { tags: ["network:a"] }, fresh), "read");
+    keepSharedAnswer(client, "copy", { tags: ["network:a"], keepMs: 60_000 }, "carried");
+    forgetSharedRead(client, "copy");
+    assert.equal(await sharedRead(client, "copy", { tags: ["network:a"] }, fresh), "read");
+    keepSharedAnswer(client, "copy", { tags: ["network:a"], keepMs: -1 }, "expired");
+    assert.equal(await sharedRead(client, "copy", { tags: ["network:a"] }, fresh), "read");
 });
 
 test("a failed read is not shared afterwards, not even with keepMs", async () => {
