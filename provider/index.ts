@@ -9,7 +9,7 @@
  *
  * Each kind's handler module is loaded by the kind's first call (shared/lazy-handler.ts): the
  * host of a stack without CloudInits never loads the YAML library, for example. In Pulumi's
- * dynamic-provider host, loading it also caps V8's young generation (young-generation.ts).
+ * dynamic-provider host, loading it also tunes V8's heap (host-heap.ts).
  */
 import { saveCompileCacheSoon } from "./compile-cache";
 import type * as CloudInit from "./resources/cloud-init/handler";
@@ -22,10 +22,10 @@ import { lazyHandler } from "./resources/shared/lazy-handler";
 import { findsPendingCreates } from "./resources/shared/pending-create";
 import type * as StoragePool from "./resources/storage-pool/handler";
 import type * as Volume from "./resources/volume/handler";
-import { capYoungGenerationInHost } from "./young-generation";
+import { tuneHostHeap } from "./host-heap";
 
 saveCompileCacheSoon();
-capYoungGenerationInHost();
+tuneHostHeap();
 
 export { defaultPool } from "./rpc/pool";
 export { configure } from "./resources/shared/configure";
