@@ -9,9 +9,6 @@
  *                        finding where an empty up's provider time goes
  *   BENCH_PROVIDER_NODE_OPTIONS=<options>  NODE_OPTIONS of the provider hosts of the empty ups and
  *                        the refresh (a `--require` of a memory sampler, say)
- *   BENCH_STUB=compact   every resource registers with a hand-written `__provider` text
- *                        (bench/compact-stub.ts, about a quarter of the serialized stub's size):
- *                        what a smaller stub would save in the provider host and the CLI
  *   BENCH_ALTERNATE=<repository root>  another built copy of this repository (the change's base,
  *                        say): the empty ups alternate between this copy and that one, program
  *                        and provider, on the same stack (this, that, this, ...), so that a
@@ -36,7 +33,6 @@ import { removeTestObjects } from "../test/helpers/virsh";
 import { openCliStack } from "../tools/lab/automation";
 import { linkPackage } from "../tools/lab/project";
 import { pulumiCliPath } from "../tools/lab/pulumi-cli";
-import { useCompactStubs } from "./compact-stub";
 import { watchProviderPeak } from "./stack-engine";
 import * as members from "./stack-members";
 
@@ -61,7 +57,6 @@ function program(n: number, build: Build) {
     const host = loadTestHost();
     const { Network, StoragePool } = build.sdk;
     return async () => {
-        if (process.env.BENCH_STUB === "compact") useCompactStubs();
         const pool = new StoragePool("pool", { name: POOL, type: "dir", target: { path: POOL_DIR } });
         new Network("net", { name: `${PREFIX}-net`, ips: [{ address: "10.251.0.1", prefix: 16 }] });
         for (let i = 0; i < n; i++) {
@@ -223,9 +218,7 @@ async function main(): Promise<void> {
         await stack.destroy();
         const resources = 2 + 2 * N;
         const f = (x: number) => x.toFixed(2);
-        console.log(
-            `bench:empty-up, real engine, N=${N} (${resources} resources), ${new Date().toISOString()}${process.env.BENCH_STUB === "compact" ? ", hand-written compact stubs" : ""}`,
-        );
+        console.log(`bench:empty-up, real engine, N=${N} (${resources} resources), ${new Date().toISOString()}`);
         console.log(
             `load average before: ${load.map((x) => x.toFixed(2)).join(" ")}, after: ${loadavg()
                 .map((x) => x.toFixed(2))

@@ -23,11 +23,10 @@ export interface KindFacts {
 }
 
 /**
- * The props and options a class hands to `pulumi.dynamic.Resource`. Every declared property is
+ * The props and options a class registers with (`__provider` is added by stub.ts). Every declared property is
  * in the props, as `undefined` unless given: Pulumi makes an Output only for keys present there, so
  * an argument left out (the automatic `name` above all) would otherwise be `undefined` on the
- * instance; undefined values are not sent to the engine. The props are a fresh object each time:
- * the dynamic Resource writes `__provider` into them.
+ * instance; undefined values are not sent to the engine. The props are a fresh object each time.
  */
 export function registration(
     facts: KindFacts,

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { pausePromiseStacks, resumePromiseStacks, withCallerStack } from "../promise-stacks";
 import { isInstanceOfKind, registration } from "../registration";
-import { providerStub } from "../stub";
+import { withProviderText } from "../stub";
 import type { StoragePoolArgs, NetworkArgs, DhcpHostArgs, DnsHostArgs, VolumeArgs, DomainArgs, CloudInitArgs, DomainSnapshotArgs } from "./inputs";
 import { kindFacts } from "./kinds";
 import type { StoragePoolOutputs, NetworkOutputs, DhcpHostOutputs, DnsHostOutputs, VolumeOutputs, DomainOutputs, CloudInitOutputs, DomainSnapshotOutputs } from "./outputs";
@@ -36,7 +36,7 @@ export type DomainSnapshotState = Partial<DomainSnapshotArgs>;
  * A libvirt storage pool (dir by default): defined, built when its directory is missing, started and set to
  * autostart. Deleting refuses while it holds volumes.
  */
-export class StoragePool extends pulumi.dynamic.Resource {
+export class StoragePool extends pulumi.CustomResource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = "pulumi-nodejs:dynamic/libvirt:StoragePool";
 
@@ -152,7 +152,7 @@ export class StoragePool extends pulumi.dynamic.Resource {
         const { props, options } = registration(kindFacts.storagePool, name, args, opts);
         const stacks = pausePromiseStacks();
         try {
-            super(providerStub("storagePool"), name, props, options, "libvirt", "StoragePool");
+            super("pulumi-nodejs:dynamic/libvirt:StoragePool", name, withProviderText("storagePool", props), options);
         } catch (error) {
             throw withCallerStack(error, stacks);
         } finally {
@@ -166,7 +166,7 @@ export class StoragePool extends pulumi.dynamic.Resource {
  * change live through network update; other changes restart the network only with `allowRestart` (a restart
  * disconnects its guests).
  */
-export class Network extends pulumi.dynamic.Resource {
+export class Network extends pulumi.CustomResource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = "pulumi-nodejs:dynamic/libvirt:Network";
 
@@ -297,7 +297,7 @@ export class Network extends pulumi.dynamic.Resource {
         const { props, options } = registration(kindFacts.network, name, args, opts);
         const stacks = pausePromiseStacks();
         try {
-            super(providerStub("network"), name, props, options, "libvirt", "Network");
+            super("pulumi-nodejs:dynamic/libvirt:Network", name, withProviderText("network", props), options);
         } catch (error) {
             throw withCallerStack(error, stacks);
         } finally {
@@ -310,7 +310,7 @@ export class Network extends pulumi.dynamic.Resource {
  * One static DHCP reservation in an existing network, added, modified and removed live through network update
  * (the network and its guests are untouched). Its address must lie in one of the network's subnets.
  */
-export class DhcpHost extends pulumi.dynamic.Resource {
+export class DhcpHost extends pulumi.CustomResource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = "pulumi-nodejs:dynamic/libvirt:DhcpHost";
 
@@ -404,7 +404,7 @@ export class DhcpHost extends pulumi.dynamic.Resource {
         const { props, options } = registration(kindFacts.dhcpHost, name, args, opts);
         const stacks = pausePromiseStacks();
         try {
-            super(providerStub("dhcpHost"), name, props, options, "libvirt", "DhcpHost");
+            super("pulumi-nodejs:dynamic/libvirt:DhcpHost", name, withProviderText("dhcpHost", props), options);
         } catch (error) {
             throw withCallerStack(error, stacks);
         } finally {
@@ -417,7 +417,7 @@ export class DhcpHost extends pulumi.dynamic.Resource {
  * One DNS host record (an address and its names) in an existing network, added and removed live through
  * network update.
  */
-export class DnsHost extends pulumi.dynamic.Resource {
+export class DnsHost extends pulumi.CustomResource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = "pulumi-nodejs:dynamic/libvirt:DnsHost";
 
@@ -494,7 +494,7 @@ export class DnsHost extends pulumi.dynamic.Resource {
         const { props, options } = registration(kindFacts.dnsHost, name, args, opts);
         const stacks = pausePromiseStacks();
         try {
-            super(providerStub("dnsHost"), name, props, options, "libvirt", "DnsHost");
+            super("pulumi-nodejs:dynamic/libvirt:DnsHost", name, withProviderText("dnsHost", props), options);
         } catch (error) {
             throw withCallerStack(error, stacks);
         } finally {
@@ -509,7 +509,7 @@ export class DnsHost extends pulumi.dynamic.Resource {
  * `capacity` happens in place (a running guest's disk too); lowering it replaces the volume unless
  * `allowShrink` is set. Deleting refuses while a domain uses the volume.
  */
-export class Volume extends pulumi.dynamic.Resource {
+export class Volume extends pulumi.CustomResource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = "pulumi-nodejs:dynamic/libvirt:Volume";
 
@@ -681,7 +681,7 @@ export class Volume extends pulumi.dynamic.Resource {
         const { props, options } = registration(kindFacts.volume, name, args, opts);
         const stacks = pausePromiseStacks();
         try {
-            super(providerStub("volume"), name, props, options, "libvirt", "Volume");
+            super("pulumi-nodejs:dynamic/libvirt:Volume", name, withProviderText("volume", props), options);
         } catch (error) {
             throw withCallerStack(error, stacks);
         } finally {
@@ -697,7 +697,7 @@ export class Volume extends pulumi.dynamic.Resource {
  * `restartPolicy`. Only name, type, UUID, architecture and host replace it. Deleting shuts it down gracefully
  * first.
  */
-export class Domain extends pulumi.dynamic.Resource {
+export class Domain extends pulumi.CustomResource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = "pulumi-nodejs:dynamic/libvirt:Domain";
 
@@ -942,7 +942,7 @@ export class Domain extends pulumi.dynamic.Resource {
         const { props, options } = registration(kindFacts.domain, name, args, opts);
         const stacks = pausePromiseStacks();
         try {
-            super(providerStub("domain"), name, props, options, "libvirt", "Domain");
+            super("pulumi-nodejs:dynamic/libvirt:Domain", name, withProviderText("domain", props), options);
         } catch (error) {
             throw withCallerStack(error, stacks);
         } finally {
@@ -957,7 +957,7 @@ export class Domain extends pulumi.dynamic.Resource {
  * new content is a new volume, created before the old one is deleted, and a Domain whose cdrom points at
  * `path` gets the new medium live. userData and vendorData are secret.
  */
-export class CloudInit extends pulumi.dynamic.Resource {
+export class CloudInit extends pulumi.CustomResource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = "pulumi-nodejs:dynamic/libvirt:CloudInit";
 
@@ -1044,7 +1044,7 @@ export class CloudInit extends pulumi.dynamic.Resource {
         const { props, options } = registration(kindFacts.cloudInit, name, args, opts);
         const stacks = pausePromiseStacks();
         try {
-            super(providerStub("cloudInit"), name, props, options, "libvirt", "CloudInit");
+            super("pulumi-nodejs:dynamic/libvirt:CloudInit", name, withProviderText("cloudInit", props), options);
         } catch (error) {
             throw withCallerStack(error, stacks);
         } finally {
@@ -1060,7 +1060,7 @@ export class CloudInit extends pulumi.dynamic.Resource {
  * removes the snapshot; libvirt merges an external snapshot's overlays back with a block commit, and where it
  * cannot, delete refuses and changes nothing.
  */
-export class DomainSnapshot extends pulumi.dynamic.Resource {
+export class DomainSnapshot extends pulumi.CustomResource {
     /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */
     public readonly __pulumiType = "pulumi-nodejs:dynamic/libvirt:DomainSnapshot";
 
@@ -1195,7 +1195,7 @@ export class DomainSnapshot extends pulumi.dynamic.Resource {
         const { props, options } = registration(kindFacts.domainSnapshot, name, args, opts);
         const stacks = pausePromiseStacks();
         try {
-            super(providerStub("domainSnapshot"), name, props, options, "libvirt", "DomainSnapshot");
+            super("pulumi-nodejs:dynamic/libvirt:DomainSnapshot", name, withProviderText("domainSnapshot", props), options);
         } catch (error) {
             throw withCallerStack(error, stacks);
         } finally {

@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { providerStub } from "../../sdk/stub";
-import { ProviderHost, serializeProvider } from "../helpers/provider-host";
+import { providerText } from "../../sdk/stub";
+import { ProviderHost } from "../helpers/provider-host";
 import { ensureSelfLink } from "../helpers/self-link";
 import { PROJECT_ROOT } from "../helpers/shared-paths";
 import { loadTestHost } from "../helpers/test-host";
@@ -31,7 +31,7 @@ before(async () => {
     removeTestObjects(PREFIX);
     ensureSelfLink();
     for (const kind of ["network", "dhcpHost", "domain"] as const) {
-        providers[kind] = await serializeProvider(providerStub(kind));
+        providers[kind] = providerText(kind);
     }
     host = await ProviderHost.start({ cwd: PROJECT_ROOT, project: "proj" });
     await host.configure({ "libvirt:uri": "qemu:///system" });

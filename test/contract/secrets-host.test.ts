@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { withoutSecrets } from "../../provider/model/secret";
 import { secretInputPaths, secretOutputs } from "../../sdk/secrets";
-import { type KindKey, providerStub } from "../../sdk/stub";
-import { ProviderHost, type Props, RecordingEngine, serializeProvider } from "../helpers/provider-host";
+import { type KindKey, providerText } from "../../sdk/stub";
+import { ProviderHost, type Props, RecordingEngine } from "../helpers/provider-host";
 import { ensureSelfLink } from "../helpers/self-link";
 import { PROJECT_ROOT } from "../helpers/shared-paths";
 import { virsh } from "../helpers/virsh";
@@ -31,8 +31,8 @@ const providers: Partial<Record<KindKey, string>> = {};
 before(async () => {
     pool = setUpPool(PREFIX);
     ensureSelfLink();
-    providers.domain = await serializeProvider(providerStub("domain"));
-    providers.volume = await serializeProvider(providerStub("volume"));
+    providers.domain = providerText("domain");
+    providers.volume = providerText("volume");
     // The providers' lines (diff summaries, live steps) go to the engine's Log service: record them.
     engine = await RecordingEngine.start();
     host = await ProviderHost.start({ cwd: PROJECT_ROOT, project: "proj", engineAddress: engine.address });

@@ -8,8 +8,8 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
-import { providerStub } from "../../sdk/stub";
-import { ProviderHost, serializeProvider } from "../helpers/provider-host";
+import { providerText } from "../../sdk/stub";
+import { ProviderHost } from "../helpers/provider-host";
 import { ensureSelfLink } from "../helpers/self-link";
 import { PROJECT_ROOT } from "../helpers/shared-paths";
 import {
@@ -33,7 +33,7 @@ const image = randomBytes(2 * MIB);
 before(async () => {
     pool = setUpPool(PREFIX);
     ensureSelfLink();
-    provider = await serializeProvider(providerStub("volume"));
+    provider = providerText("volume");
     host = await ProviderHost.start({ cwd: PROJECT_ROOT, project: "proj" });
     server = createServer((_request, response) => {
         response.writeHead(200, { "content-length": String(image.length) });

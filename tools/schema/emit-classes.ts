@@ -65,7 +65,7 @@ function classText(root: KindRoot, packageName: string): string[] {
     const argsOptional = root.inputs.properties.every((p) => p.optional);
     const lines = [
         ...jsDoc(description, ""),
-        `export class ${kind} extends pulumi.dynamic.Resource {`,
+        `export class ${kind} extends pulumi.CustomResource {`,
         "    /** Brand checked by `isInstance`; reliable across duplicate copies of this package. */",
         `    public readonly __pulumiType = ${token};`,
         "",
@@ -108,7 +108,7 @@ function classText(root: KindRoot, packageName: string): string[] {
         `        const { props, options } = registration(kindFacts.${key}, name, args, opts);`,
         "        const stacks = pausePromiseStacks();",
         "        try {",
-        `            super(providerStub(${JSON.stringify(key)}), name, props, options, ${JSON.stringify(packageName)}, ${JSON.stringify(kind)});`,
+        `            super(${token}, name, withProviderText(${JSON.stringify(key)}, props), options);`,
         "        } catch (error) {",
         "            throw withCallerStack(error, stacks);",
         "        } finally {",
@@ -129,7 +129,7 @@ export function resourcesModule(roots: readonly KindRoot[], packageName: string)
             'import * as pulumi from "@pulumi/pulumi";',
             'import { pausePromiseStacks, resumePromiseStacks, withCallerStack } from "../promise-stacks";',
             'import { isInstanceOfKind, registration } from "../registration";',
-            'import { providerStub } from "../stub";',
+            'import { withProviderText } from "../stub";',
             `import type { ${kinds.map((k) => `${k}Args`).join(", ")} } from "./inputs";`,
             'import { kindFacts } from "./kinds";',
             `import type { ${kinds.map((k) => `${k}Outputs`).join(", ")} } from "./outputs";`,
