@@ -40,6 +40,29 @@ export function listNames(kind: "domain" | "network" | "pool", prefix: string): 
         .filter((s) => s.startsWith(prefix));
 }
 
+/** The volume names of a pool, per virsh (quiet: no header; 9.0's vol-list has no --name). */
+export function volumeNames(pool: string): string[] {
+    return virsh(["vol-list", pool])
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/)[0] ?? "")
+        .filter(Boolean);
+}
+
+/**
+ * Volumes in every running pool of the host: what one scan of backing images reads (the host is
+ * shared, so other work's pools count too).
+ */
+export function hostVolumes(): number {
+    let count = 0;
+    for (const pool of virsh(["pool-list", "--name"])
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)) {
+        count += volumeNames(pool).length;
+    }
+    return count;
+}
+
 /**
  * Removes every domain, network and pool (with its volumes) whose name starts with `prefix`.
  * Tests call it before and after themselves so a failed run leaves nothing behind; the prefix

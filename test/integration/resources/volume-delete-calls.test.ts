@@ -18,7 +18,7 @@ import { volumeHandler } from "../../../provider/resources/volume/handler";
 import { BACKING_KEEP_MS, setInUseWaitMs } from "../../../provider/resources/volume/in-use";
 import { defaultPool } from "../../../provider/rpc";
 import { counted } from "../../helpers/count-calls";
-import { removeTestObjects, virsh } from "../../helpers/virsh";
+import { hostVolumes, removeTestObjects, virsh, volumeNames } from "../../helpers/virsh";
 
 const PREFIX = "pltest-voldelcalls-";
 const POOL = `${PREFIX}pool`;
@@ -27,26 +27,6 @@ const COUNT = 200;
 let poolDir = "";
 let restoreLog: () => void = () => {};
 let restoreWait = 0;
-
-/** The volume names of a pool, per virsh (quiet: no header; 9.0's vol-list has no --name). */
-function volumeNames(pool: string): string[] {
-    return virsh(["vol-list", pool])
-        .split("\n")
-        .map((l) => l.trim().split(/\s+/)[0] ?? "")
-        .filter(Boolean);
-}
-
-/** Volumes in every running pool of the host (what one scan of backing images reads). */
-function hostVolumes(): number {
-    let count = 0;
-    for (const pool of virsh(["pool-list", "--name"])
-        .split("\n")
-        .map((l) => l.trim())
-        .filter(Boolean)) {
-        count += volumeNames(pool).length;
-    }
-    return count;
-}
 
 async function create(news: Properties): Promise<{ id: string; outs: Properties }> {
     const checked = await volumeHandler.check({}, news);

@@ -12,7 +12,7 @@ import { connect, type LibvirtClient } from "../../../provider/rpc";
 import { domainsUsingVolume } from "../../../provider/resources/volume/domain-disks";
 import { overlaysOf } from "../../../provider/resources/volume/in-use";
 import { loadTestHost } from "../../helpers/test-host";
-import { removeTestObjects, virsh } from "../../helpers/virsh";
+import { hostVolumes, removeTestObjects, virsh } from "../../helpers/virsh";
 
 const PREFIX = "pltest-inuse";
 const POOL = `${PREFIX}-pool`;
@@ -20,20 +20,6 @@ const DIR = `/var/lib/libvirt/${POOL}`;
 const COUNT = 200;
 
 let client: LibvirtClient;
-
-/** Volumes in every running pool of the host (the host is shared: other work's pools count too). */
-function hostVolumes(): number {
-    let count = 0;
-    for (const pool of virsh(["pool-list", "--name"])
-        .split("\n")
-        .map((l) => l.trim())
-        .filter(Boolean)) {
-        count += virsh(["vol-list", pool])
-            .split("\n")
-            .filter((l) => l.trim()).length;
-    }
-    return count;
-}
 
 /** The client, with every call of the named procedures counted. */
 function counting(c: LibvirtClient): { client: LibvirtClient; calls: Map<string, number> } {
