@@ -16,8 +16,9 @@
  *   delete costs a constant number of calls however many defined domains the host holds.
  */
 import type { LibvirtClient, RemoteNonnullDomain } from "../../rpc";
-import { LibvirtError, VirConnectListAllDomainsFlags, VirDomainXMLFlags } from "../../rpc";
+import { VirConnectListAllDomainsFlags, VirDomainXMLFlags } from "../../rpc";
 import { type DiskSourceRef, type DiskUse, diskUses } from "../../xml/domain-facts";
+import { unlessGone } from "../shared/unless-gone";
 import { type BlockImage, readDomainBlockPaths } from "./domain-block-paths";
 
 /** How a volume is named in a domain's `<disk><source>`: by path, or by pool and volume name. */
@@ -85,43 +86,32 @@ async function scanDomains(client: LibvirtClient): Promise<DomainDisks[]> {
     const running = new Set(active.map((dom) => dom.name));
     const scanned = await Promise.all(
         domains.map(async (dom): Promise<DomainDisks | undefined> => {
-            try {
-                const live = running.has(dom.name);
-                const { xml } = await client.domainGetXmlDesc({
-                    dom,
-                    flags: live ? 0 : VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE,
-                });
-                // The next boot may use a volume even when the running guest does not (or the reverse).
-                const inactive = live
-                    ? await client
-                          .domainGetXmlDesc({ dom, flags: VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE })
-                          .catch(() => undefined)
-                    : undefined;
-                return {
-                    domain: dom.name,
-                    dom,
-                    live,
-                    current: diskUses(xml),
-                    nextBoot: inactive ? diskUses(inactive.xml) : [],
-                };
-            } catch (error) {
-                // A domain undefined between the listing and the lookup uses nothing any more.
-                if (LibvirtError.isInstance(error) && error.isNoDomain()) return undefined;
-                throw error;
-            }
+            const live = running.has(dom.name);
+            // The next boot may use a volume even when the running guest does not (or the reverse).
+            const [xml, inactive] = await Promise.all([
+                readXml(client, dom, live ? 0 : VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE),
+                live ? readXml(client, dom, VirDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE) : undefined,
+            ]);
+            // A domain undefined between the listing and the read uses nothing any more.
+            if (xml === undefined) return undefined;
+            return {
+                domain: dom.name,
+                dom,
+                live,
+                current: diskUses(xml),
+                nextBoot: inactive !== undefined ? diskUses(inactive) : [],
+            };
         }),
     );
     return scanned.filter((d): d is DomainDisks => d !== undefined);
 }
 
 /** One domain's XML document, or undefined when the domain is gone (undefined since the listing). */
-async function readXml(client: LibvirtClient, dom: RemoteNonnullDomain, flags: number): Promise<string | undefined> {
-    try {
-        return (await client.domainGetXmlDesc({ dom, flags })).xml;
-    } catch (error) {
-        if (LibvirtError.isInstance(error) && error.isNoDomain()) return undefined;
-        throw error;
-    }
+function readXml(client: LibvirtClient, dom: RemoteNonnullDomain, flags: number): Promise<string | undefined> {
+    return unlessGone(
+        async () => (await client.domainGetXmlDesc({ dom, flags })).xml,
+        (error) => error.isNoDomain(),
+    );
 }
 
 /** The images of the block statistics as disk uses: each image stands alone, matched by its path. */
@@ -156,7 +146,7 @@ async function scanHolders(client: LibvirtClient): Promise<DomainDisks[]> {
             }
             const [liveXml, nextXml] = await Promise.all([
                 images === undefined ? readXml(client, dom, 0) : undefined,
-                inactiveXml().catch(() => undefined),
+                inactiveXml(),
             ]);
             if (images === undefined && liveXml === undefined) return undefined;
             return {
