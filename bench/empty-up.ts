@@ -15,6 +15,13 @@
  *                        before/after comparison shares the machine's load. That copy's
  *                        node_modules/@pulumi/pulumi must be a symlink to this one's (one
  *                        @pulumi/pulumi runtime in this process).
+ *   BENCH_FLOOR=0        leaves out the floor: by default a second stack of the same declarations
+ *                        handled by a provider that does nothing (bench/floor.ts) is created, and
+ *                        its empty ups alternate with ours: what the engine, the program and the
+ *                        dynamic-provider host spend on these resources before any provider work
+ *   BENCH_TIMELINE=1     prints when the engine's step and outputs events of each run arrived (first,
+ *                        quartiles, last, from the prelude): whether the engine waits for the program
+ *                        or works through the resources at a steady rate
  *   BENCH_PARALLEL_DIFF=alternate  the empty ups alternate between the engine's default (checks
  *                        and diffs one resource at a time) and PULUMI_PARALLEL_DIFF=true (the
  *                        engine's diffs side by side); =1 runs them all with it
@@ -33,6 +40,7 @@ import { removeTestObjects } from "../test/helpers/virsh";
 import { openCliStack } from "../tools/lab/automation";
 import { linkPackage } from "../tools/lab/project";
 import { pulumiCliPath } from "../tools/lab/pulumi-cli";
+import { floorClass } from "./floor";
 import { watchProviderPeak } from "./stack-engine";
 import * as members from "./stack-members";
 
@@ -42,6 +50,10 @@ const POOL_DIR = `/var/lib/libvirt/${POOL}`;
 const N = Number(process.env.BENCH_N ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ALTERNATE = process.env.BENCH_ALTERNATE;
+/** BENCH_FLOOR=0 leaves out the floor stack (bench/floor.ts), whose empty ups alternate with ours. */
+const FLOOR = process.env.BENCH_FLOOR !== "0";
+/** BENCH_TIMELINE=1: when the engine's step and outputs events arrived in each run, from its prelude. */
+const TIMELINE = process.env.BENCH_TIMELINE === "1";
 /** The engine's PULUMI_PARALLEL_DIFF for the empty ups: off, on, or alternating. */
 const DIFF_MODES: readonly boolean[] =
     process.env.BENCH_PARALLEL_DIFF === "alternate" ? [false, true] : [process.env.BENCH_PARALLEL_DIFF === "1"];
@@ -62,6 +74,19 @@ function program(n: number, build: Build) {
         for (let i = 0; i < n; i++) {
             build.members.declareMember(PREFIX, i, pool.name, host);
         }
+    };
+}
+
+/** The floor's program: the same stack through bench/floor.ts's provider that does nothing. */
+function floorProgram(n: number) {
+    const host = loadTestHost();
+    const classes = { Volume: floorClass("volume"), Domain: floorClass("domain") };
+    const Pool = floorClass("storagePool");
+    const Net = floorClass("network");
+    return async () => {
+        const pool = new Pool("pool", { name: POOL, type: "dir", target: { path: POOL_DIR } });
+        new Net("net", { name: `${PREFIX}-net`, ips: [{ address: "10.251.0.1", prefix: 16 }] });
+        for (let i = 0; i < n; i++) members.declareMember(PREFIX, i, pool.name, host, classes);
     };
 }
 
@@ -140,16 +165,31 @@ async function timed(run: (onEvent: (e: EngineEvent) => void) => Promise<unknown
     const ownCpu = process.cpuUsage();
     let prelude = Number.NaN;
     let summary = Number.NaN;
+    const pre: number[] = [];
+    const outs: number[] = [];
     const started = performance.now();
     try {
         await run((e) => {
             if (e.preludeEvent && Number.isNaN(prelude)) prelude = performance.now();
             if (e.summaryEvent) summary = performance.now();
+            if (e.resourcePreEvent) pre.push(performance.now());
+            if (e.resOutputsEvent) outs.push(performance.now());
         });
     } finally {
         watch.stop();
     }
     const own = process.cpuUsage(ownCpu);
+    if (TIMELINE) {
+        // When the engine's events arrived, from the prelude: does the engine wait for the program
+        // at the start, or work through the resources at a steady rate?
+        const at = (xs: number[], q: number) =>
+            (xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]! - prelude) / 1000;
+        const line = (what: string, xs: number[]) =>
+            `  ${what}: ${xs.length}, first ${at(xs, 0).toFixed(2)} s, 25% ${at(xs, 0.25).toFixed(2)}, 50% ${at(xs, 0.5).toFixed(2)}, 75% ${at(xs, 0.75).toFixed(2)}, last ${at(xs, 1).toFixed(2)}`;
+        if (pre.length) console.log(line("step events", pre));
+        if (outs.length) console.log(line("outputs events", outs));
+        console.log(`  summary at ${((summary - prelude) / 1000).toFixed(2)} s`);
+    }
     return {
         wall: (performance.now() - started) / 1000,
         engine: (summary - prelude) / 1000,
@@ -181,6 +221,22 @@ async function main(): Promise<void> {
         if (ALTERNATE !== undefined) builds.push(alternateBuild(ALTERNATE));
         const programs = builds.map((build) => program(N, build));
         const create = await timed((onEvent) => stack.up({ program: programs[0]!, onEvent }));
+        const floorDir = join(work, "floor-project");
+        mkdirSync(floorDir, { recursive: true });
+        linkPackage(floorDir, PROJECT_ROOT);
+        const floor = FLOOR
+            ? await openCliStack({
+                  cli,
+                  dir: floorDir,
+                  project: "bfloor",
+                  stack: "bench",
+                  program: join(PROJECT_ROOT, "dist", "examples", "minimal", "index.js"),
+                  stateRoot: join(work, "floor-state"),
+                  passphrase: "pltest-bempty",
+              })
+            : undefined;
+        const floorCreate = floor && (await timed((onEvent) => floor.up({ program: floorProgram(N), onEvent })));
+        const floorEmpties: Measure[] = [];
         if (process.env.BENCH_PROFILE) {
             mkdirSync(process.env.BENCH_PROFILE, { recursive: true });
             stack.workspace.envVars.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE} ${process.env.BENCH_PROFILE_NODE_OPTIONS ?? ""}`;
@@ -204,6 +260,8 @@ async function main(): Promise<void> {
             linkPackage(dir, builds[build]!.root);
             const m = await timed((onEvent) => stack.up({ program: programs[build]!, onEvent }));
             empties.push({ ...m, build, parallelDiff });
+            if (floor && build === 0 && !parallelDiff)
+                floorEmpties.push(await timed((onEvent) => floor.up({ program: floorProgram(N), onEvent })));
         }
         delete stack.workspace.envVars.PULUMI_PARALLEL_DIFF;
         linkPackage(dir, PROJECT_ROOT);
@@ -216,6 +274,7 @@ async function main(): Promise<void> {
         const refresh = await timed((onEvent) => stack.refresh({ onEvent }));
         delete stack.workspace.envVars.NODE_OPTIONS;
         await stack.destroy();
+        if (floor) await floor.destroy();
         const resources = 2 + 2 * N;
         const f = (x: number) => x.toFixed(2);
         console.log(`bench:empty-up, real engine, N=${N} (${resources} resources), ${new Date().toISOString()}`);
@@ -237,6 +296,16 @@ async function main(): Promise<void> {
         console.log(
             `refresh     ${f(refresh.wall).padStart(6)}  ${f(refresh.engine).padStart(8)}  ${refresh.peakMb.toFixed(0).padStart(6)}${cpu(refresh)}`,
         );
+        if (floorCreate) {
+            console.log("the floor: the same declarations, a provider that does nothing (bench/floor.ts)");
+            console.log(
+                `create      ${f(floorCreate.wall).padStart(6)}  ${f(floorCreate.engine).padStart(8)}  ${floorCreate.peakMb.toFixed(0).padStart(6)}${cpu(floorCreate)}`,
+            );
+            for (const [i, m] of floorEmpties.entries())
+                console.log(
+                    `empty up ${i + 1}  ${f(m.wall).padStart(6)}  ${f(m.engine).padStart(8)}  ${m.peakMb.toFixed(0).padStart(6)}${cpu(m)}`,
+                );
+        }
         const ours = empties.filter((m) => m.build === 0);
         const best = Math.min(...ours.map((m) => m.engine));
         if (DIFF_MODES.length > 1) {
@@ -247,6 +316,12 @@ async function main(): Promise<void> {
                     `empty up engine time, ${mode ? "PULUMI_PARALLEL_DIFF=true" : "engine default"}: median ${f(median(times))} s of ${times.length}`,
                 );
             }
+        }
+        if (floorEmpties.length > 0) {
+            const floorBest = Math.min(...floorEmpties.map((m) => m.engine));
+            console.log(
+                `floor's empty up engine time (best of ${floorEmpties.length}): ${f(floorBest)} s; ours minus the floor: ${f(best - floorBest)} s`,
+            );
         }
         const peak = Math.max(...ours.map((m) => m.peakMb), refresh.peakMb);
         console.log(

@@ -4,17 +4,29 @@
  * members so that their figures describe the same stack.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { Domain, Volume } from "../sdk";
+import { Domain, type DomainArgs, Volume, type VolumeArgs } from "../sdk";
 import type { TestHost } from "../test/helpers/test-host";
 
-export function declareMember(prefix: string, i: number, pool: pulumi.Input<string>, host: TestHost): void {
-    const vol = new Volume(`v${i}`, {
+/** The classes a member is declared with: the SDK's, or bench/floor.ts's no-op ones. */
+export interface MemberClasses {
+    Volume: new (name: string, args: VolumeArgs) => { readonly name: pulumi.Output<string> };
+    Domain: new (name: string, args: DomainArgs) => unknown;
+}
+
+export function declareMember(
+    prefix: string,
+    i: number,
+    pool: pulumi.Input<string>,
+    host: TestHost,
+    classes: MemberClasses = { Volume, Domain },
+): void {
+    const vol = new classes.Volume(`v${i}`, {
         pool,
         name: `${prefix}-v${i}.qcow2`,
         capacity: 8,
         target: { format: "qcow2" },
     });
-    new Domain(`d${i}`, {
+    new classes.Domain(`d${i}`, {
         name: `${prefix}-d${i}`,
         type: "qemu",
         memory: 64,

@@ -8,7 +8,9 @@
  * Rows: create, empty up, refresh and delete for ours; create and delete for the C client and
  * virsh; ratios to the C client; RPCs per resource (the client's call counter); peak RSS of this
  * process; libvirtd's CPU seconds during each operation. Sides alternate within each round and the
- * median of the rounds is shown.
+ * median of the rounds is shown. The floor rows run the stack without DhcpHosts through a provider
+ * that does nothing (bench/floor.ts): what the program and the emulator cost for these resources
+ * before our provider and libvirt do any work.
  *
  *   BENCH_QUICK=1   N = 10, one round, with and without DhcpHosts (for development); also prints
  *                   our calls per procedure for each operation (where the RPCs per resource go)
@@ -33,6 +35,7 @@ import { type EngineMeasure, type EngineOperation, runUnderEngine } from "./stac
 import { linkPackage } from "../tools/lab/project";
 import { loadTestHost, PROJECT_ROOT } from "../test/helpers/test-host";
 import { removeTestObjects } from "../test/helpers/virsh";
+import { floorClass } from "./floor";
 import { declareMember } from "./stack-members";
 
 const PREFIX = "pltest-bstack";
@@ -117,6 +120,22 @@ function program(n: number, hosts: boolean) {
             declareMember(PREFIX, i, pool.name, host);
             if (hosts) new DhcpHost(`h${i}`, { network: net.name, mac: mac(i), ip: ip(i), name: `${PREFIX}-d${i}` });
         }
+    };
+}
+
+/**
+ * The same stack (without DhcpHosts) through bench/floor.ts's provider that does nothing: what the
+ * program and the emulator cost for these resources before any provider work or libvirt call.
+ */
+function floorProgram(n: number) {
+    const host = loadTestHost();
+    const classes = { Volume: floorClass("volume"), Domain: floorClass("domain") };
+    const Pool = floorClass("storagePool");
+    const Net = floorClass("network");
+    return () => {
+        const pool = new Pool("pool", { name: POOL, type: "dir", target: { path: POOL_DIR } });
+        new Net("net", { name: NET, ips: [{ address: `${SUBNET}.1`, prefix: 16 }] });
+        for (let i = 0; i < n; i++) declareMember(PREFIX, i, pool.name, host, classes);
     };
 }
 
@@ -210,6 +229,8 @@ interface Result {
     n: number;
     hosts: boolean;
     ours: Record<"create" | "empty up" | "refresh" | "delete", Measure[]>;
+    /** The floor (floorProgram): the stacks without DhcpHosts only. */
+    floor: Record<"create" | "empty up" | "delete", Measure[]>;
     c: Record<"create" | "delete", Measure[]>;
     virsh: Record<"create" | "delete", Measure[]>;
     /** Under the real engine (when on). */
@@ -237,6 +258,7 @@ async function benchOne(n: number, hosts: boolean, work: string): Promise<Result
         n,
         hosts,
         ours: { create: [], "empty up": [], refresh: [], delete: [] },
+        floor: { create: [], "empty up": [], delete: [] },
         c: { create: [], delete: [] },
         virsh: { create: [], delete: [] },
         engine: { create: [], "empty up": [], refresh: [], delete: [] },
@@ -251,6 +273,14 @@ async function benchOne(n: number, hosts: boolean, work: string): Promise<Result
         result.ours.refresh.push(await measure(() => engine().refresh(), true));
         result.ours.delete.push(await measure(() => engine().destroy(), true));
         cleanUp();
+        if (!hosts) {
+            const floorState = join(work, `floor-${round}.json`);
+            const floor = () =>
+                new EngineEmulator({ stateFile: floorState, project: "floor", stack: "bench", cwd: project });
+            result.floor.create.push(await measure(() => floor().up(floorProgram(n)), true));
+            result.floor["empty up"].push(await measure(() => floor().up(floorProgram(n)), true));
+            result.floor.delete.push(await measure(() => floor().destroy(), true));
+        }
         if (REAL_ENGINE) {
             const dir = join(work, `engine-${n}-${hosts}-${round}`);
             mkdirSync(dir, { recursive: true });
@@ -347,7 +377,31 @@ async function main(): Promise<void> {
                 ),
             );
         }
+        for (const op of ["create", "empty up", "delete"] as const) {
+            if (r.floor[op].length === 0) continue;
+            const floor = median(r.floor[op].map((m) => m.seconds));
+            const c = op === "empty up" ? undefined : median(r.c[op].map((m) => m.seconds));
+            console.log(
+                row(
+                    [
+                        `${label} floor ${op}`,
+                        floor.toFixed(2),
+                        c?.toFixed(2) ?? "-",
+                        "-",
+                        c ? `${(floor / c).toFixed(2)}x` : "-",
+                        median(r.floor[op].map((m) => m.ownCpu)).toFixed(2),
+                        (median(r.floor[op].map((m) => m.rpcs ?? 0)) / resources).toFixed(2),
+                        median(r.floor[op].map((m) => m.daemonCpu)).toFixed(2),
+                        r.peakRssMb.toFixed(0),
+                    ],
+                    widths,
+                ),
+            );
+        }
     }
+    console.log(
+        "floor rows: the same declarations through a provider that does nothing (bench/floor.ts): the program and the emulator alone",
+    );
     if (REAL_ENGINE) printEngineTable(results);
     if (quick) {
         console.log("\nour calls per procedure (last round)");
