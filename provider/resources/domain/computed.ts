@@ -19,6 +19,22 @@ export function macsOfModel(definition: Domain): string[] {
     return (definition.devices.interfaces ?? []).map((nic) => nic.mac ?? "");
 }
 
+/**
+ * The MACs of a domain just defined from `model`, when the model gives every interface its MAC
+ * (or has none): libvirt keeps a given MAC as it is (the model holds it canonical, lowercase with
+ * colons, as libvirt writes it) and the interfaces in the model's order, so reading the definition
+ * back would only say the same. Undefined when an interface leaves its MAC to libvirt, which
+ * generates one that only a read of the definition tells.
+ */
+export function declaredMacs(model: Domain): string[] | undefined {
+    const macs: string[] = [];
+    for (const nic of model.devices.interfaces ?? []) {
+        if (nic.mac === undefined) return undefined;
+        macs.push(nic.mac);
+    }
+    return macs;
+}
+
 /** What the caller has read already (a refresh reads the definition and the state once). */
 export interface KnownFacts {
     /** The MACs of the definition's interfaces (`macsOfModel`). */

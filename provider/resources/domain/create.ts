@@ -8,6 +8,8 @@
  * adopted carries this resource's owner record (owner.ts); a create that finds a domain of its
  * name with its own owner record (an earlier create was interrupted before the state was written)
  * takes it over and finishes the job, one with any other owner is refused as before.
+ * A domain this create defined anew is not read back when its declaration gives every interface
+ * its MAC: the outputs take the MACs from the declaration (computed.ts `declaredMacs`).
  */
 import { uuidText } from "../../model/uuid";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
@@ -26,7 +28,7 @@ import { applyDeclaration } from "./apply";
 import { hostFailures } from "./check";
 import { type LeasesBefore, leasesNotItsOwn } from "./leases-before";
 import { comparable } from "./comparable";
-import { gatherComputed } from "./computed";
+import { declaredMacs, gatherComputed } from "./computed";
 import { DOMAIN_DEFINE_FLAGS, type Dom, findByName, inactiveXml, isActive } from "./libvirt";
 import { domainOutputs } from "./outputs";
 import { parseOrThrow } from "./parse";
@@ -52,6 +54,8 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
     // Taken before anything starts the guest; leases-before.ts says which leases are not its own.
     const screenLeases = model.running !== false && waitSettings(resource.waitForIp)?.source === "lease";
     let before: LeasesBefore | undefined;
+    // The MACs when they need not be read back (see declaredMacs); read from libvirt otherwise.
+    let macs: string[] | undefined;
     const existing = resource.adopt ? await findByName(client, name) : undefined;
     if (existing) {
         dom = existing;
@@ -78,16 +82,21 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
             if (screenLeases) before = await leasesNotItsOwn(client, model, undefined);
             await startNew(client, dom, model);
             pending = [];
+            // Only a define whose reply came back is known to hold this model: a domain found after
+            // a lost reply may be an older definition of this resource.
+            if (defined.replied) macs = declaredMacs(model);
         }
     }
 
     const id = uuidText(dom.uuid);
     try {
-        const computed = await gatherComputed(client, dom, name, pending, waitSettings(resource.waitForIp), before);
+        const computed = await gatherComputed(client, dom, name, pending, waitSettings(resource.waitForIp), before, {
+            macs,
+        });
         return { id, outs: domainOutputs(inputs, computed) };
     } catch (error) {
         // The guest exists and runs; record it so the next `up` updates (and waits again) instead of failing on a duplicate.
-        const computed = await gatherComputed(client, dom, name, pending, undefined);
+        const computed = await gatherComputed(client, dom, name, pending, undefined, undefined, { macs });
         throw partialCreateError("Domain", name, id, domainOutputs(inputs, computed), error);
     }
 }
@@ -95,37 +104,41 @@ export async function createDomain(inputs: Properties): Promise<dynamic.CreateRe
 /**
  * Defines the domain with the owner record. When a domain of that name exists already and
  * carries this resource's owner record, that one is returned (`ours`) to be taken over; any other
- * is refused with the hint to adopt it.
+ * is refused with the hint to adopt it. `replied`: libvirt answered this define, so the domain
+ * holds exactly this model (false when it was found after a lost reply).
  */
 export async function defineNew(
     client: LibvirtClient,
     model: Domain,
     owner: string | undefined,
-): Promise<{ dom: Dom; ours: boolean }> {
+): Promise<{ dom: Dom; ours: boolean; replied: boolean }> {
     try {
         // The document has no UUID unless one is declared, so a define whose reply was lost is
         // not sent again blindly: a domain of the name with this resource's owner record is it.
-        const { dom } = await checkedChange(
+        const { dom, replied } = await checkedChange(
             { kind: "Domain", name: model.name, operation: "define" },
-            () =>
-                client.domainDefineXmlFlags({
+            async () => {
+                const { dom } = await client.domainDefineXmlFlags({
                     xml: withOwner(domainToXml(model), owner),
                     flags: DOMAIN_DEFINE_FLAGS,
-                }),
+                });
+                return { dom, replied: true };
+            },
             async () => {
                 const found = await findByName(client, model.name);
                 if (found === undefined || owner === undefined) return undefined;
-                return (await recordedOwner(client, found)) === owner ? { dom: found } : undefined;
+                return (await recordedOwner(client, found)) === owner ? { dom: found, replied: false } : undefined;
             },
         );
-        return { dom, ours: false };
+        return { dom, ours: false, replied };
     } catch (error) {
         const found =
             error instanceof LibvirtError && error.isOperationFailed()
                 ? await findByName(client, model.name)
                 : undefined;
         if (found === undefined) throw operationError("Domain", model.name, "define", error);
-        if (owner !== undefined && (await recordedOwner(client, found)) === owner) return { dom: found, ours: true };
+        if (owner !== undefined && (await recordedOwner(client, found)) === owner)
+            return { dom: found, ours: true, replied: false };
         throw operationError(
             "Domain",
             model.name,
