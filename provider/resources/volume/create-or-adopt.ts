@@ -5,6 +5,7 @@
  * over when in use, made again when not (`takeOverInterrupted`).
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { uuidText } from "../../model/uuid";
 import { type RemoteNonnullStorageVol, VirErrorNumber } from "../../rpc";
 import { isDerivedAutoName } from "../shared/check";
 import { clientFor, resolveUri } from "../shared/connection";
@@ -17,7 +18,16 @@ import { parseVolumeArgs, type VolumeArgs } from "./args";
 import { cloneSourceProblem } from "./clone-source";
 import { createVolume } from "./create";
 import { usersOf } from "./in-use";
-import { deleteVolume, findVolume, openPool, type PoolHandle, readVolumeState, type VolumeState } from "./libvirt";
+import {
+    deleteVolume,
+    findVolume,
+    openPool,
+    type PoolHandle,
+    poolRefusal,
+    readVolumeState,
+    reopenPool,
+    type VolumeState,
+} from "./libvirt";
 import { outputs } from "./outputs";
 import { createPassphraseSecret, removePassphraseSecret } from "./passphrase";
 import { rollbackOf } from "./rollback";
@@ -165,18 +175,61 @@ async function createOrAdopt(create: VolumeCreate): Promise<{ id: string; outs: 
     return { id: state.vol.key, outs: outputs(inputs, state) };
 }
 
+/**
+ * A create whose first call with the pool's handle is libvirt's create of the volume: no adopt or
+ * shared (a lookup first), no clone (its source is looked up in the pool, and a refusal of the
+ * clone for a stopped pool reads as "busy"), no backing volume (looked up in the pool), no
+ * passphrase (its secret is made first). Only these may take the pool from a kept listing: a
+ * stale handle is then refused by that create before it did anything (`createOnKeptPool`).
+ */
+function createsFirst(args: VolumeArgs): boolean {
+    return (
+        !args.adopt &&
+        !args.shared &&
+        args.cloneFrom === undefined &&
+        args.passphrase === undefined &&
+        args.backingStore?.volume === undefined
+    );
+}
+
+/**
+ * The create on a pool handle from a kept listing. When libvirt refuses it for the pool, the pool
+ * is opened again without the listing: gone or stopped, that fails with openPool's clear error; a
+ * pool re-created by hand under the name (a new UUID: the handle named none) gets the create once
+ * more on its new handle; a pool that runs under the handle's UUID means the refusal was about the
+ * volume (a file of its name in a dir pool), and that error stands.
+ */
+async function createOnKeptPool(create: VolumeCreate): Promise<{ id: string; outs: Properties }> {
+    try {
+        return await createOrAdopt(create);
+    } catch (error) {
+        const refusal = poolRefusal(error);
+        if (refusal === undefined) throw error;
+        const { client, pool } = create.handle;
+        const fresh = await step(KIND, create.name, "open pool", () =>
+            reopenPool(client, create.uri, create.args.pool),
+        );
+        if (refusal === "stopped") throw error;
+        reporter(create.name)(
+            `pool '${pool.name}' was not there under the UUID it was listed with (${uuidText(pool.uuid)}) and is now (${uuidText(fresh.pool.uuid)}): made again by hand; creating the volume in it`,
+        );
+        return createOrAdopt({ ...create, handle: fresh });
+    }
+}
+
 /** The create method: the pool opened, then the volume made or taken over (under a lock when shared). */
 export async function createOrAdoptVolume(inputs: Properties): Promise<dynamic.CreateResult> {
     const args = parseVolumeArgs(inputs);
     const name = args.name!;
     const uri = resolveUri(args.uri);
     const client = await step(KIND, name, "connect", () => clientFor(args.uri));
-    const handle = await step(KIND, name, "open pool", () => openPool(client, uri, args.pool));
+    const kept = createsFirst(args);
+    const handle = await step(KIND, name, "open pool", () => openPool(client, uri, args.pool, { kept }));
     const create: VolumeCreate = { handle, inputs, args, name, uri };
     // A shared volume is looked up and made under one lock, so that declarations of it created
     // at once (two VirtualMachines of one image) make it once and the others take it over.
     if (args.shared === true) {
         return withLock(sharedLockKey(uri, args.pool, name), () => createOrAdopt(create));
     }
-    return createOrAdopt(create);
+    return kept ? createOnKeptPool(create) : createOrAdopt(create);
 }

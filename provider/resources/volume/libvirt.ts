@@ -11,10 +11,13 @@ import {
     type RemoteNonnullStorageVol,
     VirDomainBlockResizeFlags,
     VirConnectListAllStoragePoolsFlags,
+    VirErrorDomain,
     VirStorageVolResizeFlags,
+    forgetSharedRead,
     sharedRead,
 } from "../../rpc";
 import { volumeFromXml } from "../../xml/volume";
+import { libvirtCause } from "../shared/errors";
 import { retryWhile, withLock, withSharedLock } from "../shared/locks";
 import { poolLockKey } from "../storage-pool/libvirt";
 import { isPoolBusy } from "./busy";
@@ -65,21 +68,93 @@ export function retryBusy<T>(fn: () => Promise<T>): Promise<T> {
     return retryWhile(isPoolBusy, fn, { attempts: BUSY_ATTEMPTS });
 }
 
+/** The shared listing of the running pools: while in flight only, or kept (see `openPool`). */
+const RUNNING_POOLS = "running pools";
+const RUNNING_POOLS_KEPT = "running pools, kept for volume creates";
+
+/**
+ * How long the kept listing answers the creates of new volumes: the creates of a burst (an `up`
+ * of 200 volumes spreads them over seconds) then share one listing instead of one per wave. A
+ * pool changed by hand in that time is caught by libvirt's refusal of the create (`poolRefusal`).
+ */
+const RUNNING_POOLS_KEPT_MS = 5_000;
+
+/** The running pools, and when libvirt's answer arrived (ms since the epoch). */
+function listRunningPools(
+    client: LibvirtClient,
+    key: string,
+    keepMs: number,
+): Promise<{ pools: RemoteNonnullStoragePool[]; listedAt: number }> {
+    // Any change this process makes to a pool (define, start, stop, undefine, refresh, autostart:
+    // every STORAGE_POOL_ call that is not a read) touches `pool:<name>` or `pool:*` and drops it.
+    return sharedRead(client, key, { tags: ["pool:*"], keepMs }, async () => {
+        const { pools } = await client.connectListAllStoragePools({
+            need_results: 1,
+            flags: VirConnectListAllStoragePoolsFlags.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
+        });
+        return { pools, listedAt: Date.now() };
+    });
+}
+
 /**
  * The pool, which must exist and be running; the error says how to fix it otherwise. One listing
  * of the running pools answers every volume of the host created or changed at the same time
  * (rpc/shared-reads.ts; any change this process makes to a pool drops it); only a pool missing
  * from it is looked up, to say why.
+ *
+ * With `kept`, a listing up to RUNNING_POOLS_KEPT_MS old answers (a pool missing from an older
+ * one, perhaps started by hand since, is listed afresh as above). Its handle may name a pool
+ * stopped or re-created by hand since, so only callers that catch libvirt's refusal of their call
+ * for it (`poolRefusal`, then `reopenPool`) before anything else uses the handle may ask for it:
+ * the create of a plain new volume. Others (a lookup in the pool answers "no such volume" for a
+ * stale handle, `findVolume`) list while in flight only.
  */
-export async function openPool(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle> {
-    const running = await sharedRead(client, "running pools", { tags: ["pool:*"] }, () =>
-        client.connectListAllStoragePools({
-            need_results: 1,
-            flags: VirConnectListAllStoragePoolsFlags.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
-        }),
-    );
+export async function openPool(
+    client: LibvirtClient,
+    uri: string,
+    name: string,
+    options: { kept?: boolean } = {},
+): Promise<PoolHandle> {
+    if (options.kept) {
+        const asked = Date.now();
+        const kept = await listRunningPools(client, RUNNING_POOLS_KEPT, RUNNING_POOLS_KEPT_MS);
+        const pool = kept.pools.find((p) => p.name === name);
+        if (pool !== undefined) return { client, uri, pool };
+        // Not running when listed: ask again, unless the listing is as new as this call.
+        if (kept.listedAt >= asked) return openPoolOnce(client, uri, name);
+    }
+    const running = await listRunningPools(client, RUNNING_POOLS, 0);
     const pool = running.pools.find((p) => p.name === name);
-    if (pool !== undefined) return { client, uri, pool };
+    if (pool === undefined) return openPoolOnce(client, uri, name);
+    // Started since the kept listing (by hand): the creates after this one list it again.
+    if (options.kept) forgetSharedRead(client, RUNNING_POOLS_KEPT);
+    return { client, uri, pool };
+}
+
+/**
+ * Why libvirt refused a volume create for the pool's handle, or undefined when it did not: "gone"
+ * when the handle's UUID names no pool (VIR_ERR_NO_STORAGE_POOL: undefined, or re-created by hand
+ * with a new UUID), "stopped" when the pool is not running (VIR_ERR_OPERATION_INVALID from the
+ * storage driver). Both measured on libvirt 9.0 with a handle listed before `virsh pool-destroy`,
+ * `pool-undefine` and a new `pool-define-as`. OPERATION_INVALID has other causes too (a file of
+ * the volume's name in a dir pool): `reopenPool` tells them apart.
+ */
+export function poolRefusal(error: unknown): "gone" | "stopped" | undefined {
+    const cause = libvirtCause(error);
+    if (cause?.procedure !== "STORAGE_VOL_CREATE_XML" || cause.domain !== VirErrorDomain.VIR_FROM_STORAGE)
+        return undefined;
+    if (cause.isNoStoragePool()) return "gone";
+    if (cause.isOperationInvalid()) return "stopped";
+    return undefined;
+}
+
+/**
+ * The pool as it is now, after libvirt refused a call for a handle from a kept listing: the kept
+ * listing is dropped, and the pool looked up and asked whether it runs, unshared, so the error is
+ * the clear one of `openPool` ("does not exist", "is not running; start it").
+ */
+export function reopenPool(client: LibvirtClient, uri: string, name: string): Promise<PoolHandle> {
+    forgetSharedRead(client, RUNNING_POOLS_KEPT);
     return openPoolOnce(client, uri, name);
 }
 
