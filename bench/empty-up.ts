@@ -40,7 +40,7 @@ import { removeTestObjects } from "../test/helpers/virsh";
 import { openCliStack } from "../tools/lab/automation";
 import { linkPackage } from "../tools/lab/project";
 import { pulumiCliPath } from "../tools/lab/pulumi-cli";
-import { floorClass } from "./floor";
+import { floorProgram } from "./floor";
 import { watchProviderPeak } from "./stack-engine";
 import * as members from "./stack-members";
 
@@ -77,18 +77,8 @@ function program(n: number, build: Build) {
     };
 }
 
-/** The floor's program: the same stack through bench/floor.ts's provider that does nothing. */
-function floorProgram(n: number) {
-    const host = loadTestHost();
-    const classes = { Volume: floorClass("volume"), Domain: floorClass("domain") };
-    const Pool = floorClass("storagePool");
-    const Net = floorClass("network");
-    return async () => {
-        const pool = new Pool("pool", { name: POOL, type: "dir", target: { path: POOL_DIR } });
-        new Net("net", { name: `${PREFIX}-net`, ips: [{ address: "10.251.0.1", prefix: 16 }] });
-        for (let i = 0; i < n; i++) members.declareMember(PREFIX, i, pool.name, host, classes);
-    };
-}
+/** The floor's stack: the same declarations through bench/floor.ts's provider that does nothing. */
+const FLOOR_NAMES = { prefix: PREFIX, pool: POOL, poolDir: POOL_DIR, network: `${PREFIX}-net`, address: "10.251.0.1" };
 
 function alternateBuild(root: string): Build {
     return {
@@ -235,7 +225,9 @@ async function main(): Promise<void> {
                   passphrase: "pltest-bempty",
               })
             : undefined;
-        const floorCreate = floor && (await timed((onEvent) => floor.up({ program: floorProgram(N), onEvent })));
+        const floorCreate =
+            floor &&
+            (await timed((onEvent) => floor.up({ program: floorProgram(N, FLOOR_NAMES, loadTestHost()), onEvent })));
         const floorEmpties: Measure[] = [];
         if (process.env.BENCH_PROFILE) {
             mkdirSync(process.env.BENCH_PROFILE, { recursive: true });
@@ -261,7 +253,11 @@ async function main(): Promise<void> {
             const m = await timed((onEvent) => stack.up({ program: programs[build]!, onEvent }));
             empties.push({ ...m, build, parallelDiff });
             if (floor && build === 0 && !parallelDiff)
-                floorEmpties.push(await timed((onEvent) => floor.up({ program: floorProgram(N), onEvent })));
+                floorEmpties.push(
+                    await timed((onEvent) =>
+                        floor.up({ program: floorProgram(N, FLOOR_NAMES, loadTestHost()), onEvent }),
+                    ),
+                );
         }
         delete stack.workspace.envVars.PULUMI_PARALLEL_DIFF;
         linkPackage(dir, PROJECT_ROOT);

@@ -8,11 +8,13 @@
  * difference to ours is what our provider and libvirt add.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { TestHost } from "../test/helpers/test-host";
 import type { KindKey } from "../sdk/generated/kinds";
 import { kindFacts } from "../sdk/generated/kinds";
 import { pausePromiseStacks, resumePromiseStacks } from "../sdk/promise-stacks";
 import { registration } from "../sdk/registration";
 import { providerText } from "../sdk/stub";
+import { declareMember } from "./stack-members";
 
 /** A provider module (the `__provider` form) whose methods answer at once. */
 const NOOP = [
@@ -61,5 +63,27 @@ export function floorClass(kind: KindKey): FloorClass {
         constructor(name: string, args: object, opts?: pulumi.CustomResourceOptions) {
             super(kind, name, args, opts);
         }
+    };
+}
+
+/** The names of a benchmark stack's pool and network. */
+export interface FloorStackNames {
+    prefix: string;
+    pool: string;
+    poolDir: string;
+    network: string;
+    /** The network's address (a /16). */
+    address: string;
+}
+
+/** The program of a benchmark stack (pool, network, n members) declared through the floor's provider. */
+export function floorProgram(n: number, names: FloorStackNames, host: TestHost): () => Promise<void> {
+    const classes = { Volume: floorClass("volume"), Domain: floorClass("domain") };
+    const Pool = floorClass("storagePool");
+    const Network = floorClass("network");
+    return async () => {
+        const pool = new Pool("pool", { name: names.pool, type: "dir", target: { path: names.poolDir } });
+        new Network("net", { name: names.network, ips: [{ address: names.address, prefix: 16 }] });
+        for (let i = 0; i < n; i++) declareMember(names.prefix, i, pool.name, host, classes);
     };
 }

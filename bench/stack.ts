@@ -35,7 +35,7 @@ import { type EngineMeasure, type EngineOperation, runUnderEngine } from "./stac
 import { linkPackage } from "../tools/lab/project";
 import { loadTestHost, PROJECT_ROOT } from "../test/helpers/test-host";
 import { removeTestObjects } from "../test/helpers/virsh";
-import { floorClass } from "./floor";
+import { floorProgram } from "./floor";
 import { declareMember } from "./stack-members";
 
 const PREFIX = "pltest-bstack";
@@ -127,17 +127,7 @@ function program(n: number, hosts: boolean) {
  * The same stack (without DhcpHosts) through bench/floor.ts's provider that does nothing: what the
  * program and the emulator cost for these resources before any provider work or libvirt call.
  */
-function floorProgram(n: number) {
-    const host = loadTestHost();
-    const classes = { Volume: floorClass("volume"), Domain: floorClass("domain") };
-    const Pool = floorClass("storagePool");
-    const Net = floorClass("network");
-    return () => {
-        const pool = new Pool("pool", { name: POOL, type: "dir", target: { path: POOL_DIR } });
-        new Net("net", { name: NET, ips: [{ address: `${SUBNET}.1`, prefix: 16 }] });
-        for (let i = 0; i < n; i++) declareMember(PREFIX, i, pool.name, host, classes);
-    };
-}
+const FLOOR_NAMES = { prefix: PREFIX, pool: POOL, poolDir: POOL_DIR, network: NET, address: `${SUBNET}.1` };
 
 function cleanUp(): void {
     removeTestObjects(PREFIX);
@@ -277,8 +267,12 @@ async function benchOne(n: number, hosts: boolean, work: string): Promise<Result
             const floorState = join(work, `floor-${round}.json`);
             const floor = () =>
                 new EngineEmulator({ stateFile: floorState, project: "floor", stack: "bench", cwd: project });
-            result.floor.create.push(await measure(() => floor().up(floorProgram(n)), true));
-            result.floor["empty up"].push(await measure(() => floor().up(floorProgram(n)), true));
+            result.floor.create.push(
+                await measure(() => floor().up(floorProgram(n, FLOOR_NAMES, loadTestHost())), true),
+            );
+            result.floor["empty up"].push(
+                await measure(() => floor().up(floorProgram(n, FLOOR_NAMES, loadTestHost())), true),
+            );
             result.floor.delete.push(await measure(() => floor().destroy(), true));
         }
         if (REAL_ENGINE) {
