@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { clientFor } from "../../../provider/resources/shared/connection";
 import type { Properties } from "../../../provider/resources/shared/handler";
 import { setLogSink } from "../../../provider/resources/shared/log";
@@ -83,6 +83,9 @@ function restorePool(): void {
 }
 
 describe("a Volume create opens its pool from a listing the creates of a burst share", { timeout: 120_000 }, () => {
+    // A case that fails halfway must not leave the pool stopped or removed for the cases after it.
+    afterEach(() => restorePool());
+
     test("a burst of creates in waves one after another lists the running pools once or twice, not once per wave", async () => {
         const WAVES = 5;
         const PER_WAVE = 6;
