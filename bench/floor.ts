@@ -35,12 +35,12 @@ function floorText(kind: KindKey): string {
 }
 
 /** A resource of `kind` as its SDK class registers it, under a type of its own, with the no-op provider. */
-export class FloorResource extends pulumi.CustomResource {
+class FloorResource extends pulumi.CustomResource {
     /** Every kind the benchmarks declare has a name (an Output, as the SDK classes' is). */
     declare public readonly name: pulumi.Output<string>;
 
-    constructor(kind: KindKey, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
-        const { props, options } = registration(kindFacts[kind], name, args, opts);
+    constructor(kind: KindKey, name: string, args: object) {
+        const { props, options } = registration(kindFacts[kind], name, args, undefined);
         const stacks = pausePromiseStacks();
         try {
             super(
@@ -56,12 +56,10 @@ export class FloorResource extends pulumi.CustomResource {
 }
 
 /** A constructor with the SDK classes' shape (`new C(name, args)`) for the floor's resources of `kind`. */
-export type FloorClass = new (name: string, args: object, opts?: pulumi.CustomResourceOptions) => FloorResource;
-
-export function floorClass(kind: KindKey): FloorClass {
+function floorClass(kind: KindKey) {
     return class extends FloorResource {
-        constructor(name: string, args: object, opts?: pulumi.CustomResourceOptions) {
-            super(kind, name, args, opts);
+        constructor(name: string, args: object) {
+            super(kind, name, args);
         }
     };
 }
@@ -79,11 +77,13 @@ export interface FloorStackNames {
 /** The program of a benchmark stack (pool, network, n members) declared through the floor's provider. */
 export function floorProgram(n: number, names: FloorStackNames, host: TestHost): () => Promise<void> {
     const classes = { Volume: floorClass("volume"), Domain: floorClass("domain") };
-    const Pool = floorClass("storagePool");
-    const Network = floorClass("network");
     return async () => {
-        const pool = new Pool("pool", { name: names.pool, type: "dir", target: { path: names.poolDir } });
-        new Network("net", { name: names.network, ips: [{ address: names.address, prefix: 16 }] });
+        const pool = new FloorResource("storagePool", "pool", {
+            name: names.pool,
+            type: "dir",
+            target: { path: names.poolDir },
+        });
+        new FloorResource("network", "net", { name: names.network, ips: [{ address: names.address, prefix: 16 }] });
         for (let i = 0; i < n; i++) declareMember(names.prefix, i, pool.name, host, classes);
     };
 }
