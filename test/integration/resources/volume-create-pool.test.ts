@@ -82,6 +82,11 @@ function restorePool(): void {
     assert.match(virsh(["pool-info", pool.name]), /^State:\s+running/m);
 }
 
+/** openPool's error for the test pool when it is stopped: names the pool and the command that starts it. */
+function notRunning(): RegExp {
+    return new RegExp(`storage pool '${pool.name}' on .* is not running; start it \\(virsh pool-start ${pool.name}\\)`);
+}
+
 describe("a Volume create opens its pool from a listing the creates of a burst share", { timeout: 120_000 }, () => {
     // A case that fails halfway must not leave the pool stopped or removed for the cases after it.
     afterEach(() => restorePool());
@@ -115,12 +120,7 @@ describe("a Volume create opens its pool from a listing the creates of a burst s
         const { pool: handle } = await client.storagePoolLookupByName({ name: pool.name });
         await client.storagePoolDestroy({ pool: handle });
         const { result, calls } = await countedCreate(next);
-        assert.match(
-            result.error?.message ?? "",
-            new RegExp(
-                `storage pool '${pool.name}' on .* is not running; start it \\(virsh pool-start ${pool.name}\\)`,
-            ),
-        );
+        assert.match(result.error?.message ?? "", notRunning());
         // Listed afresh (the stop dropped the kept listing), then looked up to say why; no create
         // was sent on the kept handle.
         assert.deepEqual(calls, {
@@ -137,12 +137,7 @@ describe("a Volume create opens its pool from a listing the creates of a burst s
         await listedRunning("stopped1");
         byHand("stop");
         const { result, calls } = await countedCreate(b);
-        assert.match(
-            result.error?.message ?? "",
-            new RegExp(
-                `storage pool '${pool.name}' on .* is not running; start it \\(virsh pool-start ${pool.name}\\)`,
-            ),
-        );
+        assert.match(result.error?.message ?? "", notRunning());
         // libvirt refused the create for the stopped pool; the pool was then looked up without the listing.
         assert.deepEqual(calls, {
             STORAGE_POOL_IS_ACTIVE: 1,
